@@ -1,0 +1,196 @@
+/**
+ * The HTTP face of the kit: a Hono app the host mounts (`app.route('/2fa', twoFactor(options))`).
+ * Routes parse and validate, call the flow, and shape answers; every refusal leaves through one
+ * error handler as `{ error: { code, message, …details } }`. Web APIs only.
+ */
+import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import * as v from 'valibot'
+import { StoreError, TwoFactorError } from './errors.js'
+import { pinGone, pinStatus, resendPin, sendPin, verifyPin, type Keys, type SendOutcome } from './flow.js'
+import { resolveOptions, type ResolvedOptions, type TwoFactorOptions } from './options.js'
+import { maskE164 } from './phone.js'
+import { importHmacKey, PIN_ID_PATTERN } from './pin.js'
+import { createTokenSigner, generateSigningKey } from './token.js'
+import { createVerifier, type TokenVerifier } from './verifier.js'
+
+export interface TwoFactorApp extends Hono {
+  /** Resolves when keys are ready; rejects with a ConfigurationError for a key that can't be used. */
+  readonly ready: Promise<void>
+  /** Checks this kit's tokens in the same process (same issuer, audience and keys). */
+  readonly verifier: TokenVerifier
+  /** The resolved options, read-only. */
+  readonly config: Readonly<ResolvedOptions>
+}
+
+const SendPinBody = v.object({
+  phoneNumber: v.pipe(v.string('"phoneNumber" must be a string'), v.trim(), v.minLength(1, '"phoneNumber" is required'), v.maxLength(64, '"phoneNumber" is too long')),
+  country: v.optional(v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[A-Z]{2}$/, '"country" must be an ISO 3166 alpha-2 code like "HR"'))),
+  language: v.optional(v.pipe(v.string(), v.maxLength(35), v.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, '"language" must be a language tag like "de"'))),
+})
+const VerifyPinBody = v.object({
+  pin: v.pipe(v.string('"pin" must be a string'), v.maxLength(32, '"pin" is too long')),
+})
+
+async function readJson<TSchema extends v.GenericSchema>(c: Context, schema: TSchema): Promise<v.InferOutput<TSchema>> {
+  const type = c.req.header('Content-Type') ?? ''
+  if (!/^application\/json\b/i.test(type)) {
+    throw new TwoFactorError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (Content-Type: application/json).')
+  }
+  let body: unknown
+  try {
+    body = await c.req.json()
+  } catch {
+    throw new TwoFactorError('INVALID_JSON', 'The request body is not valid JSON.')
+  }
+  const result = v.safeParse(schema, body)
+  if (!result.success) {
+    const issues = result.issues.map((issue) => ({ path: v.getDotPath(issue) ?? '', message: issue.message }))
+    throw new TwoFactorError('INVALID_REQUEST', issues[0]?.message ?? 'The request body is not valid.', { issues })
+  }
+  return result.output
+}
+
+function pinIdParam(c: Context): string {
+  const pinId = c.req.param('pinId') ?? ''
+  // A malformed id can't exist: answer exactly as for an unknown one.
+  if (!PIN_ID_PATTERN.test(pinId)) throw pinGone('NOT_FOUND')
+  return pinId
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+function sendAnswer(outcome: SendOutcome) {
+  const { record } = outcome
+  return {
+    pinId: record.pinId,
+    to: outcome.masked,
+    expiresAt: iso(record.expiresAt),
+    resendAvailableAt: iso(record.resendAvailableAt),
+    attemptsRemaining: record.attemptsRemaining,
+    lookup: outcome.lookup,
+    sms: outcome.sms,
+  }
+}
+
+export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
+  const config = resolveOptions(options)
+  const keysPromise: Promise<Keys> = (async () => {
+    let signingKey = config.signingKey
+    if (!signingKey) {
+      config.logger.warn('[two-factor-kit] no signing key configured: generated an ephemeral one (development only; tokens stop verifying on restart)')
+      signingKey = await generateSigningKey(config.algorithm)
+    }
+    const [mac, derivation, signer] = await Promise.all([
+      importHmacKey(config.secret, 'pin-mac'),
+      importHmacKey(config.secret, 'pin-derivation'),
+      createTokenSigner({ signingKey, algorithm: config.algorithm, issuer: config.issuer, audience: config.audience, ttlMs: config.tokenTtlMs }),
+    ])
+    return { mac, derivation, signer }
+  })()
+  const ready = keysPromise.then(() => undefined)
+  // Handled here so a bad key is not an unhandled rejection; it still fails `ready` and every request.
+  ready.catch(() => undefined)
+
+  let localVerifier: TokenVerifier | undefined
+  const verifier: TokenVerifier = {
+    async verify(token) {
+      localVerifier ??= createVerifier({
+        jwks: (await keysPromise).signer.jwks,
+        issuer: config.issuer,
+        audience: config.audience,
+        algorithms: [(await keysPromise).signer.algorithm],
+      })
+      return localVerifier.verify(token)
+    },
+  }
+
+  const app = new Hono()
+  const caller = (c: Context) => ({ ip: config.getClientIp(c) })
+
+  app.use('*', async (c, next) => {
+    await next()
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store')
+  })
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: 4 * 1024,
+      onError: () => {
+        throw new TwoFactorError('PAYLOAD_TOO_LARGE', 'The request body is too large.')
+      },
+    }),
+  )
+
+  app.get('/config', (c) =>
+    c.json({
+      pinLength: config.pinLength,
+      pinType: config.pinType,
+      pinTimeToLive: Math.round(config.pinTtlMs / 1000),
+      resendCooldown: Math.round(config.resendCooldownMs / 1000),
+      pinAttempts: config.pinAttempts,
+      allowedCountries: config.allowedCountries,
+      language: config.language,
+    }),
+  )
+
+  app.get('/.well-known/jwks.json', async (c) => {
+    c.header('Cache-Control', 'public, max-age=300')
+    return c.json((await keysPromise).signer.jwks)
+  })
+
+  app.post('/pin', async (c) => {
+    const body = await readJson(c, SendPinBody)
+    const outcome = await sendPin(config, await keysPromise, body, caller(c))
+    return c.json(sendAnswer(outcome), 201)
+  })
+
+  app.post('/pin/:pinId/resend', async (c) => {
+    const pinId = pinIdParam(c)
+    const outcome = await resendPin(config, await keysPromise, pinId, caller(c))
+    return c.json(sendAnswer(outcome), 200)
+  })
+
+  app.post('/pin/:pinId/verify', async (c) => {
+    const pinId = pinIdParam(c)
+    const { pin } = await readJson(c, VerifyPinBody)
+    const result = await verifyPin(config, await keysPromise, pinId, pin)
+    return c.json({ verified: true, token: result.token, expiresAt: iso(result.expiresAt) }, 200)
+  })
+
+  app.get('/pin/:pinId', async (c) => {
+    const pinId = pinIdParam(c)
+    const record = await config.store.getPin(pinId)
+    if (!record) throw pinGone('NOT_FOUND')
+    return c.json({
+      pinId: record.pinId,
+      to: maskE164(record.phoneNumber),
+      status: pinStatus(record, config.clock()),
+      deliveryStatus: record.deliveryStatus,
+      expiresAt: iso(record.expiresAt),
+      resendAvailableAt: iso(record.resendAvailableAt),
+      attemptsRemaining: record.attemptsRemaining,
+    })
+  })
+
+  app.notFound((c) => c.json(new TwoFactorError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`).toJSON(), 404))
+
+  app.onError((error, c) => {
+    let refusal: TwoFactorError
+    if (error instanceof TwoFactorError) {
+      refusal = error
+    } else if (error instanceof StoreError) {
+      config.logger.error(`[two-factor-kit] store unavailable: ${error.message}`)
+      refusal = new TwoFactorError('STORE_UNAVAILABLE', 'The service is temporarily unavailable. Please try again shortly.')
+      c.header('Retry-After', '5')
+    } else {
+      config.logger.error('[two-factor-kit] unexpected error', error)
+      refusal = new TwoFactorError('INTERNAL_ERROR', 'Something went wrong on our side.')
+    }
+    if (refusal.code === 'RATE_LIMITED') c.header('Retry-After', String(refusal.details.retryAfter))
+    c.header('Cache-Control', 'no-store')
+    return c.json(refusal.toJSON(), refusal.status as 400)
+  })
+
+  return Object.assign(app, { ready, verifier, config }) as TwoFactorApp
+}

@@ -1,0 +1,72 @@
+/**
+ * One error vocabulary for the whole kit. Every refusal the HTTP API can give has a stable `code`;
+ * clients (the widget among them) `switch (error.code)` and never parse messages.
+ */
+export const errorStatus = {
+  INVALID_REQUEST: 400,
+  INVALID_JSON: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  PHONE_NUMBER_INVALID: 400,
+  COUNTRY_NOT_ALLOWED: 422,
+  NUMBER_TYPE_NOT_ALLOWED: 422,
+  NUMBER_NOT_REACHABLE: 422,
+  PIN_FORMAT_INVALID: 400,
+  WRONG_PIN: 422,
+  // Unknown, expired, used and locked PINs share one status (like Twilio's 404 for finished
+  // verifications) so that the status alone tells an outsider nothing; the code tells the holder
+  // of the (unguessable) pinId what to do next.
+  PIN_NOT_FOUND: 404,
+  PIN_EXPIRED: 404,
+  PIN_ALREADY_VERIFIED: 404,
+  NO_MORE_PIN_ATTEMPTS: 404,
+  PIN_NOT_DELIVERED: 409,
+  RATE_LIMITED: 429,
+  SMS_NOT_SENT: 502,
+  LOOKUP_FAILED: 503,
+  STORE_UNAVAILABLE: 503,
+  TOKEN_MISSING: 401,
+  TOKEN_INVALID: 401,
+  TOKEN_EXPIRED: 401,
+  INVALID_DELIVERY_REPORT: 400,
+  DELIVERY_REPORT_UNAUTHORIZED: 401,
+  INTERNAL_ERROR: 500,
+} as const
+
+export type TwoFactorErrorCode = keyof typeof errorStatus
+
+export type ErrorDetails = Record<string, unknown>
+
+/** The kit's one error type. `details` are public: they go into the response body as they are. */
+export class TwoFactorError extends Error {
+  override readonly name = 'TwoFactorError'
+  readonly status: number
+  constructor(
+    readonly code: TwoFactorErrorCode,
+    message: string,
+    readonly details: ErrorDetails = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+    this.status = errorStatus[code]
+  }
+
+  toJSON(): { error: { code: TwoFactorErrorCode; message: string } & ErrorDetails } {
+    return { error: { code: this.code, message: this.message, ...this.details } }
+  }
+}
+
+/**
+ * Thrown by a store when its backend can't be reached or fails. The flow turns it into
+ * STORE_UNAVAILABLE (503) and never issues a token past it: fail closed.
+ */
+export class StoreError extends Error {
+  override readonly name = 'StoreError'
+}
+
+/** A start-up configuration mistake: thrown by `twoFactor()` before it serves anything. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError'
+}

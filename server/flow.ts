@@ -1,0 +1,261 @@
+/**
+ * The two paths of the product, as plain functions over the resolved options: send a PIN (and
+ * resend it), verify a PIN. Routes (app.ts) only parse requests and shape answers around these.
+ */
+import { TwoFactorError } from './errors.js'
+import { takeSendQuota, rateLimited, type Bucket } from './limits.js'
+import { pickLanguage, renderMessage } from './message.js'
+import type { ResolvedOptions } from './options.js'
+import { assertNumberAllowed, maskE164, normalizePhoneNumber, type NormalizedNumber } from './phone.js'
+import { derivePin, generatePinId, isWellFormedPin, normalizePinInput, pinMac, timingSafeEqual } from './pin.js'
+import { parsePhoneNumberWithError } from 'libphonenumber-js/max'
+import type { SendResult } from './sms.js'
+import type { PinRecord } from './store.js'
+import type { TokenSigner } from './token.js'
+
+export interface Keys {
+  /** HMAC key for PIN MACs. */
+  mac: CryptoKey
+  /** HMAC key the PIN is derived with (a different purpose, a different key). */
+  derivation: CryptoKey
+  signer: TokenSigner
+}
+
+export interface SendOutcome {
+  record: PinRecord
+  masked: string
+  lookup: { valid: true; country: string | null; numberType: string | null; ncStatus: string }
+  sms: { status: 'MESSAGE_SENT' | 'MESSAGE_NOT_SENT'; provider: string | null; messageId?: string; reason?: string }
+}
+
+/** What the caller is: for per-IP limits. */
+export interface Caller {
+  ip: string | undefined
+}
+
+/** E.164 of a configured test number in `input`, or undefined. Test numbers skip validity checks. */
+function matchTestNumber(config: ResolvedOptions, input: string, country: string | undefined): string | undefined {
+  if (config.testNumbers.size === 0) return undefined
+  try {
+    const e164 = parsePhoneNumberWithError(input, { defaultCountry: country as never }).number
+    return config.testNumbers.has(e164) ? e164 : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function sendBuckets(config: ResolvedOptions, e164: string, caller: Caller): Bucket[] {
+  const digits = e164.slice(1)
+  const buckets: Bucket[] = [
+    { limit: 'resendCooldown', key: `cooldown:${e164}`, rate: { limit: 1, windowMs: config.resendCooldownMs } },
+    { limit: 'sendPinPerPhoneNumber', key: `send:number:${e164}`, rate: config.sendPinPerPhoneNumberLimit },
+  ]
+  if (caller.ip) buckets.push({ limit: 'sendPinPerIp', key: `send:ip:${caller.ip}`, rate: config.sendPinPerIpLimit })
+  buckets.push(
+    { limit: 'sendPinPerPrefix', key: `send:prefix:${digits.slice(0, config.prefixLength)}`, rate: config.sendPinPerPrefixLimit },
+    { limit: 'sendPinPerApplication', key: 'send:application', rate: config.sendPinPerApplicationLimit },
+  )
+  return buckets
+}
+
+async function sendSms(config: ResolvedOptions, to: string, text: string, reference: string, validitySeconds: number): Promise<SendResult> {
+  let lastError: unknown
+  for (const provider of config.providers) {
+    try {
+      return await provider.send({ to, text, reference, validitySeconds, ...(config.senderId ? { from: config.senderId } : {}) })
+    } catch (error) {
+      lastError = error
+      config.logger.warn(`[two-factor-kit] SMS provider ${provider.name} failed: ${(error as Error).message}`)
+    }
+  }
+  throw new TwoFactorError('SMS_NOT_SENT', 'The verification code could not be sent. Please try again later.', {}, { cause: lastError })
+}
+
+function messageFor(config: ResolvedOptions, pin: string, language: string): string {
+  return renderMessage(language, config.messageTexts, {
+    ...config.placeholders,
+    appName: config.appName,
+    minutes: String(Math.round(config.pinTtlMs / 60_000)),
+    pin,
+  })
+}
+
+export async function sendPin(
+  config: ResolvedOptions,
+  keys: Keys,
+  request: { phoneNumber: string; country?: string; language?: string },
+  caller: Caller,
+): Promise<SendOutcome> {
+  const now = config.clock()
+  const language = pickLanguage(request.language, config.messageTexts, config.language)
+  const testE164 = matchTestNumber(config, request.phoneNumber, request.country)
+  const number: NormalizedNumber = testE164
+    ? { e164: testE164, country: undefined, numberType: undefined, masked: maskE164(testE164) }
+    : normalizePhoneNumber(request.phoneNumber, request.country)
+  if (!testE164) assertNumberAllowed(number, config)
+
+  const quota = testE164 ? undefined : await takeSendQuota(config.store, sendBuckets(config, number.e164, caller), now)
+  const pinId = generatePinId()
+  const pin = testE164 ? config.testNumbers.get(testE164)! : await derivePin(keys.derivation, pinId, config.pinType, config.pinLength)
+  const record: PinRecord = {
+    pinId,
+    phoneNumber: number.e164,
+    pinMac: await pinMac(keys.mac, pinId, pin),
+    testNumber: Boolean(testE164),
+    createdAt: now,
+    expiresAt: now + config.pinTtlMs,
+    // Kept past expiry for as long again, so a late verify hears "expired", not "unknown".
+    retainUntil: now + 2 * config.pinTtlMs,
+    attemptsRemaining: config.pinAttempts,
+    lifecycle: 'ACTIVE',
+    deliveryStatus: testE164 ? 'DELIVERED' : 'PENDING',
+    messageIds: [],
+    resendAvailableAt: quota?.resendAvailableAt ?? now,
+    language,
+  }
+  try {
+    await config.store.createPin(record)
+  } catch (error) {
+    await quota?.release().catch(() => undefined)
+    throw error
+  }
+  const lookup = {
+    valid: true as const,
+    country: number.country ?? null,
+    numberType: number.numberType ?? null,
+    ncStatus: 'NC_NOT_CONFIGURED',
+  }
+  if (testE164) {
+    return { record, masked: number.masked, lookup, sms: { status: 'MESSAGE_NOT_SENT', provider: null, reason: 'TEST_NUMBER' } }
+  }
+
+  let sent: SendResult
+  try {
+    sent = await sendSms(config, number.e164, messageFor(config, pin, language), `${pinId}-1`, config.pinTtlMs / 1000)
+  } catch (error) {
+    // No SMS went out: the PIN must not be verifiable and the user keeps their budget.
+    await Promise.allSettled([config.store.updatePin(pinId, { lifecycle: 'LOCKED', deliveryStatus: 'FAILED' }), quota!.release()])
+    throw error
+  }
+  const updated = await config.store.updatePin(pinId, { addMessageId: sent.messageId, deliveryStatus: sent.status })
+  return {
+    record: updated ?? record,
+    masked: number.masked,
+    lookup,
+    sms: { status: 'MESSAGE_SENT', provider: sent.provider, messageId: sent.messageId },
+  }
+}
+
+function assertUsable(record: PinRecord | null, now: number, singleUse: boolean): asserts record is PinRecord {
+  if (!record) throw pinGone('NOT_FOUND')
+  if (record.lifecycle === 'VERIFIED' && singleUse) throw pinGone('ALREADY_VERIFIED')
+  if (now >= record.expiresAt) throw pinGone('EXPIRED')
+  if (record.lifecycle === 'LOCKED' || record.attemptsRemaining <= 0) throw pinGone('NO_MORE_ATTEMPTS')
+}
+
+export function pinGone(reason: 'NOT_FOUND' | 'EXPIRED' | 'ALREADY_VERIFIED' | 'NO_MORE_ATTEMPTS'): TwoFactorError {
+  switch (reason) {
+    case 'NOT_FOUND':
+      return new TwoFactorError('PIN_NOT_FOUND', 'This verification does not exist. Ask for a new code.')
+    case 'EXPIRED':
+      return new TwoFactorError('PIN_EXPIRED', 'This code has expired. Ask for a new one.')
+    case 'ALREADY_VERIFIED':
+      return new TwoFactorError('PIN_ALREADY_VERIFIED', 'This code has already been used.')
+    case 'NO_MORE_ATTEMPTS':
+      return new TwoFactorError('NO_MORE_PIN_ATTEMPTS', 'Too many wrong codes. Ask for a new one.')
+  }
+}
+
+export async function resendPin(config: ResolvedOptions, keys: Keys, pinId: string, caller: Caller): Promise<SendOutcome> {
+  const now = config.clock()
+  const record = await config.store.getPin(pinId)
+  assertUsable(record, now, !config.allowMultiplePinVerifications)
+  const masked = maskE164(record.phoneNumber)
+  const lookup = { valid: true as const, country: null, numberType: null, ncStatus: 'NC_NOT_CONFIGURED' }
+  if (record.testNumber) {
+    return { record, masked, lookup, sms: { status: 'MESSAGE_NOT_SENT', provider: null, reason: 'TEST_NUMBER' } }
+  }
+  // The resend counts against the same quotas as a first send, and never touches the attempt budget.
+  const quota = await takeSendQuota(config.store, sendBuckets(config, record.phoneNumber, caller), now)
+  const pin = await derivePin(keys.derivation, pinId, config.pinType, config.pinLength)
+  const text = messageFor(config, pin, record.language ?? config.language)
+  let sent: SendResult
+  try {
+    const reference = `${pinId}-${record.messageIds.length + 1}`
+    sent = await sendSms(config, record.phoneNumber, text, reference, Math.max(1, (record.expiresAt - now) / 1000))
+  } catch (error) {
+    await quota.release().catch(() => undefined)
+    throw error
+  }
+  const updated = await config.store.updatePin(pinId, {
+    addMessageId: sent.messageId,
+    deliveryStatus: sent.status,
+    resendAvailableAt: quota.resendAvailableAt,
+  })
+  if (!updated) throw pinGone('NOT_FOUND')
+  return { record: updated, masked, lookup, sms: { status: 'MESSAGE_SENT', provider: sent.provider, messageId: sent.messageId } }
+}
+
+export async function verifyPin(
+  config: ResolvedOptions,
+  keys: Keys,
+  pinId: string,
+  input: string,
+): Promise<{ token: string; expiresAt: number; phoneNumber: string }> {
+  const now = config.clock()
+  const pin = normalizePinInput(input, config.pinType)
+  if (!isWellFormedPin(pin, config.pinType, config.pinLength)) {
+    throw new TwoFactorError('PIN_FORMAT_INVALID', `The code has ${config.pinLength} ${config.pinType === 'NUMERIC' ? 'digits' : 'characters'}.`, {
+      pinLength: config.pinLength,
+      pinType: config.pinType,
+    })
+  }
+  // Read only to learn whose number this is, for the per-number verify limit; the decision about
+  // the attempt is taken by consumeAttempt below, atomically.
+  const known = await config.store.getPin(pinId)
+  if (!known) throw pinGone('NOT_FOUND')
+  if (!known.testNumber) {
+    const { limit, windowMs } = config.verifyPinLimit
+    const hit = await config.store.hit(`verify:${known.phoneNumber}`, limit, windowMs, now)
+    if (!hit.allowed) throw rateLimited('verifyPin', hit.resetAt - now)
+  }
+
+  const singleUse = !config.allowMultiplePinVerifications
+  // consumeAttempt is the race gate: of N concurrent verifiers at most the remaining budget pass.
+  const attempt = await config.store.consumeAttempt(pinId, now, { singleUse })
+  if (!attempt.ok) throw pinGone(attempt.reason)
+  const record = attempt.record
+
+  const candidate = await pinMac(keys.mac, pinId, pin)
+  if (!timingSafeEqual(candidate, record.pinMac)) {
+    if (record.attemptsRemaining === 0) await config.store.updatePin(pinId, { lifecycle: 'LOCKED' })
+    throw new TwoFactorError(
+      'WRONG_PIN',
+      record.attemptsRemaining === 0 ? 'Wrong code, and that was the last try. Ask for a new code.' : 'Wrong code. Please try again.',
+      { attemptsRemaining: record.attemptsRemaining },
+    )
+  }
+  // Single use: of several concurrent right answers, markVerified lets exactly one through.
+  if (!(await config.store.markVerified(pinId, now, { singleUse }))) throw pinGone('ALREADY_VERIFIED')
+  const { token, expiresAt } = await keys.signer.sign({ phoneNumber: record.phoneNumber, pinId }, now)
+  return { token, expiresAt, phoneNumber: record.phoneNumber }
+}
+
+export type PinStatus = 'PENDING' | 'SENT' | 'DELIVERED' | 'FAILED' | 'VERIFIED' | 'EXPIRED' | 'LOCKED'
+
+export function pinStatus(record: PinRecord, now: number): PinStatus {
+  if (record.lifecycle === 'VERIFIED') return 'VERIFIED'
+  if (now >= record.expiresAt) return 'EXPIRED'
+  if (record.lifecycle === 'LOCKED') return record.deliveryStatus === 'FAILED' ? 'FAILED' : 'LOCKED'
+  switch (record.deliveryStatus) {
+    case 'PENDING':
+      return 'PENDING'
+    case 'ACCEPTED':
+    case 'SENT':
+      return 'SENT'
+    case 'DELIVERED':
+      return 'DELIVERED'
+    default:
+      return 'FAILED'
+  }
+}

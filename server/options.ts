@@ -1,0 +1,297 @@
+/**
+ * Every option of `twoFactor()`, typed and documented once, resolved and validated once at start-up:
+ * a bad value throws a ConfigurationError that says what to change, before anything is served.
+ * Names and defaults follow Infobip's 2FA application and message template where they overlap.
+ */
+import type { Context } from 'hono'
+import { ConfigurationError } from './errors.js'
+import { parseDuration, parseRate, type Rate } from './duration.js'
+import type { PinType } from './pin.js'
+import type { SmsProvider } from './sms.js'
+import type { TwoFactorStore } from './store.js'
+import { normalizeTestNumbers } from './phone.js'
+import { NUMBER_TYPES, type NumberType } from './phone.js'
+
+export type SigningAlgorithm = 'EdDSA' | 'ES256'
+export type Logger = Pick<Console, 'info' | 'warn' | 'error'>
+
+export interface TwoFactorOptions {
+  /**
+   * `'production'` refuses ephemeral keys and secrets, test numbers (unless allowed) and the dev
+   * inbox. Secure by default: development must be asked for.
+   * @default 'production'
+   */
+  environment?: 'production' | 'development'
+  /** Where PIN records and rate-limit counters live. The `two-factor-kit/server` entry defaults to `memoryStore()`. */
+  store: TwoFactorStore
+  /**
+   * SMS provider, or an ordered list for failover. The `two-factor-kit/server` entry defaults to `consoleProvider()`.
+   */
+  sms: SmsProvider | SmsProvider[]
+  /**
+   * Server secret for the PIN MACs and PIN derivation: at least 32 characters of real randomness
+   * (e.g. `openssl rand -base64 32`). Required in production; in development a random one is made
+   * per process, with a warning.
+   */
+  secret?: string
+  /**
+   * Private signing key for the tokens, as a JWK (object or JSON string) with `alg` EdDSA (Ed25519)
+   * or ES256 (P-256). Required in production; in development an ephemeral key is generated, with a
+   * warning (tokens then stop verifying when the process restarts).
+   */
+  signingKey?: JsonWebKey | string
+  /** @default 'EdDSA' (or the signing key's own `alg`) */
+  algorithm?: SigningAlgorithm
+  /** The token's `iss`. Required in production. @default 'two-factor-kit' in development */
+  issuer?: string
+  /** The token's `aud`: the host application the token is for. Required in production. @default 'two-factor-kit-dev' in development */
+  audience?: string
+  /** How long a token is valid. @default '5m' */
+  tokenTimeToLive?: string
+  /** @default 6 (4–10) */
+  pinLength?: number
+  /** @default 'NUMERIC' */
+  pinType?: PinType
+  /** How long a PIN can be verified. @default '10m' */
+  pinTimeToLive?: string
+  /** Verification attempts per PIN, right or wrong. @default 5 */
+  pinAttempts?: number
+  /** Whether a verified PIN may be verified again while valid. @default false */
+  allowMultiplePinVerifications?: boolean
+  /** Verify requests per phone number. @default '1/3s' */
+  verifyPinLimit?: string
+  /** Sends (first SMS and resends) per phone number. @default '5/1d' */
+  sendPinPerPhoneNumberLimit?: string
+  /** All sends of this application. @default '10000/1d' */
+  sendPinPerApplicationLimit?: string
+  /** Least time between two SMS to one number (send or resend). @default '30s' */
+  resendCooldown?: string
+  /**
+   * SMS text; must contain `{{pin}}`. Placeholders: `{{pin}}`, `{{appName}}`, `{{minutes}}` (PIN
+   * lifetime) and any in `placeholders`. A map `{ en: '…', de: '…' }` gives one text per language.
+   * @default built-in texts in en, de, fr, es and hr
+   */
+  messageText?: string | Record<string, string>
+  /** Extra `{{name}}` values for `messageText`. @default {} */
+  placeholders?: Record<string, string>
+  /** Name used by the built-in texts' `{{appName}}`. @default 'two-factor-kit' */
+  appName?: string
+  /** Sender id passed to the provider. @default undefined (the provider's default) */
+  senderId?: string
+  /** Default language of the SMS; a request may ask for another one that has a text. @default 'en' */
+  language?: string
+  /** ISO 3166 alpha-2 codes that may receive PINs; `null` allows every country. @default null */
+  allowedCountries?: readonly string[] | null
+  /**
+   * Number types (libphonenumber-js `getType()`) that may receive a PIN. Numbers whose type can't
+   * be told are refused.
+   * @default ['MOBILE', 'FIXED_LINE_OR_MOBILE']
+   */
+  allowedNumberTypes?: readonly NumberType[]
+  /**
+   * Numbers with fixed PINs that send nothing and skip quotas (app-store reviewers, e2e tests),
+   * `{ '+15005550006': '123456' }`. Refused in production unless `allowTestNumbersInProduction`.
+   * @default {}
+   */
+  testNumbers?: Record<string, string>
+  /** @default false */
+  allowTestNumbersInProduction?: boolean
+  /**
+   * The caller's IP, from a source the deployment trusts (the Node entry counts proxy hops, the
+   * Workers entry reads `CF-Connecting-IP`). Used for per-IP limits; `undefined` skips them.
+   * @default () => undefined
+   */
+  getClientIp?: (c: Context) => string | undefined
+  /** Sends per client IP. @default '10/1h' */
+  sendPinPerIpLimit?: string
+  /**
+   * Sends per number prefix (country code and the next digits, see `prefixLength`): stops
+   * SMS-pumping runs through one range of premium numbers.
+   * @default '50/1h'
+   */
+  sendPinPerPrefixLimit?: string
+  /** Digits of the E.164 number (without `+`) that make a prefix. @default 7 */
+  prefixLength?: number
+  /** @default console */
+  logger?: Logger
+  /** The clock, in Unix ms; tests pass a fake one. @default Date.now */
+  clock?: () => number
+}
+
+export interface ResolvedOptions {
+  environment: 'production' | 'development'
+  store: TwoFactorStore
+  providers: SmsProvider[]
+  secret: string
+  signingKey: JsonWebKey | undefined
+  algorithm: SigningAlgorithm | undefined
+  issuer: string
+  audience: string
+  tokenTtlMs: number
+  pinLength: number
+  pinType: PinType
+  pinTtlMs: number
+  pinAttempts: number
+  allowMultiplePinVerifications: boolean
+  verifyPinLimit: Rate
+  sendPinPerPhoneNumberLimit: Rate
+  sendPinPerApplicationLimit: Rate
+  sendPinPerIpLimit: Rate
+  sendPinPerPrefixLimit: Rate
+  prefixLength: number
+  resendCooldownMs: number
+  messageTexts: Record<string, string> | undefined
+  placeholders: Record<string, string>
+  appName: string
+  senderId: string | undefined
+  language: string
+  allowedCountries: readonly string[] | null
+  allowedNumberTypes: readonly NumberType[]
+  testNumbers: Map<string, string>
+  getClientIp: (c: Context) => string | undefined
+  logger: Logger
+  clock: () => number
+}
+
+const PIN_TYPES: readonly PinType[] = ['NUMERIC', 'ALPHA', 'HEX', 'ALPHANUMERIC']
+
+function fail(option: string, problem: string): never {
+  throw new ConfigurationError(`twoFactor(): "${option}" ${problem}`)
+}
+
+function duration(option: string, value: string | undefined, fallback: string): number {
+  const text = value ?? fallback
+  return parseDuration(text) ?? fail(option, `must be a duration like "30s", "10m", "1h" (n + ms|s|m|h|d, at most 1 year); got ${JSON.stringify(text)}`)
+}
+
+function rate(option: string, value: string | undefined, fallback: string): Rate {
+  const text = value ?? fallback
+  return parseRate(text) ?? fail(option, `must be a rate like "1/3s" or "10000/1d" (count/duration); got ${JSON.stringify(text)}`)
+}
+
+function integer(option: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  const n = value ?? fallback
+  if (!Number.isInteger(n) || n < min || n > max) fail(option, `must be an integer from ${min} to ${max}; got ${String(n)}`)
+  return n
+}
+
+/** Randomness a secret must at least have: 32 characters, not all the same one. */
+function assertStrongSecret(secret: string): void {
+  if (secret.length < 32) fail('secret', `must be at least 32 characters of randomness (e.g. \`openssl rand -base64 32\`); got ${secret.length}`)
+  if (new Set(secret).size < 8) fail('secret', 'looks like a placeholder, not a random secret (fewer than 8 distinct characters)')
+}
+
+export function resolveOptions(options: TwoFactorOptions): ResolvedOptions {
+  const environment = options.environment ?? 'production'
+  if (environment !== 'production' && environment !== 'development') {
+    fail('environment', `must be "production" or "development"; got ${JSON.stringify(environment)}`)
+  }
+  const production = environment === 'production'
+  const logger = options.logger ?? console
+
+  if (!options.store) fail('store', 'is required (e.g. memoryStore() or redisStore({ client }))')
+  const providers = Array.isArray(options.sms) ? options.sms : options.sms ? [options.sms] : []
+  if (providers.length === 0) fail('sms', 'needs at least one SMS provider (e.g. consoleProvider() in development)')
+  for (const provider of providers) {
+    if (typeof provider?.send !== 'function' || !provider.name) fail('sms', 'must be SMS providers with a name and a send() method')
+  }
+
+  let secret = options.secret
+  if (secret === undefined) {
+    if (production) fail('secret', 'is required in production: set a random secret of at least 32 characters (TWO_FACTOR_SECRET)')
+    secret = crypto.getRandomValues(new Uint8Array(32)).reduce((s, b) => s + b.toString(16).padStart(2, '0'), '')
+    logger.warn('[two-factor-kit] no secret configured: using a random one for this process (development only)')
+  }
+  assertStrongSecret(secret)
+
+  let signingKey: JsonWebKey | undefined
+  if (options.signingKey !== undefined) {
+    try {
+      signingKey = typeof options.signingKey === 'string' ? (JSON.parse(options.signingKey) as JsonWebKey) : options.signingKey
+    } catch {
+      fail('signingKey', 'is not valid JSON: expected a private JWK such as {"kty":"OKP","crv":"Ed25519","d":"…","x":"…"}')
+    }
+    if (!signingKey || typeof signingKey !== 'object' || !('d' in signingKey)) {
+      fail('signingKey', 'must be a private JWK (with "d"); a public key cannot sign tokens')
+    }
+  } else if (production) {
+    fail('signingKey', 'is required in production: pass a private JWK (TWO_FACTOR_PRIVATE_JWK); see the README to generate one')
+  }
+  const algorithm = options.algorithm
+  if (algorithm !== undefined && algorithm !== 'EdDSA' && algorithm !== 'ES256') {
+    fail('algorithm', `must be "EdDSA" or "ES256"; got ${JSON.stringify(algorithm)}`)
+  }
+
+  const issuer = options.issuer ?? (production ? undefined : 'two-factor-kit')
+  const audience = options.audience ?? (production ? undefined : 'two-factor-kit-dev')
+  if (!issuer) fail('issuer', 'is required in production: the token issuer (e.g. "https://shop.example")')
+  if (!audience) fail('audience', 'is required in production: who the tokens are for (e.g. "shop.example")')
+
+  const pinType = options.pinType ?? 'NUMERIC'
+  if (!PIN_TYPES.includes(pinType)) fail('pinType', `must be one of ${PIN_TYPES.join(', ')}; got ${JSON.stringify(pinType)}`)
+
+  const language = options.language ?? 'en'
+  let messageTexts: Record<string, string> | undefined
+  if (options.messageText !== undefined) {
+    messageTexts = typeof options.messageText === 'string' ? { [language]: options.messageText } : { ...options.messageText }
+    if (Object.keys(messageTexts).length === 0) fail('messageText', 'needs at least one text')
+    for (const [lang, text] of Object.entries(messageTexts)) {
+      if (typeof text !== 'string' || !text.includes('{{pin}}')) fail('messageText', `(${lang}) must contain {{pin}}`)
+    }
+    if (!messageTexts[language]) fail('messageText', `has no text for the default language "${language}"`)
+  }
+
+  const allowedCountries = options.allowedCountries ?? null
+  if (allowedCountries !== null) {
+    if (!Array.isArray(allowedCountries) || allowedCountries.length === 0) fail('allowedCountries', 'must be a non-empty array of ISO country codes, or null for all')
+    for (const code of allowedCountries) if (!/^[A-Z]{2}$/.test(code)) fail('allowedCountries', `has ${JSON.stringify(code)}: use upper-case ISO 3166 alpha-2 codes like "HR"`)
+  }
+  const allowedNumberTypes = options.allowedNumberTypes ?? ['MOBILE', 'FIXED_LINE_OR_MOBILE']
+  for (const type of allowedNumberTypes) if (!NUMBER_TYPES.includes(type)) fail('allowedNumberTypes', `has unknown type ${JSON.stringify(type)}; known: ${NUMBER_TYPES.join(', ')}`)
+
+  const pinLength = integer('pinLength', options.pinLength, 6, 4, 10)
+  const testNumbers = normalizeTestNumbers(options.testNumbers ?? {}, (problem) => fail('testNumbers', problem))
+  if (testNumbers.size > 0 && production && !options.allowTestNumbersInProduction) {
+    fail('testNumbers', 'are refused in production: they let anyone verify those numbers with a known PIN. Set allowTestNumbersInProduction: true if that is really wanted')
+  }
+  for (const [number, pin] of testNumbers) {
+    if (pin.length !== pinLength) fail('testNumbers', `PIN of ${number} must have pinLength (${pinLength}) characters`)
+  }
+
+  const resolved: ResolvedOptions = {
+    environment,
+    store: options.store,
+    providers,
+    secret,
+    signingKey,
+    algorithm,
+    issuer,
+    audience,
+    tokenTtlMs: duration('tokenTimeToLive', options.tokenTimeToLive, '5m'),
+    pinLength,
+    pinType,
+    pinTtlMs: duration('pinTimeToLive', options.pinTimeToLive, '10m'),
+    pinAttempts: integer('pinAttempts', options.pinAttempts, 5, 1, 100),
+    allowMultiplePinVerifications: options.allowMultiplePinVerifications ?? false,
+    verifyPinLimit: rate('verifyPinLimit', options.verifyPinLimit, '1/3s'),
+    sendPinPerPhoneNumberLimit: rate('sendPinPerPhoneNumberLimit', options.sendPinPerPhoneNumberLimit, '5/1d'),
+    sendPinPerApplicationLimit: rate('sendPinPerApplicationLimit', options.sendPinPerApplicationLimit, '10000/1d'),
+    sendPinPerIpLimit: rate('sendPinPerIpLimit', options.sendPinPerIpLimit, '10/1h'),
+    sendPinPerPrefixLimit: rate('sendPinPerPrefixLimit', options.sendPinPerPrefixLimit, '50/1h'),
+    prefixLength: integer('prefixLength', options.prefixLength, 7, 3, 12),
+    resendCooldownMs: duration('resendCooldown', options.resendCooldown, '30s'),
+    messageTexts,
+    placeholders: { ...options.placeholders },
+    appName: options.appName ?? 'two-factor-kit',
+    senderId: options.senderId,
+    language,
+    allowedCountries,
+    allowedNumberTypes,
+    testNumbers,
+    getClientIp: options.getClientIp ?? (() => undefined),
+    logger,
+    clock: options.clock ?? Date.now,
+  }
+  if (resolved.tokenTtlMs > 3_600_000) fail('tokenTimeToLive', 'must be at most "1h": the token is a short-lived proof, not a session')
+  return resolved
+}

@@ -1,0 +1,113 @@
+/**
+ * The store interface. Every operation is atomic on its own: the flow never reads a record, decides,
+ * and writes it back. Memory, Redis and Durable Object stores all pass one conformance suite
+ * (`test/store-conformance.ts`).
+ *
+ * Times are Unix milliseconds passed in by the caller (`now`), so one clock (a fake one in tests)
+ * governs validity; a store may also expire keys by its own clock, using `retainUntil`, for cleanup.
+ */
+
+/** Where a PIN is in its life. `EXPIRED` is never stored: it is derived from `expiresAt`. */
+export type PinLifecycle = 'ACTIVE' | 'VERIFIED' | 'LOCKED'
+
+/** One vocabulary for delivery, whatever the provider calls it. */
+export type DeliveryStatus =
+  | 'PENDING'
+  | 'ACCEPTED'
+  | 'SENT'
+  | 'DELIVERED'
+  | 'UNDELIVERABLE'
+  | 'EXPIRED'
+  | 'REJECTED'
+  | 'FAILED'
+
+export interface PinRecord {
+  pinId: string
+  /** E.164, with `+`. */
+  phoneNumber: string
+  /** base64url HMAC-SHA-256(server secret, pinId ‖ PIN). The PIN itself is never stored. */
+  pinMac: string
+  /** A test number's fixed PIN is not derivable from the pinId; resend then sends nothing. */
+  testNumber: boolean
+  createdAt: number
+  /** The PIN is accepted until this instant (exclusive). */
+  expiresAt: number
+  /** The store may forget the record after this instant (it keeps it a while past `expiresAt` to say "expired"). */
+  retainUntil: number
+  /** Evaluations left. Created together with the record, so no path can find a missing counter. */
+  attemptsRemaining: number
+  lifecycle: PinLifecycle
+  deliveryStatus: DeliveryStatus
+  /** Provider message ids of every SMS sent for this PIN, for delivery reports. */
+  messageIds: string[]
+  resendAvailableAt: number
+  verifiedAt?: number
+  /** The language the SMS was written in, so a resend uses the same text. */
+  language?: string
+}
+
+export type ConsumeAttemptResult =
+  | { ok: true; record: PinRecord }
+  | { ok: false; reason: 'NOT_FOUND' | 'EXPIRED' | 'ALREADY_VERIFIED' | 'NO_MORE_ATTEMPTS' }
+
+export interface RateLimitHit {
+  /** Whether this hit was within the limit. */
+  allowed: boolean
+  /** Hits counted in the current window, this one included. */
+  count: number
+  /** When the current window ends (Unix ms). */
+  resetAt: number
+}
+
+/** Fields of a PIN record that may change after creation. */
+export type PinPatch = Partial<
+  Pick<PinRecord, 'deliveryStatus' | 'resendAvailableAt' | 'lifecycle' | 'attemptsRemaining'>
+> & {
+  /** Appended to `messageIds`, not replacing it. */
+  addMessageId?: string
+}
+
+export interface TwoFactorStore {
+  /** Stores a new record; the attempt budget is part of it from the first instant. */
+  createPin(record: PinRecord): Promise<void>
+
+  /** The record as it is, or null if unknown or forgotten. Never used to decide and then write. */
+  getPin(pinId: string): Promise<PinRecord | null>
+
+  /**
+   * The race gate of verification. In one atomic step: refuse if the record is unknown, expired
+   * (`now >= expiresAt`), verified (and `singleUse`) or out of attempts; otherwise take one attempt
+   * and return the record as it is after the decrement. An expired or exhausted record loses its
+   * `pinMac` on the way, so nothing verifiable outlives it.
+   */
+  consumeAttempt(pinId: string, now: number, options: { singleUse: boolean }): Promise<ConsumeAttemptResult>
+
+  /**
+   * Atomically marks an ACTIVE, unexpired record VERIFIED. Returns false when it was not ACTIVE any
+   * more (another request won the race, or it was locked) or has expired. With `singleUse: false` a
+   * VERIFIED record may be verified again while it is valid.
+   */
+  markVerified(pinId: string, now: number, options: { singleUse: boolean }): Promise<boolean>
+
+  /**
+   * Applies `patch` to an existing record in one step (delivery status, resend time, lock).
+   * Locking (`lifecycle: 'LOCKED'`) also drops `pinMac`. Returns the updated record, or null if unknown.
+   */
+  updatePin(pinId: string, patch: PinPatch): Promise<PinRecord | null>
+
+  /** Finds the pinId that a provider message id belongs to (for delivery reports). */
+  findPinIdByMessageId(messageId: string): Promise<string | null>
+
+  /**
+   * Counts one hit against `key` in a fixed window of `windowMs` that starts at the key's first hit.
+   * Atomic: of N concurrent hits on a fresh key, exactly `limit` are allowed.
+   * `cost` 0 reads without counting; a negative cost gives hits back (never below zero).
+   */
+  hit(key: string, limit: number, windowMs: number, now: number, cost?: number): Promise<RateLimitHit>
+
+  /** Caches a small string value (a number-lookup answer) until `now + ttlMs`. */
+  setCached(key: string, value: string, ttlMs: number, now: number): Promise<void>
+
+  /** The cached value, or null when absent or past its time. */
+  getCached(key: string, now: number): Promise<string | null>
+}
