@@ -1,0 +1,54 @@
+// The Node entry: configuration from the environment, and the client IP from trusted hops only.
+import { Hono } from 'hono'
+import { describe, expect, it } from 'vitest'
+import { clientIpFromProxyHops, optionsFromEnv, twoFactor } from './node.js'
+
+function ipSeenBy(hops: number, forwardedFor?: string) {
+  const app = new Hono()
+  app.get('/', (c) => c.text(clientIpFromProxyHops(hops)(c) ?? 'none'))
+  const headers: Record<string, string> = forwardedFor ? { 'X-Forwarded-For': forwardedFor } : {}
+  return app.request('/', { headers }, { incoming: { socket: { remoteAddress: '10.0.0.2', remotePort: 5555, remoteFamily: 'IPv4' } } })
+}
+
+describe('clientIpFromProxyHops', () => {
+  it('without trusted proxies uses the socket address and ignores X-Forwarded-For', async () => {
+    expect(await (await ipSeenBy(0, '6.6.6.6')).text()).toBe('10.0.0.2')
+  })
+
+  it('behind one proxy takes the entry that proxy appended; a spoofed prefix cannot move the bucket', async () => {
+    expect(await (await ipSeenBy(1, '203.0.113.9')).text()).toBe('203.0.113.9')
+    expect(await (await ipSeenBy(1, '6.6.6.6, 203.0.113.9')).text()).toBe('203.0.113.9')
+    expect(await (await ipSeenBy(2, '6.6.6.6, 203.0.113.9, 10.0.0.1')).text()).toBe('203.0.113.9')
+  })
+
+  it('falls back to the socket when the header is shorter than the trusted chain', async () => {
+    expect(await (await ipSeenBy(2, '203.0.113.9')).text()).toBe('10.0.0.2')
+  })
+})
+
+describe('optionsFromEnv', () => {
+  it('reads test numbers, limits and countries', () => {
+    const options = optionsFromEnv({
+      TWO_FACTOR_TEST_NUMBERS: '+15005550006=123456, +385911234567=654321',
+      TWO_FACTOR_ALLOWED_COUNTRIES: 'hr,de',
+      TWO_FACTOR_RESEND_COOLDOWN: '45s',
+    })
+    expect(options).toMatchObject({
+      environment: 'development',
+      testNumbers: { '+15005550006': '123456', '+385911234567': '654321' },
+      allowedCountries: ['HR', 'DE'],
+      resendCooldown: '45s',
+    })
+  })
+
+  it('NODE_ENV=production with no keys refuses to start; test numbers need an explicit yes', () => {
+    expect(() => twoFactor({}, { NODE_ENV: 'production' })).toThrow(/"secret" is required in production/)
+    expect(() => optionsFromEnv({ TWO_FACTOR_TEST_NUMBERS: '+15005550006' })).toThrow(/TWO_FACTOR_TEST_NUMBERS/)
+  })
+
+  it('a development server works with no configuration at all', async () => {
+    const app = twoFactor({ logger: { info() {}, warn() {}, error() {} } }, {})
+    await app.ready
+    expect((await app.request('/config')).status).toBe(200)
+  })
+})
