@@ -7,7 +7,7 @@ import { takeSendQuota, rateLimited, type Bucket } from './limits.js'
 import { pickLanguage, renderMessage } from './message.js'
 import type { ResolvedOptions } from './options.js'
 import { assertNumberAllowed, maskE164, normalizePhoneNumber, type NormalizedNumber } from './phone.js'
-import { derivePin, generatePinId, isWellFormedPin, normalizePinInput, pinMac, timingSafeEqual } from './pin.js'
+import { derivePin, generatePinId, isWellFormedPin, normalizePinInput, pinMac, timingSafeEqual, type HmacKey } from './pin.js'
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max'
 import type { SendResult } from './sms.js'
 import type { PinRecord } from './store.js'
@@ -15,9 +15,9 @@ import type { TokenSigner } from './token.js'
 
 export interface Keys {
   /** HMAC key for PIN MACs. */
-  mac: CryptoKey
+  mac: HmacKey
   /** HMAC key the PIN is derived with (a different purpose, a different key). */
-  derivation: CryptoKey
+  derivation: HmacKey
   signer: TokenSigner
 }
 
@@ -96,11 +96,11 @@ export async function sendPin(
 
   const quota = testE164 ? undefined : await takeSendQuota(config.store, sendBuckets(config, number.e164, caller), now)
   const pinId = generatePinId()
-  const pin = testE164 ? config.testNumbers.get(testE164)! : await derivePin(keys.derivation, pinId, config.pinType, config.pinLength)
+  const pin = testE164 ? config.testNumbers.get(testE164)! : derivePin(keys.derivation, pinId, config.pinType, config.pinLength)
   const record: PinRecord = {
     pinId,
     phoneNumber: number.e164,
-    pinMac: await pinMac(keys.mac, pinId, pin),
+    pinMac: pinMac(keys.mac, pinId, pin),
     testNumber: Boolean(testE164),
     createdAt: now,
     expiresAt: now + config.pinTtlMs,
@@ -177,7 +177,7 @@ export async function resendPin(config: ResolvedOptions, keys: Keys, pinId: stri
   }
   // The resend counts against the same quotas as a first send, and never touches the attempt budget.
   const quota = await takeSendQuota(config.store, sendBuckets(config, record.phoneNumber, caller), now)
-  const pin = await derivePin(keys.derivation, pinId, config.pinType, config.pinLength)
+  const pin = derivePin(keys.derivation, pinId, config.pinType, config.pinLength)
   const text = messageFor(config, pin, record.language ?? config.language)
   let sent: SendResult
   try {
@@ -226,7 +226,7 @@ export async function verifyPin(
   if (!attempt.ok) throw pinGone(attempt.reason)
   const record = attempt.record
 
-  const candidate = await pinMac(keys.mac, pinId, pin)
+  const candidate = pinMac(keys.mac, pinId, pin)
   if (!timingSafeEqual(candidate, record.pinMac)) {
     if (record.attemptsRemaining === 0) await config.store.updatePin(pinId, { lifecycle: 'LOCKED' })
     throw new TwoFactorError(

@@ -54,7 +54,7 @@ export function makeKit(overrides: TwoFactorInit = {}) {
     const response = await post('/pin', { phoneNumber })
     if (response.status !== 201) throw new Error(`POST /pin → ${response.status} ${await response.text()}`)
     const answer = (await response.json()) as { pinId: string; [key: string]: unknown }
-    return { ...answer, pin: lastPin() }
+    return { ...answer, pin: lastPin() } as typeof answer & { pin: string; expiresAt: string }
   }
 
   function lastPin(): string {

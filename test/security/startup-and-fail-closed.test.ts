@@ -68,7 +68,9 @@ describe('no enumeration', () => {
         kit.post(`/pin/${pinId}/verify`, { pin: '123456' }),
       ),
     )
-    const shapes = await Promise.all(answers.map(async (response) => [response.status, Object.keys((await response.json()).error).sort()]))
+    const shapes = await Promise.all(
+      answers.map(async (response) => [response.status, Object.keys(((await response.json()) as { error: object }).error).sort()]),
+    )
     expect(new Set(shapes.map((shape) => JSON.stringify(shape))).size).toBe(1)
     expect(shapes[0]).toEqual([404, ['code', 'message']])
   })

@@ -1,0 +1,123 @@
+/**
+ * Requests per second, measured in one run on one machine: a bare Hono route (reads the JSON body,
+ * answers JSON) as the yardstick,
+ * then POST /pin (console provider, memory store) and POST /pin/:id/verify (which signs a JWT).
+ * Only the ratios mean anything across machines; the targets are ratios.
+ */
+import type { AddressInfo } from 'node:net'
+import autocannon from 'autocannon'
+import { Hono } from 'hono'
+import { consoleProvider, memoryStore, twoFactor } from '../../server/index.js'
+import { serve } from '../../server/node.js'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const CONNECTIONS = 20
+const quiet = { info() {}, warn() {}, error() {} }
+const huge = '999999999/1d'
+
+function listen(app: Hono): Promise<{ url: string; close: () => Promise<void> }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        close: () => new Promise((done) => server.close(() => done())),
+      }),
+    )
+  })
+}
+
+function run(options: autocannon.Options): Promise<number> {
+  return new Promise((resolve, reject) => {
+    autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options }, (error, result) => {
+      if (error) return reject(error)
+      const ok = result.requests.total - result.non2xx - result.errors
+      if (result.non2xx > 0 || result.errors > 0) {
+        console.warn(`  (${options.title}: ${result.non2xx} non-2xx, ${result.errors} errors of ${result.requests.total})`)
+      }
+      resolve(ok / (result.duration || SECONDS))
+    })
+  })
+}
+
+/** A distinct valid Croatian mobile number per index. */
+const numberFor = (index: number) => `+38591${String(1_000_000 + index).padStart(7, '0')}`
+
+function kit() {
+  const sms = consoleProvider({ print: null, outboxSize: 1_000_000 })
+  const app = twoFactor({
+    environment: 'development',
+    secret: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
+    logger: quiet,
+    store: memoryStore({ maxEntries: 5_000_000 }),
+    sms,
+    resendCooldown: '1ms',
+    sendPinPerPhoneNumberLimit: huge,
+    sendPinPerApplicationLimit: huge,
+    sendPinPerPrefixLimit: huge,
+    sendPinPerIpLimit: huge,
+  })
+  return { app, sms }
+}
+
+export async function measureServerThroughput(): Promise<Array<{ name: string; requestsPerSecond: number }>> {
+  // The yardstick handles the same request as cheaply as Hono can: read the JSON body, answer JSON.
+  const bare = new Hono().post('/pin', async (c) => c.json({ received: (await c.req.json()) as unknown }, 201))
+  const bareServer = await listen(bare)
+  const bareRps = await run({
+    title: 'bare',
+    url: `${bareServer.url}/pin`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ phoneNumber: numberFor(0) }),
+  })
+  await bareServer.close()
+
+  const sending = kit()
+  const sendServer = await listen(new Hono().route('/2fa', sending.app))
+  let sent = 0
+  const sendRps = await run({
+    title: 'send',
+    url: `${sendServer.url}/2fa/pin`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ phoneNumber: numberFor(sent++) }) }) }],
+  })
+  await sendServer.close()
+
+  // Verification consumes its PIN, so make enough of them first (in-process, not measured).
+  const verifying = kit()
+  const pins: Array<{ pinId: string; pin: string }> = []
+  const needed = Math.ceil(sendRps * SECONDS * 1.5) + 2_000
+  for (let i = 0; i < needed; i++) {
+    const response = await verifying.app.request('/pin', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phoneNumber: numberFor(i) }),
+    })
+    const { pinId } = (await response.json()) as { pinId: string }
+    pins.push({ pinId, pin: verifying.sms.outbox.at(-1)!.text.split(' ')[0]! })
+  }
+  const verifyServer = await listen(new Hono().route('/2fa', verifying.app))
+  let next = 0
+  const verifyRps = await run({
+    title: 'verify',
+    url: verifyServer.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (request) => {
+          const { pinId, pin } = pins[next++ % pins.length]!
+          return { ...request, path: `/2fa/pin/${pinId}/verify`, body: JSON.stringify({ pin }) }
+        },
+      },
+    ],
+  })
+  await verifyServer.close()
+
+  return [
+    { name: 'bare Hono route', requestsPerSecond: bareRps },
+    { name: 'POST /pin (console provider)', requestsPerSecond: sendRps },
+    { name: 'POST /pin/:id/verify (+ JWT)', requestsPerSecond: verifyRps },
+  ]
+}
