@@ -5,7 +5,7 @@
  * defaults: memory store, console SMS provider, development keys.
  */
 import { Hono } from 'hono'
-import { consoleProvider } from 'two-factor-kit/server'
+import type { ConsoleProvider } from 'two-factor-kit/server'
 import { serve, twoFactor } from 'two-factor-kit/server/node'
 import { devInbox } from './inbox.js'
 import { demoSite } from './site.js'
@@ -14,13 +14,14 @@ const production = process.env.NODE_ENV === 'production'
 const port = Number(process.env.PORT ?? 8787)
 const hostname = process.env.HOST ?? '127.0.0.1'
 
-const sms = consoleProvider()
-const twoFactorApp = twoFactor({ sms })
+// SMS_PROVIDER, NUMBER_LOOKUP, TWO_FACTOR_* … (README); by default the console provider.
+const twoFactorApp = twoFactor()
 await twoFactorApp.ready
+const consoleSms = twoFactorApp.config.providers.find((provider) => provider.name === 'console') as ConsoleProvider | undefined
 
 const app = new Hono()
 app.route('/2fa', twoFactorApp)
-if (!production) app.route('/dev', devInbox(sms))
+if (!production && consoleSms) app.route('/dev', devInbox(consoleSms))
 app.route('/', demoSite({ verifier: twoFactorApp.verifier, endpoint: '/2fa' }))
 
 const server = serve({ fetch: app.fetch, port, hostname }, (info) => {

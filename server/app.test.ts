@@ -30,7 +30,7 @@ describe('POST /pin', () => {
       resendAvailableAt: new Date(kit.clock.now() + 30_000).toISOString(),
       attemptsRemaining: 5,
       lookup: { valid: true, country: 'HR', numberType: 'MOBILE', ncStatus: 'NC_NOT_CONFIGURED' },
-      sms: { status: 'MESSAGE_SENT', provider: 'console', messageId: expect.any(String) },
+      sms: { status: 'MESSAGE_SENT', provider: 'console', messageId: expect.any(String), encoding: 'GSM-7', segments: 1 },
     })
     expect(kit.sms.outbox).toHaveLength(1)
     expect(kit.sms.outbox[0]).toMatchObject({ to: MOBILE_HR })
@@ -51,6 +51,32 @@ describe('POST /pin', () => {
     expect(kit.sms.outbox[0]!.text).toMatch(/ist Ihr two-factor-kit-Code/)
     await kit.post('/pin', { phoneNumber: '+385921234567', language: 'ja' })
     expect(kit.sms.outbox[1]!.text).toMatch(/is your/)
+  })
+
+  it('ends the SMS with the WebOTP line for the configured origin, never the request host', async () => {
+    const kit = makeKit({ allowedOrigins: ['https://shop.example'], androidAppHash: 'FA+9qCX9VSu' })
+    await kit.post('/pin', { phoneNumber: MOBILE_HR }, { Host: 'evil.example', Origin: 'https://evil.example' })
+    const pin = kit.lastPin()
+    expect(kit.sms.outbox[0]!.text.split('\n')).toEqual([
+      `${pin} is your two-factor-kit code. It expires in 10 min.`,
+      '',
+      'FA+9qCX9VSu',
+      `@shop.example #${pin}`,
+    ])
+  })
+
+  it('reports the encoding and segment count of each SMS', async () => {
+    const kit = makeKit({ messageText: { en: 'Kôd {{pin}} — 😀', hr: 'Kod {{pin}}' } })
+    const body = (await (await kit.post('/pin', { phoneNumber: MOBILE_HR })).json()) as { sms: object }
+    expect(body.sms).toMatchObject({ encoding: 'UCS-2', segments: 1 })
+  })
+
+  it('answers CORS preflights for the allowed origins only', async () => {
+    const kit = makeKit({ allowedOrigins: ['https://shop.example'] })
+    const preflight = (origin: string) =>
+      kit.app.request('/pin', { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } })
+    expect((await preflight('https://shop.example')).headers.get('Access-Control-Allow-Origin')).toBe('https://shop.example')
+    expect((await preflight('https://evil.example')).headers.get('Access-Control-Allow-Origin')).toBeNull()
   })
 
   it('fills a custom template with its placeholders', async () => {

@@ -4,11 +4,15 @@
  * error handler as `{ error: { code, message, …details } }`. Web APIs only.
  */
 import { Hono, type Context } from 'hono'
+import { cors } from 'hono/cors'
 import * as v from 'valibot'
 import { StoreError, TwoFactorError } from './errors.js'
-import { pinGone, pinStatus, resendPin, sendPin, verifyPin, type Keys, type SendOutcome } from './flow.js'
+import { pinGone, pinStatus, resendPin, sendPin, verifyPin, type Services, type SendOutcome } from './flow.js'
 import { resolveOptions, type ResolvedOptions, type TwoFactorOptions } from './options.js'
+import { createLookupGate } from './lookup.js'
+import { deliveryReportRoutes } from './delivery-reports.js'
 import { maskE164 } from './phone.js'
+import { widgetRoutes } from './widget-routes.js'
 import { deriveHmacKey, PIN_ID_PATTERN } from './pin.js'
 import { createTokenSigner, generateSigningKey } from './token.js'
 import { createVerifier, type TokenVerifier } from './verifier.js'
@@ -112,7 +116,15 @@ function sendAnswer(outcome: SendOutcome) {
 
 export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
   const config = resolveOptions(options)
-  const keysPromise: Promise<Keys> = (async () => {
+  const lookupGate = createLookupGate({
+    provider: config.lookup,
+    store: config.store,
+    cacheTtlMs: config.lookupCacheTtlMs,
+    failurePolicy: config.lookupFailurePolicy,
+    allowedLineTypes: config.allowedLineTypes,
+    timeoutMs: config.providerTimeoutMs,
+  })
+  const keysPromise: Promise<Services> = (async () => {
     let signingKey = config.signingKey
     if (!signingKey) {
       config.logger.warn('[two-factor-kit] no signing key configured: generated an ephemeral one (development only; tokens stop verifying on restart)')
@@ -125,7 +137,12 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
       audience: config.audience,
       ttlMs: config.tokenTtlMs,
     })
-    return { mac: deriveHmacKey(config.secret, 'pin-mac'), derivation: deriveHmacKey(config.secret, 'pin-derivation'), signer }
+    return {
+      mac: deriveHmacKey(config.secret, 'pin-mac'),
+      derivation: deriveHmacKey(config.secret, 'pin-derivation'),
+      signer,
+      lookupGate,
+    }
   })()
   const ready = keysPromise.then(() => undefined)
   // Handled here so a bad key is not an unhandled rejection; it still fails `ready` and every request.
@@ -151,6 +168,24 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
     await next()
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store')
   })
+
+  if (config.allowedOrigins.length > 0) {
+    app.use('*', cors({ origin: [...config.allowedOrigins], allowMethods: ['GET', 'POST'], allowHeaders: ['Content-Type'], maxAge: 600 }))
+  }
+
+  // Delivery reports come from providers, not browsers: mounted before the JSON API's rules.
+  app.route(
+    '/reports',
+    deliveryReportRoutes({
+      providers: config.providers,
+      store: config.store,
+      ...(config.deliveryReportUrl ? { publicBaseUrl: config.deliveryReportUrl } : {}),
+    }),
+  )
+
+  if (config.widget) {
+    app.route('/', widgetRoutes({ ...config.widget, allowedCountries: config.allowedCountries }))
+  }
 
   app.get('/config', (c) =>
     c.json({

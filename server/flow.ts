@@ -4,28 +4,43 @@
  */
 import { TwoFactorError } from './errors.js'
 import { takeSendQuota, rateLimited, type Bucket } from './limits.js'
-import { pickLanguage, renderMessage } from './message.js'
+import { appendAutofillLines, pickLanguage, renderMessage } from './message.js'
 import type { ResolvedOptions } from './options.js'
 import { assertNumberAllowed, maskE164, normalizePhoneNumber, type NormalizedNumber } from './phone.js'
 import { derivePin, generatePinId, isWellFormedPin, normalizePinInput, pinMac, timingSafeEqual, type HmacKey } from './pin.js'
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max'
-import type { SendResult } from './sms.js'
+import type { createLookupGate } from './lookup.js'
+import { sendWithFailover, type SendFailedError } from './provider-chain.js'
+import { countSegments, type SegmentCount } from './segments.js'
+import { ProviderError, type SendResult } from './sms.js'
 import type { PinRecord } from './store.js'
 import type { TokenSigner } from './token.js'
 
-export interface Keys {
+export type LookupGate = ReturnType<typeof createLookupGate>
+
+/** What the flow needs beyond options, built once per app (app.ts). */
+export interface Services {
   /** HMAC key for PIN MACs. */
   mac: HmacKey
   /** HMAC key the PIN is derived with (a different purpose, a different key). */
   derivation: HmacKey
   signer: TokenSigner
+  lookupGate: LookupGate
 }
 
 export interface SendOutcome {
   record: PinRecord
   masked: string
-  lookup: { valid: true; country: string | null; numberType: string | null; ncStatus: string }
-  sms: { status: 'MESSAGE_SENT' | 'MESSAGE_NOT_SENT'; provider: string | null; messageId?: string; reason?: string }
+  lookup: { valid: true; country: string | null; numberType: string | null; ncStatus: string; lineType?: string }
+  sms: {
+    status: 'MESSAGE_SENT' | 'MESSAGE_NOT_SENT'
+    provider: string | null
+    messageId?: string
+    reason?: string
+    /** How the text is encoded and how many SMS segments it takes (each billed). */
+    encoding?: SegmentCount['encoding']
+    segments?: number
+  }
 }
 
 /** What the caller is: for per-IP limits. */
@@ -59,30 +74,49 @@ function sendBuckets(config: ResolvedOptions, e164: string, caller: Caller): Buc
 }
 
 async function sendSms(config: ResolvedOptions, to: string, text: string, reference: string, validitySeconds: number): Promise<SendResult> {
-  let lastError: unknown
-  for (const provider of config.providers) {
-    try {
-      return await provider.send({ to, text, reference, validitySeconds, ...(config.senderId ? { from: config.senderId } : {}) })
-    } catch (error) {
-      lastError = error
-      config.logger.warn(`[two-factor-kit] SMS provider ${provider.name} failed: ${(error as Error).message}`)
-    }
+  const deliveryReportUrl = (provider: string) => (config.deliveryReportUrl ? `${config.deliveryReportUrl}/${provider}` : undefined)
+  const providers = config.providers.map((provider) => ({
+    name: provider.name,
+    send: (message: Parameters<typeof provider.send>[0], options?: Parameters<typeof provider.send>[1]) => {
+      const url = deliveryReportUrl(provider.name)
+      return provider.send(url ? { ...message, deliveryReportUrl: url } : message, options)
+    },
+  }))
+  try {
+    const { result } = await sendWithFailover(
+      providers,
+      { to, text, reference, validitySeconds: Math.floor(validitySeconds), ...(config.senderId ? { from: config.senderId } : {}) },
+      { timeoutMs: config.providerTimeoutMs, retriesPerProvider: config.providerRetries },
+    )
+    return result
+  } catch (error) {
+    const failure = error as SendFailedError
+    config.logger.warn(`[two-factor-kit] SMS not sent: ${failure.message}`)
+    const permanent = error instanceof ProviderError && error.kind === 'permanent'
+    throw new TwoFactorError(
+      'SMS_NOT_SENT',
+      permanent
+        ? 'A text message cannot be delivered to this number. Check it, or use another one.'
+        : 'The verification code could not be sent. Please try again later.',
+      { retryable: !permanent },
+      { cause: error },
+    )
   }
-  throw new TwoFactorError('SMS_NOT_SENT', 'The verification code could not be sent. Please try again later.', {}, { cause: lastError })
 }
 
 function messageFor(config: ResolvedOptions, pin: string, language: string): string {
-  return renderMessage(language, config.messageTexts, {
+  const text = renderMessage(language, config.messageTexts, {
     ...config.placeholders,
     appName: config.appName,
     minutes: String(Math.round(config.pinTtlMs / 60_000)),
     pin,
   })
+  return appendAutofillLines(text, pin, config)
 }
 
 export async function sendPin(
   config: ResolvedOptions,
-  keys: Keys,
+  keys: Services,
   request: { phoneNumber: string; country?: string; language?: string },
   caller: Caller,
 ): Promise<SendOutcome> {
@@ -95,6 +129,17 @@ export async function sendPin(
   if (!testE164) assertNumberAllowed(number, config)
 
   const quota = testE164 ? undefined : await takeSendQuota(config.store, sendBuckets(config, number.e164, caller), now)
+  // The network lookup comes after the quotas (so it can't be used to pump paid lookups) and
+  // before any PIN exists; a refusal gives the quotas back, since nothing was sent.
+  let network: Awaited<ReturnType<LookupGate['check']>> | undefined
+  if (!testE164) {
+    try {
+      network = await keys.lookupGate.check(number.e164, now)
+    } catch (error) {
+      await quota?.release().catch(() => undefined)
+      throw error
+    }
+  }
   const pinId = generatePinId()
   const pin = testE164 ? config.testNumbers.get(testE164)! : derivePin(keys.derivation, pinId, config.pinType, config.pinLength)
   const record: PinRecord = {
@@ -123,15 +168,17 @@ export async function sendPin(
     valid: true as const,
     country: number.country ?? null,
     numberType: number.numberType ?? null,
-    ncStatus: 'NC_NOT_CONFIGURED',
+    ncStatus: network?.ncStatus ?? 'NC_NOT_CONFIGURED',
+    ...(network?.lineType ? { lineType: network.lineType } : {}),
   }
   if (testE164) {
     return { record, masked: number.masked, lookup, sms: { status: 'MESSAGE_NOT_SENT', provider: null, reason: 'TEST_NUMBER' } }
   }
 
   let sent: SendResult
+  const text = messageFor(config, pin, language)
   try {
-    sent = await sendSms(config, number.e164, messageFor(config, pin, language), `${pinId}-1`, config.pinTtlMs / 1000)
+    sent = await sendSms(config, number.e164, text, `${pinId}-1`, config.pinTtlMs / 1000)
   } catch (error) {
     // No SMS went out: the PIN must not be verifiable and the user keeps their budget.
     await Promise.allSettled([config.store.updatePin(pinId, { lifecycle: 'LOCKED', deliveryStatus: 'FAILED' }), quota!.release()])
@@ -142,8 +189,13 @@ export async function sendPin(
     record: updated ?? record,
     masked: number.masked,
     lookup,
-    sms: { status: 'MESSAGE_SENT', provider: sent.provider, messageId: sent.messageId },
+    sms: smsAnswer(sent, text),
   }
+}
+
+function smsAnswer(sent: SendResult, text: string): SendOutcome['sms'] {
+  const { encoding, segments } = countSegments(text)
+  return { status: 'MESSAGE_SENT', provider: sent.provider, messageId: sent.messageId, encoding, segments }
 }
 
 function assertUsable(record: PinRecord | null, now: number, singleUse: boolean): asserts record is PinRecord {
@@ -166,7 +218,7 @@ export function pinGone(reason: 'NOT_FOUND' | 'EXPIRED' | 'ALREADY_VERIFIED' | '
   }
 }
 
-export async function resendPin(config: ResolvedOptions, keys: Keys, pinId: string, caller: Caller): Promise<SendOutcome> {
+export async function resendPin(config: ResolvedOptions, keys: Services, pinId: string, caller: Caller): Promise<SendOutcome> {
   const now = config.clock()
   const record = await config.store.getPin(pinId)
   assertUsable(record, now, !config.allowMultiplePinVerifications)
@@ -193,12 +245,12 @@ export async function resendPin(config: ResolvedOptions, keys: Keys, pinId: stri
     resendAvailableAt: quota.resendAvailableAt,
   })
   if (!updated) throw pinGone('NOT_FOUND')
-  return { record: updated, masked, lookup, sms: { status: 'MESSAGE_SENT', provider: sent.provider, messageId: sent.messageId } }
+  return { record: updated, masked, lookup, sms: smsAnswer(sent, text) }
 }
 
 export async function verifyPin(
   config: ResolvedOptions,
-  keys: Keys,
+  keys: Services,
   pinId: string,
   input: string,
 ): Promise<{ token: string; expiresAt: number; phoneNumber: string }> {

@@ -31,3 +31,16 @@ export function renderMessage(
   // Unknown placeholders are left as written, so a typo shows up in the first test SMS.
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => values[name] ?? whole)
 }
+
+/**
+ * The lines that let phones fill the code in by themselves, appended after the text: the Android
+ * SMS Retriever hash, then the WebOTP line, which must be the message's last line
+ * (`@shop.example #123456`). The host comes from configuration, never from a request.
+ */
+export function appendAutofillLines(text: string, pin: string, autofill: { webOtpHost?: string; androidAppHash?: string }): string {
+  const lines = [text]
+  if (autofill.androidAppHash || autofill.webOtpHost) lines.push('')
+  if (autofill.androidAppHash) lines.push(autofill.androidAppHash)
+  if (autofill.webOtpHost) lines.push(`@${autofill.webOtpHost} #${pin}`)
+  return lines.join('\n')
+}

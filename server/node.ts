@@ -8,6 +8,11 @@ import type { Context } from 'hono'
 import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
 import type { TwoFactorApp } from './app.js'
 import { parseTestNumbersList } from './phone.js'
+import { providersFromEnv } from './providers/from-env.js'
+import { loadWidgetScript } from './widget-bundle-node.js'
+import { readFileSync } from 'node:fs'
+
+const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 export { serve } from '@hono/node-server'
 
@@ -43,8 +48,12 @@ function list(value: string | undefined): string[] | undefined {
 export function optionsFromEnv(env: Env = process.env): TwoFactorInit {
   const production = env.NODE_ENV === 'production'
   const hops = env.TWO_FACTOR_TRUSTED_PROXY_HOPS === undefined ? 0 : Number(env.TWO_FACTOR_TRUSTED_PROXY_HOPS)
+  const providers = providersFromEnv(env)
   const options: TwoFactorInit = {
     environment: production ? 'production' : 'development',
+    sms: providers.sms,
+    lookup: providers.lookup,
+    widget: { loadScript: loadWidgetScript, version: packageVersion },
     getClientIp: clientIpFromProxyHops(hops),
     testNumbers: parseTestNumbersList(env.TWO_FACTOR_TEST_NUMBERS),
     allowTestNumbersInProduction: env.TWO_FACTOR_ALLOW_TEST_NUMBERS_IN_PRODUCTION === 'true',
@@ -63,12 +72,22 @@ export function optionsFromEnv(env: Env = process.env): TwoFactorInit {
     sendPinPerPhoneNumberLimit: env.TWO_FACTOR_SEND_PER_NUMBER_LIMIT,
     sendPinPerApplicationLimit: env.TWO_FACTOR_SEND_PER_APPLICATION_LIMIT,
     sendPinPerIpLimit: env.TWO_FACTOR_SEND_PER_IP_LIMIT,
+    deliveryReportUrl: env.TWO_FACTOR_DELIVERY_REPORT_URL,
+    androidAppHash: env.TWO_FACTOR_ANDROID_APP_HASH,
+    lookupFailurePolicy: env.NUMBER_LOOKUP_FAILURE_POLICY,
   } as const
   for (const [name, value] of Object.entries(strings)) {
     if (value !== undefined && value !== '') (options as Record<string, unknown>)[name] = value
   }
   const countries = list(env.TWO_FACTOR_ALLOWED_COUNTRIES)
   if (countries) options.allowedCountries = countries.map((code) => code.toUpperCase())
+  const origins = list(env.TWO_FACTOR_ALLOWED_ORIGINS)
+  if (origins) options.allowedOrigins = origins
+  const numbers = { pinLength: env.TWO_FACTOR_PIN_LENGTH, pinAttempts: env.TWO_FACTOR_PIN_ATTEMPTS }
+  for (const [name, value] of Object.entries(numbers)) {
+    if (value !== undefined && value !== '') (options as Record<string, unknown>)[name] = Number(value)
+  }
+  if (env.TWO_FACTOR_PIN_TYPE) options.pinType = env.TWO_FACTOR_PIN_TYPE.toUpperCase() as TwoFactorInit['pinType']
   return options
 }
 

@@ -7,7 +7,7 @@ import type { Context } from 'hono'
 import { ConfigurationError } from './errors.js'
 import { parseDuration, parseRate, type Rate } from './duration.js'
 import type { PinType } from './pin.js'
-import type { SmsProvider } from './sms.js'
+import type { LineType, SmsProvider } from './sms.js'
 import type { TwoFactorStore } from './store.js'
 import { normalizeTestNumbers } from './phone.js'
 import { NUMBER_TYPES, type NumberType } from './phone.js'
@@ -112,6 +112,49 @@ export interface TwoFactorOptions {
   sendPinPerPrefixLimit?: string
   /** Digits of the E.164 number (without `+`) that make a prefix. @default 7 */
   prefixLength?: number
+  /**
+   * Network number lookup before any PIN exists (Infobip Number Lookup, Twilio Lookup v2): a
+   * provider with `lookup()`. `null` keeps to the free offline checks.
+   * @default null
+   */
+  lookup?: SmsProvider | null
+  /** How long a lookup answer is reused for the same number. @default '1d' */
+  lookupCacheTimeToLive?: string
+  /** When the lookup itself fails: `'closed'` refuses (LOOKUP_FAILED), `'open'` sends unchecked. @default 'closed' */
+  lookupFailurePolicy?: 'closed' | 'open'
+  /**
+   * Line types the network lookup may report for a number that gets a PIN.
+   * @default ['mobile', 'fixed_or_mobile', 'unknown']
+   */
+  allowedLineTypes?: LineType[]
+  /** Time budget of one provider call (send or lookup). @default '10s' */
+  providerTimeout?: string
+  /** Extra tries on one provider after a transient failure, before failing over to the next. @default 1 */
+  providerRetries?: number
+  /**
+   * Origins of the pages that show the widget (`['https://shop.example']`). They get CORS access to
+   * the API, and the first one's host goes into the SMS's WebOTP line (`@shop.example #123456`) —
+   * never a host taken from the request.
+   * @default [] (same-origin only, no WebOTP line)
+   */
+  allowedOrigins?: readonly string[]
+  /** Whether to end the SMS with the WebOTP line when `allowedOrigins` is set. @default true */
+  webOtp?: boolean
+  /** Android SMS Retriever app hash (11 characters), added on its own line. @default undefined */
+  androidAppHash?: string
+  /**
+   * Public URL of this app's `/reports` route (`https://shop.example/2fa/reports`); each SMS asks
+   * its provider to post delivery reports to `${deliveryReportUrl}/${provider.name}`. Unset, the
+   * provider account's own webhook settings apply.
+   * @default undefined
+   */
+  deliveryReportUrl?: string
+  /**
+   * Serve the `<two-factor-auth>` bundle at `/widget.js` (and `/metadata.json`, phone metadata for
+   * the allowed countries). The runtime entry supplies the files: the Node entry reads `dist/widget/`.
+   * @default undefined (no widget routes)
+   */
+  widget?: { loadScript: (file: string) => Promise<string | undefined>; version: string }
   /** @default console */
   logger?: Logger
   /** The clock, in Unix ms; tests pass a fake one. @default Date.now */
@@ -149,6 +192,18 @@ export interface ResolvedOptions {
   allowedNumberTypes: readonly NumberType[]
   testNumbers: Map<string, string>
   getClientIp: (c: Context) => string | undefined
+  lookup: SmsProvider | null
+  lookupCacheTtlMs: number
+  lookupFailurePolicy: 'closed' | 'open'
+  allowedLineTypes: LineType[]
+  providerTimeoutMs: number
+  providerRetries: number
+  allowedOrigins: readonly string[]
+  /** The host of the WebOTP line, or undefined for none. */
+  webOtpHost: string | undefined
+  androidAppHash: string | undefined
+  deliveryReportUrl: string | undefined
+  widget: TwoFactorOptions['widget']
   logger: Logger
   clock: () => number
 }
@@ -258,6 +313,28 @@ export function resolveOptions(options: TwoFactorOptions): ResolvedOptions {
     if (pin.length !== pinLength) fail('testNumbers', `PIN of ${number} must have pinLength (${pinLength}) characters`)
   }
 
+  const allowedOrigins = (options.allowedOrigins ?? []).map((origin) => {
+    let url: URL
+    try {
+      url = new URL(origin)
+    } catch {
+      fail('allowedOrigins', `has ${JSON.stringify(origin)}, which is not a URL origin like "https://shop.example"`)
+    }
+    if (url.origin !== origin.replace(/\/$/, '')) fail('allowedOrigins', `has ${JSON.stringify(origin)}: give origins only (scheme://host[:port]), no path`)
+    return url.origin
+  })
+  if (options.androidAppHash !== undefined && !/^[A-Za-z0-9+/]{11}$/.test(options.androidAppHash)) {
+    fail('androidAppHash', 'must be the 11-character SMS Retriever hash of your Android app')
+  }
+  if (options.deliveryReportUrl !== undefined && !/^https?:\/\/[^/]+/.test(options.deliveryReportUrl)) {
+    fail('deliveryReportUrl', 'must be an absolute http(s) URL such as "https://shop.example/2fa/reports"')
+  }
+  const lookupFailurePolicy = options.lookupFailurePolicy ?? 'closed'
+  if (lookupFailurePolicy !== 'closed' && lookupFailurePolicy !== 'open') fail('lookupFailurePolicy', 'must be "closed" or "open"')
+  if (options.lookup && typeof options.lookup.lookup !== 'function') {
+    fail('lookup', `provider "${options.lookup.name}" has no number lookup; use infobipProvider or twilioProvider, or null`)
+  }
+
   const resolved: ResolvedOptions = {
     environment,
     store: options.store,
@@ -289,6 +366,17 @@ export function resolveOptions(options: TwoFactorOptions): ResolvedOptions {
     allowedNumberTypes,
     testNumbers,
     getClientIp: options.getClientIp ?? (() => undefined),
+    lookup: options.lookup ?? null,
+    lookupCacheTtlMs: duration('lookupCacheTimeToLive', options.lookupCacheTimeToLive, '1d'),
+    lookupFailurePolicy,
+    allowedLineTypes: [...(options.allowedLineTypes ?? ['mobile', 'fixed_or_mobile', 'unknown'])],
+    providerTimeoutMs: duration('providerTimeout', options.providerTimeout, '10s'),
+    providerRetries: integer('providerRetries', options.providerRetries, 1, 0, 5),
+    allowedOrigins,
+    webOtpHost: options.webOtp === false || allowedOrigins.length === 0 ? undefined : new URL(allowedOrigins[0]!).host,
+    androidAppHash: options.androidAppHash,
+    deliveryReportUrl: options.deliveryReportUrl?.replace(/\/$/, ''),
+    widget: options.widget,
     logger,
     clock: options.clock ?? Date.now,
   }

@@ -1,0 +1,188 @@
+/**
+ * Ordered SMS failover: try each provider in turn, retry transient failures a bounded number of
+ * times, stop at once on a failure about the recipient. Every provider call has its own time budget,
+ * enforced here (not trusted to the adapter) with timers and AbortController, so it runs on Workers too.
+ */
+import { ProviderError } from './sms.js'
+import type { SendResult, SmsMessage, SmsProvider } from './sms.js'
+
+/** `details.providerCode` of the ProviderError raised when a call runs out of time. */
+export const TIMEOUT_CODE = 'TIMEOUT'
+
+/**
+ * A permanent failure of one provider's account or set-up (bad credentials, no credit, sender id not
+ * allowed, a request this provider refuses): retrying it won't help, but another provider may well
+ * succeed, so failover continues. Permanent failures about the recipient (unknown subscriber, invalid
+ * number, opted out) are plain `ProviderError`s of kind 'permanent' and stop the failover.
+ */
+export class ProviderAccountError extends ProviderError {
+  constructor(
+    provider: string,
+    message: string,
+    details: { providerCode?: string; httpStatus?: number } = {},
+    options?: { cause?: unknown },
+  ) {
+    super('permanent', provider, message, details, options)
+  }
+}
+
+export type AttemptOutcome = 'sent' | 'permanent' | 'transient' | 'timeout'
+
+export interface SendAttempt {
+  provider: string
+  outcome: AttemptOutcome
+  /** The provider's own error code (or TIMEOUT, NETWORK_ERROR, MALFORMED_RESPONSE). */
+  code?: string
+}
+
+/**
+ * Nobody accepted the message. `kind` is 'permanent' when a provider said the recipient can't be
+ * reached (don't retry anywhere), 'transient' otherwise (every provider was down, slow or misconfigured).
+ */
+export class SendFailedError extends ProviderError {
+  constructor(
+    kind: 'permanent' | 'transient',
+    readonly attempts: SendAttempt[],
+    last: ProviderError,
+  ) {
+    super(kind, last.provider, `No SMS provider accepted the message (${describe(attempts)})`, last.details, {
+      cause: last,
+    })
+  }
+}
+
+export interface FailoverOptions {
+  /**
+   * Time budget of one provider call, in ms.
+   * @default 10000
+   */
+  timeoutMs?: number
+  /**
+   * Extra attempts on the same provider after a transient failure, before moving on.
+   * @default 1
+   */
+  retriesPerProvider?: number
+  /**
+   * Wait before the first retry on the same provider, in ms; doubled for each further retry.
+   * @default 250
+   */
+  retryDelayMs?: number
+}
+
+export async function sendWithFailover(
+  providers: SmsProvider[],
+  message: SmsMessage,
+  options: FailoverOptions = {},
+): Promise<{ result: SendResult; attempts: SendAttempt[] }> {
+  const timeoutMs = options.timeoutMs ?? 10_000
+  const retries = options.retriesPerProvider ?? 1
+  const retryDelayMs = options.retryDelayMs ?? 250
+  if (providers.length === 0) throw new TypeError('sendWithFailover: pass at least one SMS provider')
+  assertNonNegativeInteger('timeoutMs', timeoutMs, 1)
+  assertNonNegativeInteger('retriesPerProvider', retries, 0)
+  assertNonNegativeInteger('retryDelayMs', retryDelayMs, 0)
+
+  const attempts: SendAttempt[] = []
+  let lastFailure: ProviderError | undefined
+  for (const [index, provider] of providers.entries()) {
+    const isLastProvider = index === providers.length - 1
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) await sleep(retryDelayMs * 2 ** (attempt - 1))
+      try {
+        const result = await callWithTimeout(provider.name, timeoutMs, (signal) =>
+          provider.send(message, { signal }),
+        )
+        attempts.push({ provider: provider.name, outcome: 'sent' })
+        return { result, attempts }
+      } catch (error) {
+        const failure = asProviderError(provider.name, error)
+        const outcome = outcomeOf(failure)
+        attempts.push({ provider: provider.name, outcome, code: failure.details.providerCode })
+        lastFailure = failure
+        if (outcome === 'permanent' && !(failure instanceof ProviderAccountError)) {
+          throw new SendFailedError('permanent', attempts, failure)
+        }
+        if (outcome === 'permanent') break
+        // A request that timed out may still have produced an SMS. Sending the same PIN through
+        // another provider is faster for the user and the documented way to avoid paying twice.
+        if (outcome === 'timeout' && !isLastProvider) break
+      }
+    }
+  }
+  throw new SendFailedError('transient', attempts, lastFailure!)
+}
+
+/**
+ * Runs one provider call within `timeoutMs`. The signal is aborted when time runs out, and the
+ * returned promise rejects then even if the adapter ignores the signal.
+ */
+export async function callWithTimeout<T>(
+  provider: string,
+  timeoutMs: number,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new ProviderError(
+        'transient',
+        provider,
+        `${provider} did not answer within ${timeoutMs} ms`,
+        {
+          providerCode: TIMEOUT_CODE,
+        },
+      )
+      controller.abort(error)
+      reject(error)
+    }, timeoutMs)
+  })
+  try {
+    return await Promise.race([call(controller.signal), timedOut])
+  } catch (error) {
+    // An adapter that reacts to the abort throws its own error; report it as the timeout it is.
+    if (controller.signal.aborted) throw controller.signal.reason
+    throw error
+  } finally {
+    if (timer !== undefined) clearTimeout(timer)
+  }
+}
+
+function outcomeOf(failure: ProviderError): AttemptOutcome {
+  if (failure.details.providerCode === TIMEOUT_CODE) return 'timeout'
+  return failure.kind === 'permanent' ? 'permanent' : 'transient'
+}
+
+// An adapter bug (a TypeError, say) must not take the whole chain down: the next provider may work.
+function asProviderError(provider: string, error: unknown): ProviderError {
+  if (error instanceof ProviderError) {
+    if (error.kind === 'permanent' || error.kind === 'transient') return error
+    return new ProviderError('transient', provider, error.message, error.details, { cause: error })
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return new ProviderError(
+    'transient',
+    provider,
+    `${provider} failed unexpectedly: ${message}`,
+    {
+      providerCode: 'UNEXPECTED_ERROR',
+    },
+    { cause: error },
+  )
+}
+
+function describe(attempts: SendAttempt[]): string {
+  return attempts
+    .map((attempt) => `${attempt.provider}: ${attempt.outcome}${attempt.code ? ` ${attempt.code}` : ''}`)
+    .join(', ')
+}
+
+function assertNonNegativeInteger(name: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) {
+    throw new TypeError(`sendWithFailover: "${name}" must be an integer ≥ ${min}, got ${String(value)}`)
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
