@@ -15,6 +15,9 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      'test/workers/vitest.config.ts',
+      // the widget in Chromium, and the end-to-end flow against the demo server
+      '{widget,test/e2e}/vitest.config.ts',
     ],
   },
 })

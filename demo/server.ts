@@ -6,7 +6,7 @@
  */
 import { Hono } from 'hono'
 import type { ConsoleProvider } from 'two-factor-kit/server'
-import { serve, twoFactor } from 'two-factor-kit/server/node'
+import { serve, storeFromEnv, twoFactor } from 'two-factor-kit/server/node'
 import { devInbox } from './inbox.js'
 import { demoSite } from './site.js'
 
@@ -15,7 +15,9 @@ const port = Number(process.env.PORT ?? 8787)
 const hostname = process.env.HOST ?? '127.0.0.1'
 
 // SMS_PROVIDER, NUMBER_LOOKUP, TWO_FACTOR_* … (README); by default the console provider.
-const twoFactorApp = twoFactor()
+// REDIS_URL shares one store (and so one set of limits) between several demo processes.
+const store = await storeFromEnv()
+const twoFactorApp = twoFactor(store ? { store } : {})
 await twoFactorApp.ready
 const consoleSms = twoFactorApp.config.providers.find((provider) => provider.name === 'console') as ConsoleProvider | undefined
 

@@ -3,7 +3,7 @@
  * resend it), verify a PIN. Routes (app.ts) only parse requests and shape answers around these.
  */
 import { TwoFactorError } from './errors.js'
-import { takeSendQuota, rateLimited, type Bucket } from './limits.js'
+import { takeSendQuota, rateLimited, type Bucket, type TakenQuota } from './limits.js'
 import { appendAutofillLines, pickLanguage, renderMessage } from './message.js'
 import type { ResolvedOptions } from './options.js'
 import { assertNumberAllowed, maskE164, normalizePhoneNumber, type NormalizedNumber } from './phone.js'
@@ -59,18 +59,51 @@ function matchTestNumber(config: ResolvedOptions, input: string, country: string
   }
 }
 
-function sendBuckets(config: ResolvedOptions, e164: string, caller: Caller): Bucket[] {
-  const digits = e164.slice(1)
-  const buckets: Bucket[] = [
+/** The number's own buckets. */
+function numberBuckets(config: ResolvedOptions, e164: string): Bucket[] {
+  return [
     { limit: 'resendCooldown', key: `cooldown:${e164}`, rate: { limit: 1, windowMs: config.resendCooldownMs } },
     { limit: 'sendPinPerPhoneNumber', key: `send:number:${e164}`, rate: config.sendPinPerPhoneNumberLimit },
   ]
+}
+
+/** Buckets many numbers share: the caller's IP, the number's prefix, the whole application. */
+function sharedBuckets(config: ResolvedOptions, e164: string, caller: Caller): Bucket[] {
+  const digits = e164.slice(1)
+  const buckets: Bucket[] = []
   if (caller.ip) buckets.push({ limit: 'sendPinPerIp', key: `send:ip:${caller.ip}`, rate: config.sendPinPerIpLimit })
   buckets.push(
     { limit: 'sendPinPerPrefix', key: `send:prefix:${digits.slice(0, config.prefixLength)}`, rate: config.sendPinPerPrefixLimit },
     { limit: 'sendPinPerApplication', key: 'send:application', rate: config.sendPinPerApplicationLimit },
   )
   return buckets
+}
+
+interface SendQuotas {
+  resendAvailableAt: number
+  /** Gives every bucket back: no SMS went out, and nothing was paid for. */
+  release(): Promise<void>
+  /** Gives back only the number's own buckets: nothing reached this number, but a lookup was spent on it. */
+  releaseNumber(): Promise<void>
+}
+
+/** Every send quota, in order (cooldown, number, IP, prefix, application); a refusal gives all back. */
+async function takeSendQuotas(config: ResolvedOptions, e164: string, caller: Caller, now: number): Promise<SendQuotas> {
+  const own = await takeSendQuota(config.store, numberBuckets(config, e164), now)
+  let shared: TakenQuota
+  try {
+    shared = await takeSendQuota(config.store, sharedBuckets(config, e164, caller), now)
+  } catch (error) {
+    await own.release().catch(() => undefined)
+    throw error
+  }
+  return {
+    resendAvailableAt: own.resendAvailableAt,
+    release: async () => {
+      await Promise.all([own.release(), shared.release()])
+    },
+    releaseNumber: () => own.release(),
+  }
 }
 
 async function sendSms(config: ResolvedOptions, to: string, text: string, reference: string, validitySeconds: number): Promise<SendResult> {
@@ -128,15 +161,18 @@ export async function sendPin(
     : normalizePhoneNumber(request.phoneNumber, request.country)
   if (!testE164) assertNumberAllowed(number, config)
 
-  const quota = testE164 ? undefined : await takeSendQuota(config.store, sendBuckets(config, number.e164, caller), now)
+  const quota = testE164 ? undefined : await takeSendQuotas(config, number.e164, caller, now)
   // The network lookup comes after the quotas (so it can't be used to pump paid lookups) and
-  // before any PIN exists; a refusal gives the quotas back, since nothing was sent.
+  // before any PIN exists. A refusal gives the number its own budget back (nothing was sent to it)
+  // but keeps the shared ones: otherwise one caller could buy unlimited lookups, one number each.
+  // A lookup that failed gives everything back: the provider failed, not the caller.
   let network: Awaited<ReturnType<LookupGate['check']>> | undefined
   if (!testE164) {
     try {
       network = await keys.lookupGate.check(number.e164, now)
     } catch (error) {
-      await quota?.release().catch(() => undefined)
+      const refused = error instanceof TwoFactorError && (error.code === 'NUMBER_NOT_REACHABLE' || error.code === 'NUMBER_TYPE_NOT_ALLOWED')
+      await (refused ? quota?.releaseNumber() : quota?.release())?.catch(() => undefined)
       throw error
     }
   }
@@ -223,12 +259,32 @@ export async function resendPin(config: ResolvedOptions, keys: Services, pinId: 
   const record = await config.store.getPin(pinId)
   assertUsable(record, now, !config.allowMultiplePinVerifications)
   const masked = maskE164(record.phoneNumber)
-  const lookup = { valid: true as const, country: null, numberType: null, ncStatus: 'NC_NOT_CONFIGURED' }
+  let offline: NormalizedNumber | undefined
+  try {
+    offline = normalizePhoneNumber(record.phoneNumber)
+  } catch {
+    // A test number need not be a valid one.
+  }
+  const lookup: SendOutcome['lookup'] = {
+    valid: true,
+    country: offline?.country ?? null,
+    numberType: offline?.numberType ?? null,
+    ncStatus: 'NC_NOT_CONFIGURED',
+  }
   if (record.testNumber) {
     return { record, masked, lookup, sms: { status: 'MESSAGE_NOT_SENT', provider: null, reason: 'TEST_NUMBER' } }
   }
   // The resend counts against the same quotas as a first send, and never touches the attempt budget.
-  const quota = await takeSendQuota(config.store, sendBuckets(config, record.phoneNumber, caller), now)
+  const quota = await takeSendQuotas(config, record.phoneNumber, caller, now)
+  // Usually answered from the lookup cache; a number that stopped being reachable gets no new SMS.
+  try {
+    const network = await keys.lookupGate.check(record.phoneNumber, now)
+    lookup.ncStatus = network.ncStatus
+    if (network.lineType) lookup.lineType = network.lineType
+  } catch (error) {
+    await quota.release().catch(() => undefined)
+    throw error
+  }
   const pin = derivePin(keys.derivation, pinId, config.pinType, config.pinLength)
   const text = messageFor(config, pin, record.language ?? config.language)
   let sent: SendResult
@@ -241,7 +297,8 @@ export async function resendPin(config: ResolvedOptions, keys: Services, pinId: 
   }
   const updated = await config.store.updatePin(pinId, {
     addMessageId: sent.messageId,
-    deliveryStatus: sent.status,
+    // Once one SMS of this PIN was delivered the user has the code: a resend doesn't undo that.
+    ...(record.deliveryStatus === 'DELIVERED' ? {} : { deliveryStatus: sent.status }),
     resendAvailableAt: quota.resendAvailableAt,
   })
   if (!updated) throw pinGone('NOT_FOUND')

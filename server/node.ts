@@ -7,14 +7,39 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
 import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
 import type { TwoFactorApp } from './app.js'
-import { parseTestNumbersList } from './phone.js'
-import { providersFromEnv } from './providers/from-env.js'
+import { optionsFromVariables } from './env.js'
+import type { TwoFactorStore } from './store.js'
 import { loadWidgetScript } from './widget-bundle-node.js'
 import { readFileSync } from 'node:fs'
 
-const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+// server/node.ts in the repository, dist/server/node.js in the published package.
+const packageVersion = (() => {
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const json = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: string; version: string }
+      if (json.name === 'two-factor-kit') return json.version
+    } catch {
+      // not there: try the next layout
+    }
+  }
+  return '0.0.0'
+})()
 
 export { serve } from '@hono/node-server'
+// Everything of the runtime-neutral entry but its `twoFactor`, which this entry replaces.
+export {
+  createTwoFactorApp,
+  createVerifier,
+  requireVerifiedPhone,
+  generateSigningKey,
+  memoryStore,
+  consoleProvider,
+  TwoFactorError,
+  StoreError,
+  ConfigurationError,
+  TOKEN_TYPE,
+} from './index.js'
+export type * from './index.js'
 
 type Env = Record<string, string | undefined>
 
@@ -29,16 +54,18 @@ export function clientIpFromProxyHops(trustedProxyHops: number): (c: Context) =>
     throw new TypeError(`trustedProxyHops must be a whole number ≥ 0; got ${String(trustedProxyHops)}`)
   }
   return (c) => {
-    const socketAddress = getConnInfo(c).remote.address
+    let socketAddress: string | undefined
+    try {
+      socketAddress = getConnInfo(c).remote.address
+    } catch {
+      // No Node socket behind this request (app.request() in tests, or a host calling fetch
+      // itself): there is no trusted address, so per-IP limits don't apply to it.
+      return undefined
+    }
     if (trustedProxyHops === 0) return socketAddress
     const forwarded = (c.req.header('X-Forwarded-For') ?? '').split(',').map((part) => part.trim()).filter(Boolean)
     return forwarded[forwarded.length - trustedProxyHops] ?? socketAddress
   }
-}
-
-function list(value: string | undefined): string[] | undefined {
-  const items = value?.split(',').map((item) => item.trim()).filter(Boolean)
-  return items && items.length > 0 ? items : undefined
 }
 
 /**
@@ -46,49 +73,22 @@ function list(value: string | undefined): string[] | undefined {
  * keeps the core's default; `NODE_ENV=production` turns on every production check.
  */
 export function optionsFromEnv(env: Env = process.env): TwoFactorInit {
-  const production = env.NODE_ENV === 'production'
   const hops = env.TWO_FACTOR_TRUSTED_PROXY_HOPS === undefined ? 0 : Number(env.TWO_FACTOR_TRUSTED_PROXY_HOPS)
-  const providers = providersFromEnv(env)
-  const options: TwoFactorInit = {
-    environment: production ? 'production' : 'development',
-    sms: providers.sms,
-    lookup: providers.lookup,
-    widget: { loadScript: loadWidgetScript, version: packageVersion },
+  return {
+    ...optionsFromVariables(env, env.NODE_ENV === 'production'),
     getClientIp: clientIpFromProxyHops(hops),
-    testNumbers: parseTestNumbersList(env.TWO_FACTOR_TEST_NUMBERS),
-    allowTestNumbersInProduction: env.TWO_FACTOR_ALLOW_TEST_NUMBERS_IN_PRODUCTION === 'true',
+    widget: { loadScript: loadWidgetScript, version: packageVersion },
   }
-  const strings = {
-    secret: env.TWO_FACTOR_SECRET,
-    signingKey: env.TWO_FACTOR_PRIVATE_JWK,
-    issuer: env.TWO_FACTOR_ISSUER,
-    audience: env.TWO_FACTOR_AUDIENCE,
-    appName: env.TWO_FACTOR_APP_NAME,
-    senderId: env.TWO_FACTOR_SENDER_ID,
-    language: env.TWO_FACTOR_LANGUAGE,
-    pinTimeToLive: env.TWO_FACTOR_PIN_TTL,
-    resendCooldown: env.TWO_FACTOR_RESEND_COOLDOWN,
-    verifyPinLimit: env.TWO_FACTOR_VERIFY_PIN_LIMIT,
-    sendPinPerPhoneNumberLimit: env.TWO_FACTOR_SEND_PER_NUMBER_LIMIT,
-    sendPinPerApplicationLimit: env.TWO_FACTOR_SEND_PER_APPLICATION_LIMIT,
-    sendPinPerIpLimit: env.TWO_FACTOR_SEND_PER_IP_LIMIT,
-    deliveryReportUrl: env.TWO_FACTOR_DELIVERY_REPORT_URL,
-    androidAppHash: env.TWO_FACTOR_ANDROID_APP_HASH,
-    lookupFailurePolicy: env.NUMBER_LOOKUP_FAILURE_POLICY,
-  } as const
-  for (const [name, value] of Object.entries(strings)) {
-    if (value !== undefined && value !== '') (options as Record<string, unknown>)[name] = value
-  }
-  const countries = list(env.TWO_FACTOR_ALLOWED_COUNTRIES)
-  if (countries) options.allowedCountries = countries.map((code) => code.toUpperCase())
-  const origins = list(env.TWO_FACTOR_ALLOWED_ORIGINS)
-  if (origins) options.allowedOrigins = origins
-  const numbers = { pinLength: env.TWO_FACTOR_PIN_LENGTH, pinAttempts: env.TWO_FACTOR_PIN_ATTEMPTS }
-  for (const [name, value] of Object.entries(numbers)) {
-    if (value !== undefined && value !== '') (options as Record<string, unknown>)[name] = Number(value)
-  }
-  if (env.TWO_FACTOR_PIN_TYPE) options.pinType = env.TWO_FACTOR_PIN_TYPE.toUpperCase() as TwoFactorInit['pinType']
-  return options
+}
+
+/**
+ * The store `REDIS_URL` asks for (Redis, shared by every process), or undefined for the embedded
+ * memory store. ioredis is loaded only then: it is an optional peer dependency.
+ */
+export async function storeFromEnv(env: Env = process.env): Promise<TwoFactorStore | undefined> {
+  if (!env.REDIS_URL) return undefined
+  const { connectRedisClient, redisStore } = await import('./stores/redis.js')
+  return redisStore({ client: await connectRedisClient(env.REDIS_URL) })
 }
 
 /** `twoFactor()` configured from `process.env`, with `overrides` on top. */

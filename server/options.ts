@@ -102,7 +102,7 @@ export interface TwoFactorOptions {
    * @default () => undefined
    */
   getClientIp?: (c: Context) => string | undefined
-  /** Sends per client IP. @default '10/1h' */
+  /** Sends per client IP. @default '20/1h' */
   sendPinPerIpLimit?: string
   /**
    * Sends per number prefix (country code and the next digits, see `prefixLength`): stops
@@ -209,6 +209,9 @@ export interface ResolvedOptions {
 }
 
 const PIN_TYPES: readonly PinType[] = ['NUMERIC', 'ALPHA', 'HEX', 'ALPHANUMERIC']
+const LINE_TYPES: readonly LineType[] = [
+  'mobile', 'landline', 'fixed_or_mobile', 'voip', 'toll_free', 'premium', 'shared_cost', 'personal', 'pager', 'uan', 'voicemail', 'unknown',
+]
 
 function fail(option: string, problem: string): never {
   throw new ConfigurationError(`twoFactor(): "${option}" ${problem}`)
@@ -250,6 +253,10 @@ export function resolveOptions(options: TwoFactorOptions): ResolvedOptions {
   for (const provider of providers) {
     if (typeof provider?.send !== 'function' || !provider.name) fail('sms', 'must be SMS providers with a name and a send() method')
   }
+  // The name routes delivery reports (/reports/:name): two providers with one name would share a route.
+  const providerNames = providers.map((provider) => provider.name)
+  const duplicateName = providerNames.find((name, index) => providerNames.indexOf(name) !== index)
+  if (duplicateName) fail('sms', `has two providers named ${JSON.stringify(duplicateName)}: give one a different \`name\` option`)
 
   let secret = options.secret
   if (secret === undefined) {
@@ -329,6 +336,8 @@ export function resolveOptions(options: TwoFactorOptions): ResolvedOptions {
   if (options.deliveryReportUrl !== undefined && !/^https?:\/\/[^/]+/.test(options.deliveryReportUrl)) {
     fail('deliveryReportUrl', 'must be an absolute http(s) URL such as "https://shop.example/2fa/reports"')
   }
+  const allowedLineTypes = [...(options.allowedLineTypes ?? ['mobile', 'fixed_or_mobile', 'unknown'])]
+  for (const type of allowedLineTypes) if (!LINE_TYPES.includes(type)) fail('allowedLineTypes', `has unknown line type ${JSON.stringify(type)}; known: ${LINE_TYPES.join(', ')}`)
   const lookupFailurePolicy = options.lookupFailurePolicy ?? 'closed'
   if (lookupFailurePolicy !== 'closed' && lookupFailurePolicy !== 'open') fail('lookupFailurePolicy', 'must be "closed" or "open"')
   if (options.lookup && typeof options.lookup.lookup !== 'function') {
@@ -353,7 +362,7 @@ export function resolveOptions(options: TwoFactorOptions): ResolvedOptions {
     verifyPinLimit: rate('verifyPinLimit', options.verifyPinLimit, '1/3s'),
     sendPinPerPhoneNumberLimit: rate('sendPinPerPhoneNumberLimit', options.sendPinPerPhoneNumberLimit, '5/1d'),
     sendPinPerApplicationLimit: rate('sendPinPerApplicationLimit', options.sendPinPerApplicationLimit, '10000/1d'),
-    sendPinPerIpLimit: rate('sendPinPerIpLimit', options.sendPinPerIpLimit, '10/1h'),
+    sendPinPerIpLimit: rate('sendPinPerIpLimit', options.sendPinPerIpLimit, '20/1h'),
     sendPinPerPrefixLimit: rate('sendPinPerPrefixLimit', options.sendPinPerPrefixLimit, '50/1h'),
     prefixLength: integer('prefixLength', options.prefixLength, 7, 3, 12),
     resendCooldownMs: duration('resendCooldown', options.resendCooldown, '30s'),
@@ -369,7 +378,7 @@ export function resolveOptions(options: TwoFactorOptions): ResolvedOptions {
     lookup: options.lookup ?? null,
     lookupCacheTtlMs: duration('lookupCacheTimeToLive', options.lookupCacheTimeToLive, '1d'),
     lookupFailurePolicy,
-    allowedLineTypes: [...(options.allowedLineTypes ?? ['mobile', 'fixed_or_mobile', 'unknown'])],
+    allowedLineTypes,
     providerTimeoutMs: duration('providerTimeout', options.providerTimeout, '10s'),
     providerRetries: integer('providerRetries', options.providerRetries, 1, 0, 5),
     allowedOrigins,

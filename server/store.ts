@@ -77,8 +77,9 @@ export interface TwoFactorStore {
   /**
    * The race gate of verification. In one atomic step: refuse if the record is unknown, expired
    * (`now >= expiresAt`), verified (and `singleUse`) or out of attempts; otherwise take one attempt
-   * and return the record as it is after the decrement. An expired or exhausted record loses its
-   * `pinMac` on the way, so nothing verifiable outlives it.
+   * and return the record as it is after the decrement. An expired record loses its `pinMac` on
+   * the way, so nothing verifiable outlives it; an exhausted one is refused unchanged — the request
+   * that took the last attempt either verifies it or, with a wrong PIN, the flow locks it.
    */
   consumeAttempt(pinId: string, now: number, options: { singleUse: boolean }): Promise<ConsumeAttemptResult>
 

@@ -102,9 +102,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
         record.pinMac = ''
         return { ok: false, reason: 'EXPIRED' }
       }
+      // Out of attempts: refuse, but leave the record alone. The request that took the last attempt
+      // may hold the right PIN and has yet to mark it verified; locking here would fail every one
+      // of several concurrent right answers. A wrong last guess is locked by the flow (updatePin).
       if (record.lifecycle === 'LOCKED' || record.attemptsRemaining <= 0) {
-        record.pinMac = ''
-        record.lifecycle = 'LOCKED'
         return { ok: false, reason: 'NO_MORE_ATTEMPTS' }
       }
       record.attemptsRemaining -= 1

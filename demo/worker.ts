@@ -1,0 +1,38 @@
+/**
+ * The demo's Workers twin (`npm run dev:workers`): the same site as `npm start`, on workerd, with
+ * Durable Objects as the store and the widget served from Workers Static Assets. It uses the
+ * package's public entries only; demo/wrangler.jsonc maps them to the sources.
+ */
+import { Hono } from 'hono'
+import type { ConsoleProvider } from 'two-factor-kit/server'
+import { twoFactor, type TwoFactorWorkerEnv } from 'two-factor-kit/server/workers'
+import { devInbox } from './inbox.js'
+import { demoSite } from './site.js'
+
+// The class the TWO_FACTOR_STORE binding names must be exported by the Worker itself.
+export { TwoFactorDurableObject } from 'two-factor-kit/server/workers'
+
+function demoApp(env: TwoFactorWorkerEnv): Hono {
+  const production = env.ENVIRONMENT !== 'development'
+  // SMS_PROVIDER, NUMBER_LOOKUP, TWO_FACTOR_* … as vars and secrets (README); by default the
+  // console provider, whose outbox lives in this isolate: fine for wrangler dev's single isolate.
+  const twoFactorApp = twoFactor(env)
+  const consoleSms = twoFactorApp.config.providers.find((provider) => provider.name === 'console') as
+    ConsoleProvider | undefined
+
+  const app = new Hono()
+  app.route('/2fa', twoFactorApp)
+  if (!production && consoleSms) app.route('/dev', devInbox(consoleSms))
+  app.route('/', demoSite({ verifier: twoFactorApp.verifier, endpoint: '/2fa' }))
+  return app
+}
+
+// Built on the first request: Workers allow no random values or key generation at module load.
+let app: Hono | undefined
+
+export default {
+  fetch(request, env, ctx) {
+    app ??= demoApp(env)
+    return app.fetch(request, env, ctx)
+  },
+} satisfies ExportedHandler<Env>

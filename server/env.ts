@@ -1,0 +1,73 @@
+/**
+ * Options from environment variables — the same names on every runtime (README's configuration
+ * reference). Runtime entries (node.ts, workers.ts) pass their variables in and add what only they
+ * know: the client IP source, the store, the widget files. Web APIs only.
+ */
+import type { TwoFactorInit } from './index.js'
+import { parseTestNumbersList } from './phone.js'
+import { providersFromEnv } from './providers/from-env.js'
+
+export type EnvironmentVariables = Record<string, string | undefined>
+
+function list(value: string | undefined): string[] | undefined {
+  const items = value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+  return items && items.length > 0 ? items : undefined
+}
+
+const STRING_OPTIONS = {
+  secret: 'TWO_FACTOR_SECRET',
+  signingKey: 'TWO_FACTOR_PRIVATE_JWK',
+  issuer: 'TWO_FACTOR_ISSUER',
+  audience: 'TWO_FACTOR_AUDIENCE',
+  appName: 'TWO_FACTOR_APP_NAME',
+  senderId: 'TWO_FACTOR_SENDER_ID',
+  language: 'TWO_FACTOR_LANGUAGE',
+  pinTimeToLive: 'TWO_FACTOR_PIN_TTL',
+  resendCooldown: 'TWO_FACTOR_RESEND_COOLDOWN',
+  verifyPinLimit: 'TWO_FACTOR_VERIFY_PIN_LIMIT',
+  sendPinPerPhoneNumberLimit: 'TWO_FACTOR_SEND_PER_NUMBER_LIMIT',
+  sendPinPerApplicationLimit: 'TWO_FACTOR_SEND_PER_APPLICATION_LIMIT',
+  sendPinPerIpLimit: 'TWO_FACTOR_SEND_PER_IP_LIMIT',
+  sendPinPerPrefixLimit: 'TWO_FACTOR_SEND_PER_PREFIX_LIMIT',
+  deliveryReportUrl: 'TWO_FACTOR_DELIVERY_REPORT_URL',
+  androidAppHash: 'TWO_FACTOR_ANDROID_APP_HASH',
+  lookupFailurePolicy: 'NUMBER_LOOKUP_FAILURE_POLICY',
+} as const
+
+const NUMBER_OPTIONS = {
+  pinLength: 'TWO_FACTOR_PIN_LENGTH',
+  pinAttempts: 'TWO_FACTOR_PIN_ATTEMPTS',
+} as const
+
+/**
+ * Every option the variables set; unset or empty ones keep the core's defaults (which
+ * `twoFactor()` validates, naming the option). `production` decides the environment.
+ */
+export function optionsFromVariables(vars: EnvironmentVariables, production: boolean): TwoFactorInit {
+  const providers = providersFromEnv(vars)
+  const options: TwoFactorInit = {
+    environment: production ? 'production' : 'development',
+    sms: providers.sms,
+    lookup: providers.lookup,
+    testNumbers: parseTestNumbersList(vars.TWO_FACTOR_TEST_NUMBERS),
+    allowTestNumbersInProduction: vars.TWO_FACTOR_ALLOW_TEST_NUMBERS_IN_PRODUCTION === 'true',
+  }
+  const settable = options as Record<string, unknown>
+  for (const [option, name] of Object.entries(STRING_OPTIONS)) {
+    const value = vars[name]
+    if (value !== undefined && value !== '') settable[option] = value
+  }
+  for (const [option, name] of Object.entries(NUMBER_OPTIONS)) {
+    const value = vars[name]
+    if (value !== undefined && value !== '') settable[option] = Number(value)
+  }
+  if (vars.TWO_FACTOR_PIN_TYPE) options.pinType = vars.TWO_FACTOR_PIN_TYPE.toUpperCase() as TwoFactorInit['pinType']
+  const countries = list(vars.TWO_FACTOR_ALLOWED_COUNTRIES)
+  if (countries) options.allowedCountries = countries.map((code) => code.toUpperCase())
+  const origins = list(vars.TWO_FACTOR_ALLOWED_ORIGINS)
+  if (origins) options.allowedOrigins = origins
+  return options
+}

@@ -1,0 +1,123 @@
+/**
+ * The Cloudflare Workers store: each operation goes to the one Durable Object that owns its key —
+ * one object per PIN (`pin:<pinId>`), per rate-limit key (`rl:<key>`), per provider message id
+ * (`msg:<id>`) and per cached answer (`cache:<key>`). A Durable Object runs one request at a time
+ * and its check-and-act methods never await anything but storage, so each operation is atomic
+ * however many Workers call it at once, anywhere.
+ *
+ * This file is plain TypeScript (no `cloudflare:` import), so Node can load and type-check it; the
+ * object itself is `TwoFactorDurableObject` in `two-factor-durable-object.ts`, exported from the
+ * `two-factor-kit/server/workers` entry. Wire it with a binding and a `new_sqlite_classes` migration.
+ */
+import { StoreError } from '../errors.js'
+import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit, TwoFactorStore } from '../store.js'
+
+/** What the store calls on a Durable Object (over RPC). `TwoFactorDurableObject` implements it. */
+export interface TwoFactorObjectApi {
+  /** False when this object holds a PIN already. */
+  createPin(record: PinRecord): boolean
+  getPin(): PinRecord | null
+  consumeAttempt(now: number, singleUse: boolean): ConsumeAttemptResult
+  markVerified(now: number, singleUse: boolean): boolean
+  updatePin(patch: PinPatch): PinRecord | null
+  linkMessage(pinId: string, retainMs: number): void
+  linkedPinId(): string | null
+  hit(limit: number, windowMs: number, now: number, cost: number): RateLimitHit
+  setCached(value: string, ttlMs: number, now: number): void
+  getCached(now: number): string | null
+}
+
+/** A stub as the Workers runtime hands it out: every method answers with a promise. */
+export type TwoFactorObjectStub = {
+  [Method in keyof TwoFactorObjectApi]: (
+    ...args: Parameters<TwoFactorObjectApi[Method]>
+  ) => Promise<ReturnType<TwoFactorObjectApi[Method]>>
+}
+
+/**
+ * The part of a `DurableObjectNamespace` the store uses, spelled out so that this file needs no
+ * Workers types. A `DurableObjectNamespace<TwoFactorDurableObject>` binding fits it.
+ */
+export interface TwoFactorObjectNamespace<Id = unknown> {
+  idFromName(name: string): Id
+  get(id: Id): unknown
+}
+
+export interface DurableObjectStoreOptions {
+  /** The Durable Object namespace binding of `TwoFactorDurableObject` (e.g. `env.TWO_FACTOR_STORE`). */
+  namespace: TwoFactorObjectNamespace
+}
+
+export function durableObjectStore(options: DurableObjectStoreOptions): TwoFactorStore {
+  const namespace = options?.namespace
+  if (!namespace || typeof namespace.idFromName !== 'function' || typeof namespace.get !== 'function') {
+    throw new TypeError(
+      'durableObjectStore: "namespace" must be the Durable Object binding of TwoFactorDurableObject ' +
+        '(e.g. env.TWO_FACTOR_STORE, declared under durable_objects.bindings in wrangler.jsonc)',
+    )
+  }
+
+  const objectFor = (name: string) => namespace.get(namespace.idFromName(name)) as TwoFactorObjectStub
+  const pinObject = (pinId: string) => objectFor(`pin:${pinId}`)
+  const linkObject = (messageId: string) => objectFor(`msg:${messageId}`)
+
+  /**
+   * Whatever goes wrong on the way to or inside an object (overload, reset, exceeded limits, a
+   * thrown error) becomes a StoreError, which the flow answers with 503 STORE_UNAVAILABLE. Nothing
+   * is retried here: a retry of a check-and-act could count twice.
+   */
+  async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (error) {
+      if (error instanceof StoreError) throw error
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new StoreError(`durable object store: ${operation} failed: ${reason}`, { cause: error })
+    }
+  }
+
+  // A message link lives as long as the PIN could: from now, the PIN's whole retention.
+  const linkRetention = (record: PinRecord) => Math.max(1, record.retainUntil - record.createdAt)
+
+  return {
+    createPin: (record) =>
+      guarded('createPin', async () => {
+        if (!(await pinObject(record.pinId).createPin(record))) {
+          throw new StoreError(`pin ${record.pinId} exists already`)
+        }
+        await Promise.all(
+          record.messageIds.map((id) => linkObject(id).linkMessage(record.pinId, linkRetention(record))),
+        )
+      }),
+
+    getPin: (pinId) => guarded('getPin', () => pinObject(pinId).getPin()),
+
+    consumeAttempt: (pinId, now, { singleUse }) =>
+      guarded('consumeAttempt', () => pinObject(pinId).consumeAttempt(now, singleUse)),
+
+    markVerified: (pinId, now, { singleUse }) =>
+      guarded('markVerified', () => pinObject(pinId).markVerified(now, singleUse)),
+
+    updatePin: (pinId, patch) =>
+      guarded('updatePin', async () => {
+        const record = await pinObject(pinId).updatePin(patch)
+        // The link is an index kept by another object, written after the record: a delivery report
+        // that arrives in between finds no pin, as it would had it come before the send.
+        if (record && patch.addMessageId) {
+          await linkObject(patch.addMessageId).linkMessage(pinId, linkRetention(record))
+        }
+        return record
+      }),
+
+    findPinIdByMessageId: (messageId) =>
+      guarded('findPinIdByMessageId', () => linkObject(messageId).linkedPinId()),
+
+    hit: (key, limit, windowMs, now, cost = 1) =>
+      guarded('hit', () => objectFor(`rl:${key}`).hit(limit, windowMs, now, cost)),
+
+    setCached: (key, value, ttlMs, now) =>
+      guarded('setCached', () => objectFor(`cache:${key}`).setCached(value, ttlMs, now)),
+
+    getCached: (key, now) => guarded('getCached', () => objectFor(`cache:${key}`).getCached(now)),
+  }
+}

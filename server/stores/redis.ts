@@ -1,0 +1,315 @@
+/**
+ * A Redis store for several Node instances sharing one budget. Every operation is one Lua script (or
+ * one single-key command), which Redis runs to completion before anything else: that is what makes
+ * each check-and-act atomic across processes.
+ *
+ * Keys (all under `prefix`, all expiring): `pin:<pinId>` a hash per PIN record, kept until its
+ * `retainUntil`; `msg:<messageId>` the pinId a provider message belongs to; `rl:<key>` a hash
+ * `{ count, resetAt }` per rate-limit window; `cache:<key>` a cached lookup answer.
+ *
+ * Expiry is relative (`PEXPIRE retainUntil - createdAt`, `PEXPIRE windowMs`): a key lives as long as
+ * the caller asked, counted on Redis' clock, so the caller's clock need not agree with the server's.
+ * Validity decisions always use the caller's `now`. (A fake clock that runs slower than real time
+ * sees windows end early on Redis, never late.) One Redis (or a primary with replicas) only: `updatePin` with a message id writes
+ * two keys in one script, which Redis Cluster would refuse across slots.
+ *
+ * The client is injected; ioredis is an optional peer dependency. Use `failFastRedisOptions` so that
+ * an unreachable Redis fails each request at once (503 STORE_UNAVAILABLE) instead of queueing it.
+ */
+import { createHash } from 'node:crypto'
+import type { Redis, RedisOptions } from 'ioredis'
+import { StoreError } from '../errors.js'
+import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit, TwoFactorStore } from '../store.js'
+
+export interface RedisStoreOptions {
+  /** A connected ioredis client, e.g. `new Redis(process.env.REDIS_URL, failFastRedisOptions)`. */
+  client: Redis
+  /**
+   * Put in front of every key, so several applications (or test runs) can share one Redis.
+   * @default 'tfk:'
+   */
+  prefix?: string
+}
+
+/**
+ * ioredis options that make an outage visible at once instead of hanging requests:
+ * - `enableOfflineQueue: false` — while disconnected, commands fail immediately instead of waiting;
+ * - `maxRetriesPerRequest: 1` — a command cut off by a dropped connection is not replayed for long;
+ * - `connectTimeout` / `commandTimeout` — a Redis that accepts but does not answer fails in ~1 s;
+ * - `retryStrategy` — keep reconnecting quickly (≤ 1 s apart), so the flow recovers when Redis is back.
+ * With the offline queue off, connect before serving: `new Redis(url, { ...failFastRedisOptions,
+ * lazyConnect: true })`, then `await client.connect()`.
+ */
+export const failFastRedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2_000,
+  commandTimeout: 1_000,
+  retryStrategy: (attempt: number) => Math.min(attempt * 100, 1_000),
+} satisfies RedisOptions
+
+/**
+ * A connected ioredis client with `failFastRedisOptions` (plus `overrides`), for a Node entry that
+ * reads `REDIS_URL`: `redisStore({ client: await connectRedisClient(process.env.REDIS_URL) })`.
+ * ioredis is loaded only here, so the kit needs it installed only when Redis is used.
+ */
+export async function connectRedisClient(url: string, overrides: RedisOptions = {}): Promise<Redis> {
+  if (!/^rediss?:\/\//.test(url ?? '')) {
+    throw new TypeError(
+      `connectRedisClient: expected a redis:// or rediss:// URL, got ${JSON.stringify(url)}`,
+    )
+  }
+  const { Redis } = await import('ioredis')
+  const client = new Redis(url, { ...failFastRedisOptions, ...overrides, lazyConnect: true })
+  // The failed connect is reported by the rejection below, not as an "unhandled error event" too.
+  const duringConnect = () => {}
+  client.on('error', duringConnect)
+  try {
+    await client.connect()
+    client.off('error', duringConnect)
+  } catch (error) {
+    client.disconnect()
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new StoreError(`redis store: could not connect to ${new URL(url).host}: ${reason}`, {
+      cause: error,
+    })
+  }
+  return client
+}
+
+// KEYS: pin, message links… ARGV: ttlMs, pinId, field/value pairs…
+const CREATE_PIN = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[2], 'PX', ARGV[1]) end
+return 1`
+
+// KEYS: pin. ARGV: now, singleUse ('1'|'0'). The same refusals, in the same order, as the memory
+// store; running out of attempts leaves the record to the request that took the last one.
+const CONSUME_ATTEMPT = `
+local f = redis.call('HMGET', KEYS[1], 'lifecycle', 'expiresAt', 'attemptsRemaining')
+if not f[1] then return {'NOT_FOUND'} end
+if f[1] == 'VERIFIED' and ARGV[2] == '1' then return {'ALREADY_VERIFIED'} end
+if tonumber(ARGV[1]) >= tonumber(f[2]) then
+  redis.call('HSET', KEYS[1], 'pinMac', '')
+  return {'EXPIRED'}
+end
+if f[1] == 'LOCKED' or tonumber(f[3]) <= 0 then return {'NO_MORE_ATTEMPTS'} end
+redis.call('HINCRBY', KEYS[1], 'attemptsRemaining', -1)
+return {'OK', redis.call('HGETALL', KEYS[1])}`
+
+// KEYS: pin. ARGV: now, singleUse.
+const MARK_VERIFIED = `
+local f = redis.call('HMGET', KEYS[1], 'lifecycle', 'expiresAt', 'pinMac')
+if not f[1] or f[3] == '' or f[1] == 'LOCKED' then return 0 end
+if tonumber(ARGV[1]) >= tonumber(f[2]) then return 0 end
+if f[1] == 'VERIFIED' and ARGV[2] == '1' then return 0 end
+redis.call('HSET', KEYS[1], 'lifecycle', 'VERIFIED', 'verifiedAt', ARGV[1])
+if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'pinMac', '') end
+return 1`
+
+// KEYS: pin, message link (unused without a message id). ARGV: pinId, JSON-quoted message id or '',
+// field/value pairs… The message id arrives JSON-encoded, so appending it is plain string work.
+const UPDATE_PIN = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end
+if ARGV[2] ~= '' then
+  local ids = redis.call('HGET', KEYS[1], 'messageIds')
+  if ids == '[]' then ids = '[' .. ARGV[2] .. ']' else ids = string.sub(ids, 1, -2) .. ',' .. ARGV[2] .. ']' end
+  redis.call('HSET', KEYS[1], 'messageIds', ids)
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then redis.call('SET', KEYS[2], ARGV[1], 'PX', ttl) else redis.call('SET', KEYS[2], ARGV[1]) end
+end
+return redis.call('HGETALL', KEYS[1])`
+
+// KEYS: window. ARGV: now, resetAt of a new window, windowMs, cost, limit.
+// Returns { allowed (1|0), count, resetAt (string: Lua would print big numbers in %.14g) }.
+const HIT = `
+local now, cost, limit = tonumber(ARGV[1]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local w = redis.call('HMGET', KEYS[1], 'count', 'resetAt')
+local count, resetAt = 0, ARGV[2]
+if w[2] and tonumber(w[2]) > now then
+  count, resetAt = tonumber(w[1]), w[2]
+elseif cost <= 0 then
+  return {1, 0, resetAt}
+else
+  redis.call('DEL', KEYS[1])
+end
+if cost ~= 0 then
+  count = math.max(0, count + cost)
+  redis.call('HSET', KEYS[1], 'count', count, 'resetAt', resetAt)
+  if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+end
+if count <= limit then return {1, count, resetAt} end
+return {0, count, resetAt}`
+
+interface Script {
+  source: string
+  sha: string
+}
+const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') })
+const scripts = {
+  createPin: script(CREATE_PIN),
+  consumeAttempt: script(CONSUME_ATTEMPT),
+  markVerified: script(MARK_VERIFIED),
+  updatePin: script(UPDATE_PIN),
+  hit: script(HIT),
+}
+
+const PATCHABLE_FIELDS = ['deliveryStatus', 'resendAvailableAt', 'lifecycle', 'attemptsRemaining'] as const
+
+function pinToFields(record: PinRecord): string[] {
+  const fields: Record<string, string> = {
+    pinId: record.pinId,
+    phoneNumber: record.phoneNumber,
+    pinMac: record.pinMac,
+    testNumber: record.testNumber ? '1' : '0',
+    createdAt: String(record.createdAt),
+    expiresAt: String(record.expiresAt),
+    retainUntil: String(record.retainUntil),
+    attemptsRemaining: String(record.attemptsRemaining),
+    lifecycle: record.lifecycle,
+    deliveryStatus: record.deliveryStatus,
+    messageIds: JSON.stringify(record.messageIds),
+    resendAvailableAt: String(record.resendAvailableAt),
+  }
+  if (record.verifiedAt !== undefined) fields.verifiedAt = String(record.verifiedAt)
+  if (record.language !== undefined) fields.language = record.language
+  return Object.entries(fields).flat()
+}
+
+/** HGETALL as a flat [field, value, …] list (what a Lua script returns) or as an object (ioredis). */
+function pinFromHash(hash: string[] | Record<string, string>): PinRecord {
+  const h: Record<string, string | undefined> = Array.isArray(hash) ? {} : hash
+  if (Array.isArray(hash)) for (let i = 0; i + 1 < hash.length; i += 2) h[hash[i]!] = hash[i + 1]
+  const record: PinRecord = {
+    pinId: h.pinId!,
+    phoneNumber: h.phoneNumber!,
+    pinMac: h.pinMac!,
+    testNumber: h.testNumber === '1',
+    createdAt: Number(h.createdAt),
+    expiresAt: Number(h.expiresAt),
+    retainUntil: Number(h.retainUntil),
+    attemptsRemaining: Number(h.attemptsRemaining),
+    lifecycle: h.lifecycle as PinRecord['lifecycle'],
+    deliveryStatus: h.deliveryStatus as PinRecord['deliveryStatus'],
+    messageIds: JSON.parse(h.messageIds ?? '[]') as string[],
+    resendAvailableAt: Number(h.resendAvailableAt),
+  }
+  if (h.verifiedAt !== undefined) record.verifiedAt = Number(h.verifiedAt)
+  if (h.language !== undefined) record.language = h.language
+  return record
+}
+
+export function redisStore(options: RedisStoreOptions): TwoFactorStore {
+  const { client, prefix = 'tfk:' } = options ?? {}
+  if (!client || typeof client.evalsha !== 'function' || typeof client.hgetall !== 'function') {
+    throw new TypeError(
+      'redisStore: "client" must be an ioredis client, e.g. new Redis(process.env.REDIS_URL)',
+    )
+  }
+  if (typeof prefix !== 'string') throw new TypeError('redisStore: "prefix" must be a string, e.g. "tfk:"')
+
+  const pinKey = (pinId: string) => `${prefix}pin:${pinId}`
+  const linkKey = (messageId: string) => `${prefix}msg:${messageId}`
+
+  /** Every Redis or connection failure becomes a StoreError, which the flow answers with 503. */
+  async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (error) {
+      if (error instanceof StoreError) throw error
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new StoreError(`redis store: ${operation} failed: ${reason}`, { cause: error })
+    }
+  }
+
+  // EVALSHA, and EVAL when Redis does not know the script yet (first use, or after a restart): a
+  // NOSCRIPT reply means the script did not run, so sending it in full cannot apply it twice.
+  async function run(which: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await client.evalsha(which.sha, keys.length, ...keys, ...args)
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
+      return await client.eval(which.source, keys.length, ...keys, ...args)
+    }
+  }
+
+  const flag = (value: boolean) => (value ? '1' : '0')
+
+  return {
+    createPin: (record) =>
+      guarded('createPin', async () => {
+        const ttlMs = Math.max(1, Math.ceil(record.retainUntil - record.createdAt))
+        const keys = [pinKey(record.pinId), ...record.messageIds.map(linkKey)]
+        const created = await run(scripts.createPin, keys, [ttlMs, record.pinId, ...pinToFields(record)])
+        if (created !== 1) throw new StoreError(`pin ${record.pinId} exists already`)
+      }),
+
+    getPin: (pinId) =>
+      guarded('getPin', async () => {
+        const hash = await client.hgetall(pinKey(pinId))
+        return Object.keys(hash).length > 0 ? pinFromHash(hash) : null
+      }),
+
+    consumeAttempt: (pinId, now, { singleUse }) =>
+      guarded('consumeAttempt', async (): Promise<ConsumeAttemptResult> => {
+        const [outcome, hash] = (await run(
+          scripts.consumeAttempt,
+          [pinKey(pinId)],
+          [now, flag(singleUse)],
+        )) as [string, string[]?]
+        if (outcome === 'OK') return { ok: true, record: pinFromHash(hash!) }
+        return { ok: false, reason: outcome as Exclude<ConsumeAttemptResult, { ok: true }>['reason'] }
+      }),
+
+    markVerified: (pinId, now, { singleUse }) =>
+      guarded('markVerified', async () => {
+        return (await run(scripts.markVerified, [pinKey(pinId)], [now, flag(singleUse)])) === 1
+      }),
+
+    updatePin: (pinId, patch: PinPatch) =>
+      guarded('updatePin', async () => {
+        const fields: string[] = []
+        for (const field of PATCHABLE_FIELDS) {
+          if (patch[field] !== undefined) fields.push(field, String(patch[field]))
+        }
+        if (patch.lifecycle === 'LOCKED') fields.push('pinMac', '')
+        const messageId = patch.addMessageId ? JSON.stringify(patch.addMessageId) : ''
+        const link = linkKey(patch.addMessageId || '')
+        const hash = await run(scripts.updatePin, [pinKey(pinId), link], [pinId, messageId, ...fields])
+        return hash ? pinFromHash(hash as string[]) : null
+      }),
+
+    findPinIdByMessageId: (messageId) =>
+      guarded('findPinIdByMessageId', () => client.get(linkKey(messageId))),
+
+    hit: (key, limit, windowMs, now, cost = 1) =>
+      guarded('hit', async (): Promise<RateLimitHit> => {
+        const windowTtl = Math.max(1, Math.ceil(windowMs))
+        const args = [now, String(now + windowMs), windowTtl, cost, limit]
+        const [allowed, count, resetAt] = (await run(scripts.hit, [`${prefix}rl:${key}`], args)) as [
+          number,
+          number,
+          string,
+        ]
+        return { allowed: allowed === 1, count, resetAt: Number(resetAt) }
+      }),
+
+    // One SET with PX: the value and its validity travel together, so there is nothing to race.
+    setCached: (key, value, ttlMs, now) =>
+      guarded('setCached', async () => {
+        const ttl = Math.max(1, Math.ceil(ttlMs))
+        await client.set(`${prefix}cache:${key}`, `${now + ttlMs}|${value}`, 'PX', ttl)
+      }),
+
+    getCached: (key, now) =>
+      guarded('getCached', async () => {
+        const stored = await client.get(`${prefix}cache:${key}`)
+        if (stored === null) return null
+        const separator = stored.indexOf('|')
+        return Number(stored.slice(0, separator)) > now ? stored.slice(separator + 1) : null
+      }),
+  }
+}

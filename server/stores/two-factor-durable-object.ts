@@ -1,0 +1,151 @@
+/**
+ * The Durable Object behind `durableObjectStore()`. One instance owns one key — a PIN record, a
+ * rate-limit window, a message link or a cached answer — and keeps it in its SQLite-backed storage
+ * through the synchronous KV API (`ctx.storage.kv`).
+ *
+ * Why this is atomic: every method that reads and then writes is synchronous. It has no `await` at
+ * all, so nothing can run inside the object between its check and its act, and the output gate holds
+ * the answer back until the write is durable. Keep it that way: an `await` of anything (a fetch,
+ * a timer, even an async storage call) inside a check-and-act would reopen the race.
+ *
+ * Storage is forgotten at `forgetAt` (the object's own clock): reads treat it as gone from then on,
+ * and an alarm deletes it. Validity decisions use the caller's `now`, like every store.
+ *
+ * Loads `cloudflare:workers`: import it from the Workers entry only, never from code Node loads.
+ */
+import { DurableObject } from 'cloudflare:workers'
+import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit } from '../store.js'
+import type { TwoFactorObjectApi } from './durable-object.js'
+
+interface RateWindow {
+  count: number
+  resetAt: number
+}
+interface CachedValue {
+  value: string
+  validUntil: number
+}
+
+const PATCHABLE_FIELDS = ['deliveryStatus', 'resendAvailableAt', 'lifecycle', 'attemptsRemaining'] as const
+
+export class TwoFactorDurableObject extends DurableObject implements TwoFactorObjectApi {
+  // `#private`, not TypeScript's `private`: only the methods below are reachable over RPC.
+  get #kv(): SyncKvStorage {
+    return this.ctx.storage.kv
+  }
+
+  /** The value under `key`, unless this object's retention has run out (then everything goes). */
+  #live<T>(key: string): T | undefined {
+    const forgetAt = this.#kv.get<number>('forgetAt')
+    if (forgetAt !== undefined && forgetAt <= Date.now()) {
+      this.#forgetEverything()
+      return undefined
+    }
+    return this.#kv.get<T>(key)
+  }
+
+  #forgetEverything(): void {
+    for (const [key] of [...this.#kv.list()]) this.#kv.delete(key)
+  }
+
+  /** Keep what this object holds for `retainMs` from now; the alarm cleans up after that. */
+  #retainFor(retainMs: number): void {
+    const forgetAt = Date.now() + Math.max(1, Math.ceil(retainMs))
+    this.#kv.put('forgetAt', forgetAt)
+    // Not awaited on purpose: the output gate already holds the answer until the alarm is stored.
+    void this.ctx.storage.setAlarm(forgetAt)
+  }
+
+  override alarm(): void {
+    const forgetAt = this.#kv.get<number>('forgetAt')
+    if (forgetAt !== undefined && forgetAt > Date.now()) void this.ctx.storage.setAlarm(forgetAt)
+    else this.#forgetEverything()
+  }
+
+  createPin(record: PinRecord): boolean {
+    if (this.#live<PinRecord>('pin')) return false
+    this.#kv.put('pin', record)
+    this.#retainFor(record.retainUntil - record.createdAt)
+    return true
+  }
+
+  getPin(): PinRecord | null {
+    return this.#live<PinRecord>('pin') ?? null
+  }
+
+  // The race gate: check and decrement in one synchronous step (see the file comment).
+  consumeAttempt(now: number, singleUse: boolean): ConsumeAttemptResult {
+    const record = this.#live<PinRecord>('pin')
+    if (!record) return { ok: false, reason: 'NOT_FOUND' }
+    if (record.lifecycle === 'VERIFIED' && singleUse) return { ok: false, reason: 'ALREADY_VERIFIED' }
+    if (now >= record.expiresAt) {
+      record.pinMac = ''
+      this.#kv.put('pin', record)
+      return { ok: false, reason: 'EXPIRED' }
+    }
+    // Out of attempts leaves the record to the request that took the last one (memory store's note).
+    if (record.lifecycle === 'LOCKED' || record.attemptsRemaining <= 0) {
+      return { ok: false, reason: 'NO_MORE_ATTEMPTS' }
+    }
+    record.attemptsRemaining -= 1
+    this.#kv.put('pin', record)
+    return { ok: true, record }
+  }
+
+  markVerified(now: number, singleUse: boolean): boolean {
+    const record = this.#live<PinRecord>('pin')
+    if (!record || now >= record.expiresAt || !record.pinMac) return false
+    if (record.lifecycle === 'LOCKED') return false
+    if (record.lifecycle === 'VERIFIED' && singleUse) return false
+    record.lifecycle = 'VERIFIED'
+    record.verifiedAt = now
+    if (singleUse) record.pinMac = ''
+    this.#kv.put('pin', record)
+    return true
+  }
+
+  updatePin(patch: PinPatch): PinRecord | null {
+    const record = this.#live<PinRecord>('pin')
+    if (!record) return null
+    const fields = record as unknown as Record<string, unknown>
+    for (const field of PATCHABLE_FIELDS) if (patch[field] !== undefined) fields[field] = patch[field]
+    if (patch.lifecycle === 'LOCKED') record.pinMac = ''
+    if (patch.addMessageId) record.messageIds.push(patch.addMessageId)
+    this.#kv.put('pin', record)
+    return record
+  }
+
+  linkMessage(pinId: string, retainMs: number): void {
+    this.#kv.put('link', pinId)
+    this.#retainFor(retainMs)
+  }
+
+  linkedPinId(): string | null {
+    return this.#live<string>('link') ?? null
+  }
+
+  hit(limit: number, windowMs: number, now: number, cost: number): RateLimitHit {
+    let window = this.#live<RateWindow>('window')
+    if (window && window.resetAt <= now) window = undefined
+    if (!window) {
+      if (cost <= 0) return { allowed: true, count: 0, resetAt: now + windowMs }
+      window = { count: 0, resetAt: now + windowMs }
+      this.#retainFor(windowMs)
+    }
+    if (cost !== 0) {
+      window.count = Math.max(0, window.count + cost)
+      this.#kv.put('window', window)
+    }
+    return { allowed: window.count <= limit, count: window.count, resetAt: window.resetAt }
+  }
+
+  setCached(value: string, ttlMs: number, now: number): void {
+    this.#kv.put('cached', { value, validUntil: now + ttlMs } satisfies CachedValue)
+    this.#retainFor(ttlMs)
+  }
+
+  getCached(now: number): string | null {
+    const cached = this.#live<CachedValue>('cached')
+    return cached && cached.validUntil > now ? cached.value : null
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * `two-factor-kit/server/workers`: the kit on Cloudflare Workers, configured from the Worker's env
+ * bindings. Durable Objects are the store (one object per PIN and per rate-limit key), secrets come
+ * from Worker secrets, and the client IP only from `CF-Connecting-IP`, which Cloudflare's edge sets
+ * itself (a client can't choose it).
+ *
+ * ```ts
+ * import { twoFactor } from 'two-factor-kit/server/workers'
+ * export { TwoFactorDurableObject } from 'two-factor-kit/server/workers'
+ * let app
+ * export default { fetch: (request, env, ctx) => (app ??= twoFactor(env)).fetch(request, env, ctx) }
+ * ```
+ * The app is built on the first request, not at module load: Workers forbid random values and
+ * key generation in the global scope, and env bindings belong to a request.
+ */
+import type { Context } from 'hono'
+// Through the package's own export, so the path holds in the repository and in dist/ alike.
+import packageJson from 'two-factor-kit/package.json'
+import { ConfigurationError } from './errors.js'
+import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
+import type { TwoFactorApp } from './app.js'
+import { optionsFromVariables } from './env.js'
+import { durableObjectStore, type TwoFactorObjectNamespace } from './stores/durable-object.js'
+import { widgetRoutes } from './widget-routes.js'
+
+export { TwoFactorDurableObject } from './stores/two-factor-durable-object.js'
+export { durableObjectStore, type DurableObjectStoreOptions } from './stores/durable-object.js'
+
+/**
+ * The bindings the Workers entry reads; any other string binding with a name from the README's
+ * configuration reference (TWO_FACTOR_ISSUER, TWO_FACTOR_AUDIENCE, provider keys…) is read too.
+ */
+export interface TwoFactorWorkerEnv {
+  /** The Durable Object namespace of `TwoFactorDurableObject` (wrangler.jsonc `durable_objects`). */
+  TWO_FACTOR_STORE?: TwoFactorObjectNamespace
+  /** `"development"` relaxes the production checks; anything else, or nothing, is production. */
+  ENVIRONMENT?: string
+  /** Read as ENVIRONMENT when that is not set, for projects that already use it. */
+  NODE_ENV?: string
+  /** Secret (`wrangler secret put TWO_FACTOR_SECRET`): ≥ 32 random characters for the PIN MACs. */
+  TWO_FACTOR_SECRET?: string
+  /** Secret (`wrangler secret put TWO_FACTOR_PRIVATE_JWK`): the private JWK that signs tokens. */
+  TWO_FACTOR_PRIVATE_JWK?: string
+  /** `"+15005550006=123456,…"`: fixed PINs, no SMS, no quotas. Refused in production unless allowed. */
+  TWO_FACTOR_TEST_NUMBERS?: string
+  /**
+   * Workers Static Assets binding over the built widget (`assets: { directory: "dist/widget",
+   * binding: "TWO_FACTOR_WIDGET" }`). When bound, the kit also serves `/widget.js`, its chunks and
+   * `/metadata.json`, as on Node.
+   */
+  TWO_FACTOR_WIDGET?: AssetsFetcher
+  /** `console` (default), `infobip`, `twilio`, `vonage` or a failover list: see providers/from-env.ts. */
+  SMS_PROVIDER?: string
+}
+
+/** The part of a Workers Static Assets binding the widget routes use. */
+export interface AssetsFetcher {
+  fetch(input: string): Promise<Response>
+}
+
+/**
+ * `loadScript` for `widgetRoutes()` from a Workers Static Assets binding. Assets rather than text
+ * modules: the widget has content-hashed chunks whose names a Worker can't import by, and assets
+ * don't count towards the Worker's bundle size.
+ */
+export function widgetFromAssets(assets: AssetsFetcher): (file: string) => Promise<string | undefined> {
+  return async (file) => {
+    if (!/^two-factor-auth(-[\w-]+)?\.js$/.test(file)) return undefined
+    const response = await assets.fetch(`https://assets.invalid/${file}`)
+    if (response.status === 404) {
+      if (file !== 'two-factor-auth.js') return undefined
+      throw new Error(
+        'the widget is not built: dist/widget/two-factor-auth.js is missing. Run `npm run build:widget` first.',
+      )
+    }
+    if (!response.ok) throw new Error(`the widget assets answered ${response.status} for ${file}`)
+    return response.text()
+  }
+}
+
+/** The caller's IP as Cloudflare's edge saw it. No other header is trusted on Workers. */
+export function clientIpFromCloudflare(c: Context): string | undefined {
+  return c.req.header('CF-Connecting-IP') || undefined
+}
+
+/** The string-valued bindings only (vars and secrets), as the env readers expect them. */
+function stringBindings(env: TwoFactorWorkerEnv): Record<string, string | undefined> {
+  const strings: Record<string, string | undefined> = {}
+  for (const [name, value] of Object.entries(env as object))
+    if (typeof value === 'string') strings[name] = value
+  return strings
+}
+
+/**
+ * Options from env bindings, with the same variable names as the Node entry (README's configuration
+ * reference). Unset or empty variables keep the core's defaults.
+ */
+export function optionsFromWorkerEnv(env: TwoFactorWorkerEnv): TwoFactorInit {
+  if (!env || typeof env !== 'object') throw new ConfigurationError('twoFactor(env): pass the Worker env')
+  const vars = stringBindings(env)
+  const environmentName = vars.ENVIRONMENT || vars.NODE_ENV
+  const options: TwoFactorInit = {
+    ...optionsFromVariables(vars, environmentName !== 'development'),
+    getClientIp: clientIpFromCloudflare,
+  }
+  if (env.TWO_FACTOR_STORE) options.store = durableObjectStore({ namespace: env.TWO_FACTOR_STORE })
+  return options
+}
+
+/**
+ * `twoFactor()` configured from the Worker env, with `overrides` on top (an SMS provider, a store,
+ * a clock…). Without a `store` override the `TWO_FACTOR_STORE` binding is required: the memory
+ * store would give every isolate its own budget.
+ */
+export function twoFactor(env: TwoFactorWorkerEnv, overrides: TwoFactorInit = {}): TwoFactorApp {
+  const options = { ...optionsFromWorkerEnv(env), ...overrides }
+  if (!options.store) {
+    throw new ConfigurationError(
+      'twoFactor(env): no store. Bind the Durable Object as TWO_FACTOR_STORE in wrangler.jsonc ' +
+        '(durable_objects.bindings + a new_sqlite_classes migration for TwoFactorDurableObject), ' +
+        'and export { TwoFactorDurableObject } from your Worker, or pass { store }.',
+    )
+  }
+  const app = createTwoFactor(options)
+  if (env.TWO_FACTOR_WIDGET) {
+    app.route(
+      '/',
+      widgetRoutes({
+        loadScript: widgetFromAssets(env.TWO_FACTOR_WIDGET),
+        version: packageJson.version,
+        allowedCountries: app.config.allowedCountries,
+      }),
+    )
+  }
+  return app
+}

@@ -1,0 +1,121 @@
+/**
+ * The kit's security invariants on a real redis-server (issue 5, "Concurrency, proven on real
+ * parts" and "Faults"): the same flows as the memory-store security suites, with every check-and-act
+ * going through Lua in Redis.
+ */
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { StoreError } from '../../server/errors.js'
+import { failFastRedisOptions, redisStore } from '../../server/stores/redis.js'
+import { errorOf, makeKit } from '../helpers/kit.js'
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'
+
+let server: RedisServer
+let client: Redis
+
+beforeAll(async () => {
+  server = await startRedisServer()
+  client = new Redis(server.url, { ...failFastRedisOptions, lazyConnect: true })
+  client.on('error', () => {}) // reconnect noise while Redis is down; each command reports its own failure
+  await client.connect()
+})
+afterAll(async () => {
+  client?.disconnect()
+  await server?.stop()
+})
+
+const kitOnRedis = (overrides: Parameters<typeof makeKit>[0] = {}) =>
+  makeKit({ store: redisStore({ client, prefix: `tfk-flow:${crypto.randomUUID()}:` }), ...overrides })
+
+const wrongPinFor = (pin: string) => (pin === '000000' ? '111111' : '000000')
+
+async function untilRedisAnswers(): Promise<void> {
+  const deadline = Date.now() + 15_000
+  for (;;) {
+    try {
+      await client.ping()
+      return
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+}
+
+describe('the kit on Redis under concurrency', () => {
+  it('200 concurrent wrong PINs on one pinId → exactly pinAttempts evaluated', async () => {
+    const kit = kitOnRedis({ pinAttempts: 5 })
+    const { pinId, pin } = await kit.startVerification()
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, () => kit.post(`/pin/${pinId}/verify`, { pin: wrongPinFor(pin) })),
+    )
+    const codes = await Promise.all(responses.map(async (response) => (await errorOf(response)).code))
+    expect(codes.filter((code) => code === 'WRONG_PIN')).toHaveLength(5)
+    expect(codes.filter((code) => code === 'NO_MORE_PIN_ATTEMPTS')).toHaveLength(195)
+    expect((await errorOf(await kit.post(`/pin/${pinId}/verify`, { pin }))).code).toBe('NO_MORE_PIN_ATTEMPTS')
+  })
+
+  it('20 concurrent right PINs → exactly one token', async () => {
+    const kit = kitOnRedis()
+    const { pinId, pin } = await kit.startVerification()
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => kit.post(`/pin/${pinId}/verify`, { pin })),
+    )
+    const winners = responses.filter((response) => response.status === 200)
+    expect(winners).toHaveLength(1)
+    const { token } = (await winners[0]!.json()) as { token: string }
+    expect(await kit.app.verifier.verify(token)).toMatchObject({ phoneNumber: '+385911234567' })
+  })
+
+  it('200 concurrent sends to one number → no more SMS than the per-number limit allows', async () => {
+    // A 1 ms cooldown (Redis forgets it after 1 ms of its own time) leaves the per-number limit as the gate.
+    const kit = kitOnRedis({ sendPinPerPhoneNumberLimit: '3/1d', resendCooldown: '1ms' })
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, () => kit.post('/pin', { phoneNumber: '+385911234567' })),
+    )
+    const created = responses.filter((response) => response.status === 201)
+    expect(created.length).toBeGreaterThanOrEqual(1)
+    expect(created.length).toBeLessThanOrEqual(3)
+    expect(kit.sms.outbox).toHaveLength(created.length)
+    const refused = responses.filter((response) => response.status !== 201)
+    expect(refused.every((response) => response.status === 429 && response.headers.has('Retry-After'))).toBe(
+      true,
+    )
+  })
+})
+
+describe('the kit when Redis stops in the middle of a flow', () => {
+  it('answers 503 STORE_UNAVAILABLE, issues no token, and works again when Redis is back', async () => {
+    const kit = kitOnRedis()
+    const { pinId, pin } = await kit.startVerification()
+
+    await server.stop()
+    const verify = await kit.post(`/pin/${pinId}/verify`, { pin })
+    expect(verify.status).toBe(503)
+    expect(verify.headers.get('Retry-After')).toBeTruthy()
+    expect((await errorOf(verify)).code).toBe('STORE_UNAVAILABLE')
+    const send = await kit.post('/pin', { phoneNumber: '+385917654321' })
+    expect(send.status).toBe(503)
+    expect((await errorOf(send)).code).toBe('STORE_UNAVAILABLE')
+    expect(kit.sms.outbox).toHaveLength(1) // no SMS went out while the store was down
+    expect(kit.logs.some((line) => line.includes('store unavailable'))).toBe(true)
+
+    await server.start()
+    await untilRedisAnswers()
+    // The restarted Redis kept nothing (no persistence): the old PIN is gone, a new flow works.
+    expect((await errorOf(await kit.post(`/pin/${pinId}/verify`, { pin }))).code).toBe('PIN_NOT_FOUND')
+    const again = await kit.startVerification('+385917654321')
+    const verified = await kit.post(`/pin/${again.pinId}/verify`, { pin: again.pin })
+    expect(verified.status).toBe(200)
+  })
+
+  it('never turns a store failure into a success: the StoreError reaches the flow', async () => {
+    const store = redisStore({ client, prefix: 'tfk-flow-fault:' })
+    await server.stop()
+    await expect(store.consumeAttempt('any', Date.now(), { singleUse: true })).rejects.toBeInstanceOf(
+      StoreError,
+    )
+    await server.start()
+    await untilRedisAnswers()
+  })
+})

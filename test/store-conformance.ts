@@ -1,0 +1,427 @@
+/**
+ * The one conformance suite every `TwoFactorStore` runs (memory, Redis, Durable Objects): the same
+ * semantics and the same concurrency guarantees on every backend. It imports vitest and the store
+ * interface only, so it runs under Node and inside workerd alike.
+ *
+ * Usage: `testStore('redis', async () => ({ store: redisStore({ client }), cleanup }))`.
+ * `makeStore` runs before every test; each test uses fresh pinIds and keys, so a store may share a
+ * backend between tests.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { StoreError } from '../server/errors.js'
+import type { PinRecord, TwoFactorStore } from '../server/store.js'
+
+export interface StoreUnderTest {
+  store: TwoFactorStore
+  cleanup?: () => Promise<void>
+}
+
+const MINUTE = 60_000
+
+/** A fresh ACTIVE record valid for 10 minutes from `now`, kept an hour longer. */
+export function makePinRecord(now: number, overrides: Partial<PinRecord> = {}): PinRecord {
+  return {
+    pinId: `pin-${crypto.randomUUID()}`,
+    phoneNumber: '+385911234567',
+    pinMac: 'q0F2a3LmZ8nS5y1Vt7cXbW4uR9eP6oJ0hGkDiE3fA2s',
+    testNumber: false,
+    createdAt: now,
+    expiresAt: now + 10 * MINUTE,
+    retainUntil: now + 70 * MINUTE,
+    attemptsRemaining: 3,
+    lifecycle: 'ACTIVE',
+    deliveryStatus: 'PENDING',
+    messageIds: [],
+    resendAvailableAt: now + 30_000,
+    ...overrides,
+  }
+}
+
+const uniqueKey = (label: string) => `${label}:${crypto.randomUUID()}`
+
+export function testStore(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  describe(`store conformance: ${name}`, () => {
+    let store: TwoFactorStore
+    let cleanup: (() => Promise<void>) | undefined
+    let now: number
+
+    beforeEach(async () => {
+      ;({ store, cleanup } = await makeStore())
+      now = Date.now()
+    })
+    afterEach(async () => {
+      await cleanup?.()
+    })
+
+    async function createdPin(overrides: Partial<PinRecord> = {}): Promise<PinRecord> {
+      const record = makePinRecord(now, overrides)
+      await store.createPin(record)
+      return record
+    }
+
+    describe('createPin / getPin', () => {
+      it('stores a record and gives it back as it was', async () => {
+        const record = await createdPin({ language: 'hr', testNumber: true })
+        expect(await store.getPin(record.pinId)).toStrictEqual(record)
+      })
+
+      it('leaves optional fields absent when they were absent', async () => {
+        const record = await createdPin()
+        const stored = await store.getPin(record.pinId)
+        expect(stored).toStrictEqual(record)
+        expect(stored).not.toHaveProperty('language')
+        expect(stored).not.toHaveProperty('verifiedAt')
+      })
+
+      it('answers null for an unknown pinId', async () => {
+        expect(await store.getPin(`pin-${crypto.randomUUID()}`)).toBeNull()
+      })
+
+      it('refuses a second record with the same pinId and keeps the first', async () => {
+        const record = await createdPin()
+        const impostor = { ...record, pinMac: 'another-mac', attemptsRemaining: 99 }
+        await expect(store.createPin(impostor)).rejects.toBeInstanceOf(StoreError)
+        expect(await store.getPin(record.pinId)).toStrictEqual(record)
+      })
+
+      it('hands out copies: changing a returned or created record changes nothing stored', async () => {
+        const record = await createdPin()
+        const snapshot = structuredClone(record)
+        record.attemptsRemaining = 99
+        record.messageIds.push('leaked')
+        const first = await store.getPin(record.pinId)
+        expect(first).toStrictEqual(snapshot)
+        first!.pinMac = 'changed'
+        first!.messageIds.push('leaked')
+        expect(await store.getPin(record.pinId)).toStrictEqual(snapshot)
+      })
+
+      it('links the message ids a record is created with', async () => {
+        const messageId = uniqueKey('msg')
+        const record = await createdPin({ messageIds: [messageId] })
+        expect(await store.findPinIdByMessageId(messageId)).toBe(record.pinId)
+      })
+    })
+
+    describe('consumeAttempt', () => {
+      it('answers NOT_FOUND for an unknown pinId', async () => {
+        const result = await store.consumeAttempt(`pin-${crypto.randomUUID()}`, now, { singleUse: true })
+        expect(result).toStrictEqual({ ok: false, reason: 'NOT_FOUND' })
+      })
+
+      it('takes one attempt per call and returns the record after the decrement', async () => {
+        const record = await createdPin({ attemptsRemaining: 3 })
+        for (const remaining of [2, 1, 0]) {
+          const result = await store.consumeAttempt(record.pinId, now, { singleUse: true })
+          expect(result).toStrictEqual({ ok: true, record: { ...record, attemptsRemaining: remaining } })
+        }
+      })
+
+      // Running out does not lock the record: the request that took the last attempt may hold the
+      // right PIN and still has to mark it verified; on a wrong PIN the flow locks it (updatePin).
+      it('refuses once the attempts are spent, and leaves the record to the guess that took the last one', async () => {
+        const record = await createdPin({ attemptsRemaining: 1 })
+        expect((await store.consumeAttempt(record.pinId, now, { singleUse: true })).ok).toBe(true)
+        const refused = await store.consumeAttempt(record.pinId, now, { singleUse: true })
+        expect(refused).toStrictEqual({ ok: false, reason: 'NO_MORE_ATTEMPTS' })
+        expect(await store.getPin(record.pinId)).toStrictEqual({ ...record, attemptsRemaining: 0 })
+        expect(await store.markVerified(record.pinId, now, { singleUse: true })).toBe(true)
+      })
+
+      it('answers EXPIRED from expiresAt on (exclusive) and drops the MAC without taking an attempt', async () => {
+        const record = await createdPin({ attemptsRemaining: 3 })
+        const justBefore = await store.consumeAttempt(record.pinId, record.expiresAt - 1, { singleUse: true })
+        expect(justBefore.ok).toBe(true)
+        const atExpiry = await store.consumeAttempt(record.pinId, record.expiresAt, { singleUse: true })
+        expect(atExpiry).toStrictEqual({ ok: false, reason: 'EXPIRED' })
+        const later = await store.consumeAttempt(record.pinId, record.expiresAt + MINUTE, { singleUse: true })
+        expect(later).toStrictEqual({ ok: false, reason: 'EXPIRED' })
+        expect(await store.getPin(record.pinId)).toMatchObject({ pinMac: '', attemptsRemaining: 2 })
+      })
+
+      it('answers ALREADY_VERIFIED for a verified single-use record without taking an attempt', async () => {
+        const record = await createdPin({ attemptsRemaining: 3 })
+        expect(await store.markVerified(record.pinId, now, { singleUse: true })).toBe(true)
+        const result = await store.consumeAttempt(record.pinId, now, { singleUse: true })
+        expect(result).toStrictEqual({ ok: false, reason: 'ALREADY_VERIFIED' })
+        expect(await store.getPin(record.pinId)).toMatchObject({ attemptsRemaining: 3 })
+      })
+
+      it('keeps evaluating a verified record when PINs are not single use', async () => {
+        const record = await createdPin({ attemptsRemaining: 3 })
+        expect(await store.markVerified(record.pinId, now, { singleUse: false })).toBe(true)
+        const result = await store.consumeAttempt(record.pinId, now, { singleUse: false })
+        expect(result).toMatchObject({ ok: true, record: { lifecycle: 'VERIFIED', attemptsRemaining: 2 } })
+        expect(result.ok && result.record.pinMac).toBe(record.pinMac)
+      })
+
+      it('refuses a locked record even with attempts left', async () => {
+        const record = await createdPin({ attemptsRemaining: 3 })
+        await store.updatePin(record.pinId, { lifecycle: 'LOCKED' })
+        const result = await store.consumeAttempt(record.pinId, now, { singleUse: true })
+        expect(result).toStrictEqual({ ok: false, reason: 'NO_MORE_ATTEMPTS' })
+      })
+
+      it('refuses a record created without attempts', async () => {
+        const record = await createdPin({ attemptsRemaining: 0 })
+        const result = await store.consumeAttempt(record.pinId, now, { singleUse: true })
+        expect(result).toStrictEqual({ ok: false, reason: 'NO_MORE_ATTEMPTS' })
+        expect(await store.getPin(record.pinId)).toStrictEqual(record)
+      })
+    })
+
+    describe('markVerified', () => {
+      it('verifies an ACTIVE record once when single use, and drops its MAC', async () => {
+        const record = await createdPin()
+        expect(await store.markVerified(record.pinId, now + 5, { singleUse: true })).toBe(true)
+        expect(await store.markVerified(record.pinId, now + 6, { singleUse: true })).toBe(false)
+        const stored = await store.getPin(record.pinId)
+        expect(stored).toMatchObject({ lifecycle: 'VERIFIED', verifiedAt: now + 5, pinMac: '' })
+      })
+
+      it('answers false for an unknown pinId', async () => {
+        expect(await store.markVerified(`pin-${crypto.randomUUID()}`, now, { singleUse: true })).toBe(false)
+      })
+
+      it('answers false once the record has expired, and leaves it unverified', async () => {
+        const record = await createdPin()
+        expect(await store.markVerified(record.pinId, record.expiresAt, { singleUse: true })).toBe(false)
+        expect(await store.getPin(record.pinId)).toMatchObject({ lifecycle: 'ACTIVE' })
+      })
+
+      it('answers false for a locked record', async () => {
+        const record = await createdPin()
+        await store.updatePin(record.pinId, { lifecycle: 'LOCKED' })
+        expect(await store.markVerified(record.pinId, now, { singleUse: true })).toBe(false)
+        expect(await store.markVerified(record.pinId, now, { singleUse: false })).toBe(false)
+      })
+
+      it('accepts the guess that spent the last attempt', async () => {
+        const record = await createdPin({ attemptsRemaining: 1 })
+        expect(await store.consumeAttempt(record.pinId, now, { singleUse: true })).toMatchObject({
+          ok: true,
+          record: { attemptsRemaining: 0 },
+        })
+        expect(await store.markVerified(record.pinId, now, { singleUse: true })).toBe(true)
+      })
+
+      it('verifies again and keeps the MAC when PINs are not single use', async () => {
+        const record = await createdPin()
+        expect(await store.markVerified(record.pinId, now, { singleUse: false })).toBe(true)
+        expect(await store.markVerified(record.pinId, now + 1, { singleUse: false })).toBe(true)
+        expect(await store.getPin(record.pinId)).toMatchObject({
+          lifecycle: 'VERIFIED',
+          verifiedAt: now + 1,
+          pinMac: record.pinMac,
+        })
+      })
+    })
+
+    describe('updatePin / findPinIdByMessageId', () => {
+      it('applies a patch in one step and returns the updated record', async () => {
+        const record = await createdPin()
+        const patch = { deliveryStatus: 'DELIVERED', resendAvailableAt: now + 99_000 } as const
+        const updated = await store.updatePin(record.pinId, patch)
+        expect(updated).toStrictEqual({ ...record, ...patch })
+        expect(await store.getPin(record.pinId)).toStrictEqual({ ...record, ...patch })
+      })
+
+      it('leaves fields that a patch sets to undefined as they were', async () => {
+        const record = await createdPin({ deliveryStatus: 'SENT' })
+        const updated = await store.updatePin(record.pinId, {
+          deliveryStatus: undefined,
+          lifecycle: undefined,
+        })
+        expect(updated).toStrictEqual(record)
+      })
+
+      it('sets the attempt budget when told to', async () => {
+        const record = await createdPin({ attemptsRemaining: 3 })
+        expect(await store.updatePin(record.pinId, { attemptsRemaining: 1 })).toMatchObject({
+          attemptsRemaining: 1,
+        })
+        expect((await store.consumeAttempt(record.pinId, now, { singleUse: true })).ok).toBe(true)
+        expect((await store.consumeAttempt(record.pinId, now, { singleUse: true })).ok).toBe(false)
+      })
+
+      it('answers null for an unknown pinId and creates nothing', async () => {
+        const pinId = `pin-${crypto.randomUUID()}`
+        expect(await store.updatePin(pinId, { deliveryStatus: 'SENT' })).toBeNull()
+        expect(await store.getPin(pinId)).toBeNull()
+      })
+
+      it('appends message ids and finds the pin by each of them', async () => {
+        const record = await createdPin()
+        const [first, second] = [uniqueKey('msg'), uniqueKey('msg')]
+        expect(await store.updatePin(record.pinId, { addMessageId: first })).toMatchObject({
+          messageIds: [first],
+        })
+        const updated = await store.updatePin(record.pinId, { addMessageId: second, deliveryStatus: 'SENT' })
+        expect(updated).toStrictEqual({ ...record, messageIds: [first, second], deliveryStatus: 'SENT' })
+        expect(await store.findPinIdByMessageId(first)).toBe(record.pinId)
+        expect(await store.findPinIdByMessageId(second)).toBe(record.pinId)
+        expect(await store.findPinIdByMessageId(uniqueKey('msg'))).toBeNull()
+      })
+
+      it('keeps message ids that hold JSON and separators intact', async () => {
+        const record = await createdPin()
+        const awkward = `"a",b]\\n{c}:${crypto.randomUUID()}`
+        expect(await store.updatePin(record.pinId, { addMessageId: awkward })).toMatchObject({
+          messageIds: [awkward],
+        })
+        expect(await store.findPinIdByMessageId(awkward)).toBe(record.pinId)
+      })
+
+      it('drops the MAC when locking, so nothing verifiable is left', async () => {
+        const record = await createdPin()
+        const locked = await store.updatePin(record.pinId, { lifecycle: 'LOCKED' })
+        expect(locked).toStrictEqual({ ...record, lifecycle: 'LOCKED', pinMac: '' })
+        expect(await store.getPin(record.pinId)).toMatchObject({ lifecycle: 'LOCKED', pinMac: '' })
+      })
+    })
+
+    describe('hit (fixed windows)', () => {
+      it('allows `limit` hits in a window that starts at the first hit, then refuses', async () => {
+        const key = uniqueKey('send')
+        const results = []
+        for (let i = 0; i < 4; i++) results.push(await store.hit(key, 3, MINUTE, now + i * 1000))
+        expect(results).toStrictEqual([
+          { allowed: true, count: 1, resetAt: now + MINUTE },
+          { allowed: true, count: 2, resetAt: now + MINUTE },
+          { allowed: true, count: 3, resetAt: now + MINUTE },
+          { allowed: false, count: 4, resetAt: now + MINUTE },
+        ])
+      })
+
+      it('keeps keys apart', async () => {
+        const [a, b] = [uniqueKey('ip'), uniqueKey('ip')]
+        await store.hit(a, 1, MINUTE, now)
+        expect(await store.hit(a, 1, MINUTE, now)).toMatchObject({ allowed: false, count: 2 })
+        expect(await store.hit(b, 1, MINUTE, now)).toMatchObject({ allowed: true, count: 1 })
+      })
+
+      it('reads without counting when cost is 0', async () => {
+        const key = uniqueKey('verify')
+        expect(await store.hit(key, 2, MINUTE, now, 0)).toStrictEqual({
+          allowed: true,
+          count: 0,
+          resetAt: now + MINUTE,
+        })
+        await store.hit(key, 2, MINUTE, now)
+        await store.hit(key, 2, MINUTE, now)
+        expect(await store.hit(key, 2, MINUTE, now + 5, 0)).toStrictEqual({
+          allowed: true,
+          count: 2,
+          resetAt: now + MINUTE,
+        })
+        expect(await store.hit(key, 2, MINUTE, now + 6)).toMatchObject({ allowed: false, count: 3 })
+      })
+
+      it('counts a cost above one as that many hits', async () => {
+        const key = uniqueKey('app')
+        expect(await store.hit(key, 5, MINUTE, now, 4)).toMatchObject({ allowed: true, count: 4 })
+        expect(await store.hit(key, 5, MINUTE, now, 2)).toMatchObject({ allowed: false, count: 6 })
+      })
+
+      it('gives hits back with a negative cost, never below zero', async () => {
+        const key = uniqueKey('prefix')
+        await store.hit(key, 2, MINUTE, now)
+        await store.hit(key, 2, MINUTE, now)
+        expect(await store.hit(key, 2, MINUTE, now)).toMatchObject({ allowed: false, count: 3 })
+        expect(await store.hit(key, 2, MINUTE, now, -1)).toMatchObject({ allowed: true, count: 2 })
+        expect(await store.hit(key, 2, MINUTE, now, -5)).toMatchObject({ allowed: true, count: 0 })
+        expect(await store.hit(key, 2, MINUTE, now)).toStrictEqual({
+          allowed: true,
+          count: 1,
+          resetAt: now + MINUTE,
+        })
+      })
+
+      it('does not open a window for a refund on a fresh key', async () => {
+        const key = uniqueKey('refund')
+        expect(await store.hit(key, 2, MINUTE, now, -1)).toMatchObject({ allowed: true, count: 0 })
+        expect(await store.hit(key, 2, MINUTE, now + 1000)).toStrictEqual({
+          allowed: true,
+          count: 1,
+          resetAt: now + 1000 + MINUTE,
+        })
+      })
+
+      it('starts a fresh window once the old one has ended', async () => {
+        const key = uniqueKey('number')
+        await store.hit(key, 1, MINUTE, now)
+        expect(await store.hit(key, 1, MINUTE, now + MINUTE - 1)).toMatchObject({ allowed: false })
+        expect(await store.hit(key, 1, MINUTE, now + MINUTE)).toStrictEqual({
+          allowed: true,
+          count: 1,
+          resetAt: now + 2 * MINUTE,
+        })
+        expect(await store.hit(key, 1, MINUTE, now + 3 * MINUTE, 0)).toMatchObject({ count: 0 })
+      })
+    })
+
+    describe('setCached / getCached', () => {
+      it('gives a cached value back until its time is up', async () => {
+        const key = uniqueKey('lookup')
+        await store.setCached(key, '{"valid":true}', MINUTE, now)
+        expect(await store.getCached(key, now)).toBe('{"valid":true}')
+        expect(await store.getCached(key, now + MINUTE - 1)).toBe('{"valid":true}')
+        expect(await store.getCached(key, now + MINUTE)).toBeNull()
+      })
+
+      it('answers null for an absent key and overwrites a present one', async () => {
+        const key = uniqueKey('lookup')
+        expect(await store.getCached(key, now)).toBeNull()
+        await store.setCached(key, 'first', MINUTE, now)
+        await store.setCached(key, 'second', MINUTE, now)
+        expect(await store.getCached(key, now)).toBe('second')
+      })
+    })
+
+    // The security invariants: each check-and-act holds when many requests race for one record.
+    describe('under concurrency', () => {
+      it('200 concurrent attempts on one PIN with a budget of 5 → exactly 5 evaluated', async () => {
+        const record = await createdPin({ attemptsRemaining: 5 })
+        const results = await Promise.all(
+          Array.from({ length: 200 }, () => store.consumeAttempt(record.pinId, now, { singleUse: true })),
+        )
+        const evaluated = results.filter((result) => result.ok)
+        expect(evaluated).toHaveLength(5)
+        const remaining = evaluated.map((result) => (result.ok ? result.record.attemptsRemaining : -1))
+        expect(remaining.sort()).toStrictEqual([0, 1, 2, 3, 4])
+        expect(results.filter((result) => !result.ok && result.reason === 'NO_MORE_ATTEMPTS')).toHaveLength(
+          195,
+        )
+        expect(await store.getPin(record.pinId)).toMatchObject({ attemptsRemaining: 0 })
+      })
+
+      it('20 concurrent markVerified on one PIN → exactly one wins', async () => {
+        const record = await createdPin()
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => store.markVerified(record.pinId, now, { singleUse: true })),
+        )
+        expect(results.filter(Boolean)).toHaveLength(1)
+      })
+
+      it('20 concurrent right guesses (attempt, then mark verified) with a budget of 5 → exactly one verifies', async () => {
+        const record = await createdPin({ attemptsRemaining: 5 })
+        const guess = async () => {
+          const attempt = await store.consumeAttempt(record.pinId, now, { singleUse: true })
+          return attempt.ok && (await store.markVerified(record.pinId, now, { singleUse: true }))
+        }
+        const verified = await Promise.all(Array.from({ length: 20 }, guess))
+        expect(verified.filter(Boolean)).toHaveLength(1)
+      })
+
+      it('200 concurrent hits on a fresh key with a limit of 7 → exactly 7 allowed', async () => {
+        const key = uniqueKey('burst')
+        const results = await Promise.all(Array.from({ length: 200 }, () => store.hit(key, 7, MINUTE, now)))
+        expect(results.filter((result) => result.allowed)).toHaveLength(7)
+        expect(results.map((result) => result.count).sort((a, b) => a - b)).toStrictEqual(
+          Array.from({ length: 200 }, (_, i) => i + 1),
+        )
+        expect(await store.hit(key, 7, MINUTE, now, 0)).toMatchObject({ count: 200, allowed: false })
+      })
+    })
+  })
+}

@@ -1,0 +1,132 @@
+/**
+ * The Durable Object store inside real workerd: the shared conformance suite, then what only this
+ * store has — one object per key, alarms that forget, and errors from an object surfacing as
+ * StoreError with nothing counted twice.
+ */
+import { env } from 'cloudflare:workers'
+import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { StoreError } from '../../server/errors.js'
+import { durableObjectStore } from '../../server/stores/durable-object.js'
+import { TwoFactorDurableObject } from '../../server/stores/two-factor-durable-object.js'
+import { makePinRecord, testStore } from '../store-conformance.js'
+
+const namespace = env.TWO_FACTOR_STORE
+const objectFor = (name: string) => namespace.get(namespace.idFromName(name))
+
+testStore('durable object', async () => ({ store: durableObjectStore({ namespace }) }))
+
+describe('durable object store specifics', () => {
+  it('refuses a missing namespace at construction, saying which binding to add', () => {
+    expect(() => durableObjectStore({} as never)).toThrow(/durable_objects\.bindings/)
+  })
+
+  // Checklist 21: a check-and-act with an await inside would let another request in between.
+  it('runs every check-and-act synchronously: no method of the object is async', () => {
+    const methods = [
+      'createPin',
+      'consumeAttempt',
+      'markVerified',
+      'updatePin',
+      'linkMessage',
+      'hit',
+      'setCached',
+    ] as const
+    for (const name of methods) {
+      expect(TwoFactorDurableObject.prototype[name].constructor.name, name).toBe('Function')
+    }
+  })
+
+  it('keeps one PIN in one object, with an alarm set to forget it after its retention', async () => {
+    const store = durableObjectStore({ namespace })
+    const record = makePinRecord(Date.now())
+    await store.createPin(record)
+    const stub = objectFor(`pin:${record.pinId}`)
+    const { keys, alarm, forgetAt } = await runInDurableObject(stub, (_, state) => ({
+      keys: [...state.storage.kv.list()].map(([key]) => key).sort(),
+      alarm: state.storage.getAlarm(),
+      forgetAt: state.storage.kv.get<number>('forgetAt'),
+    }))
+    expect(keys).toStrictEqual(['forgetAt', 'pin'])
+    expect(await alarm).toBe(forgetAt)
+    expect(forgetAt! - Date.now()).toBeLessThanOrEqual(record.retainUntil - record.createdAt)
+  })
+
+  it('forgets everything when the alarm runs after the retention, and only then', async () => {
+    const store = durableObjectStore({ namespace })
+    const now = Date.now()
+    // An early alarm (a clock skew, a restart) re-arms itself and keeps the record.
+    const kept = makePinRecord(now)
+    await store.createPin(kept)
+    const keptObject = objectFor(`pin:${kept.pinId}`)
+    const rearmedAt = await runInDurableObject(keptObject, async (instance, state) => {
+      instance.alarm()
+      return state.storage.getAlarm()
+    })
+    expect(rearmedAt).toBeGreaterThan(Date.now())
+    expect(await store.getPin(kept.pinId)).toStrictEqual(kept)
+
+    // Past its retention, the alarm deletes every key of the object.
+    const stale = makePinRecord(now)
+    await store.createPin(stale)
+    const staleObject = objectFor(`pin:${stale.pinId}`)
+    const left = await runInDurableObject(staleObject, (instance, state) => {
+      state.storage.kv.put('forgetAt', Date.now() - 1)
+      instance.alarm()
+      return [...state.storage.kv.list()].length
+    })
+    expect(left).toBe(0)
+    expect(await store.getPin(stale.pinId)).toBeNull()
+  })
+
+  it('treats a record past its retention as gone even before the alarm has run', async () => {
+    const store = durableObjectStore({ namespace })
+    const record = makePinRecord(Date.now())
+    await store.createPin(record)
+    await runInDurableObject(objectFor(`pin:${record.pinId}`), (_, state) => {
+      state.storage.kv.put('forgetAt', Date.now() - 1)
+    })
+    expect(await store.consumeAttempt(record.pinId, Date.now(), { singleUse: true })).toStrictEqual({
+      ok: false,
+      reason: 'NOT_FOUND',
+    })
+  })
+
+  it('turns an error thrown inside the object into a StoreError', async () => {
+    const store = durableObjectStore({ namespace })
+    const record = makePinRecord(Date.now())
+    await store.createPin(record)
+    // Damaged storage makes the object's own code throw (it can't set fields on a string).
+    await runInDurableObject(objectFor(`pin:${record.pinId}`), (_, state) =>
+      state.storage.kv.put('pin', 'damaged'),
+    )
+    const error = await store
+      .consumeAttempt(record.pinId, Date.now(), { singleUse: true })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StoreError)
+    expect((error as StoreError).message).toMatch(/^durable object store: consumeAttempt failed: /)
+  })
+
+  it('objects reset during a burst: every attempt counts once or fails with a StoreError', async () => {
+    const store = durableObjectStore({ namespace })
+    const now = Date.now()
+    const record = makePinRecord(now, { attemptsRemaining: 5 })
+    await store.createPin(record)
+    const burst = Array.from({ length: 200 }, () =>
+      store.consumeAttempt(record.pinId, now, { singleUse: true }),
+    )
+    const [settled] = await Promise.all([Promise.allSettled(burst), abortAllDurableObjects()])
+    for (const outcome of settled) {
+      if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(StoreError)
+    }
+    // The object comes back with its storage: the budget spent before the reset stays spent.
+    const after = await Promise.all(
+      Array.from({ length: 20 }, () => store.consumeAttempt(record.pinId, now, { singleUse: true })),
+    )
+    const evaluated = [...settled, ...after.map((value) => ({ status: 'fulfilled' as const, value }))].filter(
+      (outcome) => outcome.status === 'fulfilled' && outcome.value.ok,
+    )
+    expect(evaluated).toHaveLength(5)
+    expect(await store.getPin(record.pinId)).toMatchObject({ attemptsRemaining: 0 })
+  })
+})

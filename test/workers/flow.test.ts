@@ -1,0 +1,137 @@
+/**
+ * The whole kit inside real workerd with the Durable Object store, driven through its HTTP API: the
+ * security invariants under concurrency (issue 5), Durable Object errors answered as 503, and the
+ * client IP taken from CF-Connecting-IP only.
+ */
+import { env } from 'cloudflare:workers'
+import { runInDurableObject } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { consoleProvider, type ConsoleProvider } from '../../server/providers/console.js'
+import { twoFactor, type TwoFactorWorkerEnv } from '../../server/workers.js'
+import type { TwoFactorInit } from '../../server/index.js'
+
+const workerEnv: TwoFactorWorkerEnv = env
+const namespace = env.TWO_FACTOR_STORE
+
+interface Kit {
+  request(path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>
+  sms: ConsoleProvider
+  app: ReturnType<typeof twoFactor>
+}
+
+/** The kit with quiet SMS and limits opened up except the ones a test is about. */
+function kit(overrides: TwoFactorInit = {}): Kit {
+  const sms = consoleProvider({ print: null })
+  const quiet = { info: () => {}, warn: () => {}, error: () => {} }
+  const app = twoFactor(workerEnv, {
+    sms,
+    logger: quiet,
+    verifyPinLimit: '10000/1m',
+    sendPinPerIpLimit: '10000/1h',
+    sendPinPerPrefixLimit: '10000/1h',
+    ...overrides,
+  })
+  const request = async (path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    app.request(path, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': '203.0.113.7', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+  return { request, sms, app }
+}
+
+/** A fresh Croatian mobile number, so tests never share a per-number budget. */
+const freshNumber = () =>
+  `+38591${String(crypto.getRandomValues(new Uint32Array(1))[0]! % 10_000_000).padStart(7, '0')}`
+
+async function sendPin(kit: Kit, phoneNumber = freshNumber()): Promise<{ pinId: string; pin: string }> {
+  const response = await kit.request('/pin', { phoneNumber })
+  expect(response.status).toBe(201)
+  const { pinId } = (await response.json()) as { pinId: string }
+  const text = kit.sms.outbox.at(-1)!.text
+  return { pinId, pin: /\b(\d{6})\b/.exec(text)![1]! }
+}
+
+const errorCode = async (response: Response) =>
+  ((await response.json()) as { error: { code: string } }).error.code
+
+describe('the kit on workerd with Durable Objects', () => {
+  it('200 concurrent wrong PINs on one pinId → exactly pinAttempts evaluated, the right PIN refused after', async () => {
+    const k = kit({ pinAttempts: 5 })
+    const { pinId, pin } = await sendPin(k)
+    const wrong = pin === '000000' ? '111111' : '000000'
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, () => k.request(`/pin/${pinId}/verify`, { pin: wrong })),
+    )
+    const codes = await Promise.all(responses.map(errorCode))
+    expect(codes.filter((code) => code === 'WRONG_PIN')).toHaveLength(5)
+    expect(codes.filter((code) => code === 'NO_MORE_PIN_ATTEMPTS')).toHaveLength(195)
+
+    const late = await k.request(`/pin/${pinId}/verify`, { pin })
+    expect(late.status).toBe(404)
+    expect(await errorCode(late)).toBe('NO_MORE_PIN_ATTEMPTS')
+  })
+
+  it('20 concurrent right PINs → exactly one token', async () => {
+    const k = kit()
+    const { pinId, pin } = await sendPin(k)
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => k.request(`/pin/${pinId}/verify`, { pin })),
+    )
+    const winners = responses.filter((response) => response.status === 200)
+    expect(winners).toHaveLength(1)
+    const { token } = (await winners[0]!.json()) as { token: string }
+    expect(await k.app.verifier.verify(token)).toMatchObject({
+      phoneNumber: expect.stringMatching(/^\+38591/),
+    })
+    const refusals = await Promise.all(responses.filter((response) => response.status !== 200).map(errorCode))
+    // Refused either at the attempt gate (budget spent) or at the single-use gate (already verified).
+    expect(refusals.every((code) => code === 'PIN_ALREADY_VERIFIED' || code === 'NO_MORE_PIN_ATTEMPTS')).toBe(
+      true,
+    )
+  })
+
+  it('200 concurrent sends to one number → no more SMS than the per-number limit allows', async () => {
+    const k = kit({ sendPinPerPhoneNumberLimit: '3/1d', resendCooldown: '1ms' })
+    const phoneNumber = freshNumber()
+    const responses = await Promise.all(Array.from({ length: 200 }, () => k.request('/pin', { phoneNumber })))
+    const created = responses.filter((response) => response.status === 201)
+    expect(created.length).toBeGreaterThanOrEqual(1)
+    expect(created.length).toBeLessThanOrEqual(3)
+    expect(k.sms.outbox.filter((message) => message.to === phoneNumber)).toHaveLength(created.length)
+    const refused = responses.filter((response) => response.status !== 201)
+    expect(refused.every((response) => response.status === 429 && response.headers.has('Retry-After'))).toBe(
+      true,
+    )
+  })
+
+  it('answers a Durable Object error with 503 STORE_UNAVAILABLE and issues no token', async () => {
+    const k = kit()
+    const { pinId, pin } = await sendPin(k)
+    // Damage the record inside its object: the object's own code throws on the next attempt.
+    await runInDurableObject(namespace.get(namespace.idFromName(`pin:${pinId}`)), (_, state) => {
+      state.storage.kv.put('pin', 'damaged')
+    })
+    const response = await k.request(`/pin/${pinId}/verify`, { pin })
+    expect(response.status).toBe(503)
+    expect(await errorCode(response)).toBe('STORE_UNAVAILABLE')
+    expect(response.headers.get('Retry-After')).toBeTruthy()
+  })
+
+  it('counts sends per CF-Connecting-IP, whatever X-Forwarded-For claims', async () => {
+    const k = kit({ sendPinPerIpLimit: '2/1h' })
+    const ip = `198.51.100.${(crypto.getRandomValues(new Uint8Array(1))[0]! % 200) + 1}`
+    const send = (forwardedFor: string, from = ip) =>
+      k.request(
+        '/pin',
+        { phoneNumber: freshNumber() },
+        { 'CF-Connecting-IP': from, 'X-Forwarded-For': forwardedFor },
+      )
+    expect((await send('192.0.2.1')).status).toBe(201)
+    expect((await send('192.0.2.2')).status).toBe(201)
+    const third = await send('192.0.2.3')
+    expect(third.status).toBe(429)
+    expect(third.headers.get('Retry-After')).toMatch(/^\d+$/)
+    expect((await send('192.0.2.3', '2001:db8::77')).status).toBe(201)
+  })
+})

@@ -1,0 +1,8 @@
+/** The Worker the workerd tests run in: the kit's Durable Object class, exported as a user would. */
+export { TwoFactorDurableObject } from '../../server/stores/two-factor-durable-object.js'
+
+export default {
+  async fetch(): Promise<Response> {
+    return new Response('two-factor-kit test worker', { status: 404 })
+  },
+} satisfies ExportedHandler
