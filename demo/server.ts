@@ -19,7 +19,8 @@ const hostname = process.env.HOST ?? '127.0.0.1'
 const store = await storeFromEnv()
 const twoFactorApp = twoFactor(store ? { store } : {})
 await twoFactorApp.ready
-const consoleSms = twoFactorApp.config.providers.find((provider) => provider.name === 'console') as ConsoleProvider | undefined
+const consoleSms = twoFactorApp.config.providers.find((provider) => provider.name === 'console') as
+  ConsoleProvider | undefined
 
 const app = new Hono()
 app.route('/2fa', twoFactorApp)
@@ -27,7 +28,9 @@ if (!production && consoleSms) app.route('/dev', devInbox(consoleSms))
 app.route('/', demoSite({ verifier: twoFactorApp.verifier, endpoint: '/2fa' }))
 
 const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
-  console.info(`two-factor-kit demo on http://${hostname === '0.0.0.0' ? '127.0.0.1' : info.address}:${info.port}`)
+  console.info(
+    `two-factor-kit demo on http://${hostname === '0.0.0.0' ? '127.0.0.1' : info.address}:${info.port}`,
+  )
   if (!production) console.info(`dev inbox on http://127.0.0.1:${info.port}/dev/inbox`)
 })
 

@@ -4,7 +4,12 @@ import { errorOf, makeKit, MOBILE_HR } from '../test/helpers/kit.js'
 
 describe('GET /config', () => {
   it('tells the widget what it needs', async () => {
-    const kit = makeKit({ pinLength: 8, pinType: 'ALPHANUMERIC', resendCooldown: '45s', allowedCountries: ['HR', 'DE'] })
+    const kit = makeKit({
+      pinLength: 8,
+      pinType: 'ALPHANUMERIC',
+      resendCooldown: '45s',
+      allowedCountries: ['HR', 'DE'],
+    })
     expect(await (await kit.get('/config')).json()).toEqual({
       pinLength: 8,
       pinType: 'ALPHANUMERIC',
@@ -30,7 +35,13 @@ describe('POST /pin', () => {
       resendAvailableAt: new Date(kit.clock.now() + 30_000).toISOString(),
       attemptsRemaining: 5,
       lookup: { valid: true, country: 'HR', numberType: 'MOBILE', ncStatus: 'NC_NOT_CONFIGURED' },
-      sms: { status: 'MESSAGE_SENT', provider: 'console', messageId: expect.any(String), encoding: 'GSM-7', segments: 1 },
+      sms: {
+        status: 'MESSAGE_SENT',
+        provider: 'console',
+        messageId: expect.any(String),
+        encoding: 'GSM-7',
+        segments: 1,
+      },
     })
     expect(kit.sms.outbox).toHaveLength(1)
     expect(kit.sms.outbox[0]).toMatchObject({ to: MOBILE_HR })
@@ -55,7 +66,11 @@ describe('POST /pin', () => {
 
   it('ends the SMS with the WebOTP line for the configured origin, never the request host', async () => {
     const kit = makeKit({ allowedOrigins: ['https://shop.example'], androidAppHash: 'FA+9qCX9VSu' })
-    await kit.post('/pin', { phoneNumber: MOBILE_HR }, { Host: 'evil.example', Origin: 'https://evil.example' })
+    await kit.post(
+      '/pin',
+      { phoneNumber: MOBILE_HR },
+      { Host: 'evil.example', Origin: 'https://evil.example' },
+    )
     const pin = kit.lastPin()
     expect(kit.sms.outbox[0]!.text.split('\n')).toEqual([
       `${pin} is your two-factor-kit code. It expires in 10 min.`,
@@ -74,13 +89,22 @@ describe('POST /pin', () => {
   it('answers CORS preflights for the allowed origins only', async () => {
     const kit = makeKit({ allowedOrigins: ['https://shop.example'] })
     const preflight = (origin: string) =>
-      kit.app.request('/pin', { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } })
-    expect((await preflight('https://shop.example')).headers.get('Access-Control-Allow-Origin')).toBe('https://shop.example')
+      kit.app.request('/pin', {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' },
+      })
+    expect((await preflight('https://shop.example')).headers.get('Access-Control-Allow-Origin')).toBe(
+      'https://shop.example',
+    )
     expect((await preflight('https://evil.example')).headers.get('Access-Control-Allow-Origin')).toBeNull()
   })
 
   it('fills a custom template with its placeholders', async () => {
-    const kit = makeKit({ messageText: 'Code {{pin}} for {{shop}}', placeholders: { shop: 'Acme' }, senderId: 'Acme' })
+    const kit = makeKit({
+      messageText: 'Code {{pin}} for {{shop}}',
+      placeholders: { shop: 'Acme' },
+      senderId: 'Acme',
+    })
     await kit.post('/pin', { phoneNumber: MOBILE_HR })
     expect(kit.sms.outbox[0]!.text).toMatch(/^Code \d{6} for Acme$/)
   })
@@ -140,7 +164,11 @@ describe('POST /pin', () => {
     [JSON.stringify({ phoneNumber: 'x'.repeat(10_000) }), 'application/json', 413, 'PAYLOAD_TOO_LARGE'],
   ])('bad input %s (%s) → %i %s, never a 500', async (body, type, status, code) => {
     const kit = makeKit()
-    const response = await kit.app.request('/pin', { method: 'POST', headers: { 'Content-Type': type }, body })
+    const response = await kit.app.request('/pin', {
+      method: 'POST',
+      headers: { 'Content-Type': type },
+      body,
+    })
     expect(response.status).toBe(status)
     expect((await errorOf(response)).code).toBe(code)
   })
@@ -167,7 +195,11 @@ describe('POST /pin/:pinId/resend', () => {
     const response = await kit.post(`/pin/${pinId}/resend`)
     expect(response.status).toBe(200)
     const body = (await response.json()) as Record<string, unknown>
-    expect(body).toMatchObject({ pinId, attemptsRemaining: 4, sms: { status: 'MESSAGE_SENT', provider: 'console' } })
+    expect(body).toMatchObject({
+      pinId,
+      attemptsRemaining: 4,
+      sms: { status: 'MESSAGE_SENT', provider: 'console' },
+    })
     expect(body.resendAvailableAt).toBe(new Date(kit.clock.now() + 30_000).toISOString())
     expect(kit.sms.outbox).toHaveLength(2)
     expect(kit.lastPin()).toBe(pin)
@@ -181,7 +213,11 @@ describe('POST /pin/:pinId/resend', () => {
     const response = await kit.post(`/pin/${pinId}/resend`)
     expect(response.status).toBe(429)
     expect(response.headers.get('Retry-After')).toBe('20')
-    expect(await errorOf(response)).toMatchObject({ code: 'RATE_LIMITED', limit: 'resendCooldown', retryAfter: 20 })
+    expect(await errorOf(response)).toMatchObject({
+      code: 'RATE_LIMITED',
+      limit: 'resendCooldown',
+      retryAfter: 20,
+    })
     expect(kit.sms.outbox).toHaveLength(1)
   })
 
@@ -228,7 +264,11 @@ describe('POST /pin/:pinId/verify', () => {
     const { pinId, pin } = await kit.startVerification()
     const response = await kit.post(`/pin/${pinId}/verify`, { pin: pin === '123456' ? '654321' : '123456' })
     expect(response.status).toBe(422)
-    expect(await errorOf(response)).toEqual({ code: 'WRONG_PIN', message: 'Wrong code. Please try again.', attemptsRemaining: 4 })
+    expect(await errorOf(response)).toEqual({
+      code: 'WRONG_PIN',
+      message: 'Wrong code. Please try again.',
+      attemptsRemaining: 4,
+    })
   })
 
   it('a malformed PIN is refused without costing an attempt', async () => {

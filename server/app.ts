@@ -27,16 +27,35 @@ export interface TwoFactorApp extends Hono {
 }
 
 const SendPinBody = v.object({
-  phoneNumber: v.pipe(v.string('"phoneNumber" must be a string'), v.trim(), v.minLength(1, '"phoneNumber" is required'), v.maxLength(64, '"phoneNumber" is too long')),
-  country: v.optional(v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[A-Z]{2}$/, '"country" must be an ISO 3166 alpha-2 code like "HR"'))),
-  language: v.optional(v.pipe(v.string(), v.maxLength(35), v.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, '"language" must be a language tag like "de"'))),
+  phoneNumber: v.pipe(
+    v.string('"phoneNumber" must be a string'),
+    v.trim(),
+    v.minLength(1, '"phoneNumber" is required'),
+    v.maxLength(64, '"phoneNumber" is too long'),
+  ),
+  country: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.toUpperCase(),
+      v.regex(/^[A-Z]{2}$/, '"country" must be an ISO 3166 alpha-2 code like "HR"'),
+    ),
+  ),
+  language: v.optional(
+    v.pipe(
+      v.string(),
+      v.maxLength(35),
+      v.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, '"language" must be a language tag like "de"'),
+    ),
+  ),
 })
 const VerifyPinBody = v.object({
   pin: v.pipe(v.string('"pin" must be a string'), v.maxLength(32, '"pin" is too long')),
 })
 
 const MAX_BODY_BYTES = 4 * 1024
-const tooLarge = () => new TwoFactorError('PAYLOAD_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES} bytes.`)
+const tooLarge = () =>
+  new TwoFactorError('PAYLOAD_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES} bytes.`)
 
 /**
  * The body as text, refusing more than MAX_BODY_BYTES: by Content-Length before reading when it is
@@ -72,10 +91,16 @@ async function readBodyText(request: Request): Promise<string> {
   return new TextDecoder().decode(bytes)
 }
 
-async function readJson<TSchema extends v.GenericSchema>(c: Context, schema: TSchema): Promise<v.InferOutput<TSchema>> {
+async function readJson<TSchema extends v.GenericSchema>(
+  c: Context,
+  schema: TSchema,
+): Promise<v.InferOutput<TSchema>> {
   const type = c.req.header('Content-Type') ?? ''
   if (!/^application\/json\b/i.test(type)) {
-    throw new TwoFactorError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (Content-Type: application/json).')
+    throw new TwoFactorError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send the request body as JSON (Content-Type: application/json).',
+    )
   }
   const text = await readBodyText(c.req.raw)
   let body: unknown
@@ -87,7 +112,9 @@ async function readJson<TSchema extends v.GenericSchema>(c: Context, schema: TSc
   const result = v.safeParse(schema, body)
   if (!result.success) {
     const issues = result.issues.map((issue) => ({ path: v.getDotPath(issue) ?? '', message: issue.message }))
-    throw new TwoFactorError('INVALID_REQUEST', issues[0]?.message ?? 'The request body is not valid.', { issues })
+    throw new TwoFactorError('INVALID_REQUEST', issues[0]?.message ?? 'The request body is not valid.', {
+      issues,
+    })
   }
   return result.output
 }
@@ -127,7 +154,9 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
   const keysPromise: Promise<Services> = (async () => {
     let signingKey = config.signingKey
     if (!signingKey) {
-      config.logger.warn('[two-factor-kit] no signing key configured: generated an ephemeral one (development only; tokens stop verifying on restart)')
+      config.logger.warn(
+        '[two-factor-kit] no signing key configured: generated an ephemeral one (development only; tokens stop verifying on restart)',
+      )
       signingKey = await generateSigningKey(config.algorithm)
     }
     const signer = await createTokenSigner({
@@ -170,7 +199,15 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
   })
 
   if (config.allowedOrigins.length > 0) {
-    app.use('*', cors({ origin: [...config.allowedOrigins], allowMethods: ['GET', 'POST'], allowHeaders: ['Content-Type'], maxAge: 600 }))
+    app.use(
+      '*',
+      cors({
+        origin: [...config.allowedOrigins],
+        allowMethods: ['GET', 'POST'],
+        allowHeaders: ['Content-Type'],
+        maxAge: 600,
+      }),
+    )
   }
 
   // Delivery reports come from providers, not browsers: mounted before the JSON API's rules.
@@ -238,7 +275,9 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
     })
   })
 
-  app.notFound((c) => c.json(new TwoFactorError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`).toJSON(), 404))
+  app.notFound((c) =>
+    c.json(new TwoFactorError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`).toJSON(), 404),
+  )
 
   app.onError((error, c) => {
     let refusal: TwoFactorError
@@ -246,7 +285,10 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
       refusal = error
     } else if (error instanceof StoreError) {
       config.logger.error(`[two-factor-kit] store unavailable: ${error.message}`)
-      refusal = new TwoFactorError('STORE_UNAVAILABLE', 'The service is temporarily unavailable. Please try again shortly.')
+      refusal = new TwoFactorError(
+        'STORE_UNAVAILABLE',
+        'The service is temporarily unavailable. Please try again shortly.',
+      )
       c.header('Retry-After', '5')
     } else {
       config.logger.error('[two-factor-kit] unexpected error', error)

@@ -64,7 +64,8 @@ export function optionsFromVariables(vars: EnvironmentVariables, production: boo
     const value = vars[name]
     if (value !== undefined && value !== '') settable[option] = Number(value)
   }
-  if (vars.TWO_FACTOR_PIN_TYPE) options.pinType = vars.TWO_FACTOR_PIN_TYPE.toUpperCase() as TwoFactorInit['pinType']
+  if (vars.TWO_FACTOR_PIN_TYPE)
+    options.pinType = vars.TWO_FACTOR_PIN_TYPE.toUpperCase() as TwoFactorInit['pinType']
   const countries = list(vars.TWO_FACTOR_ALLOWED_COUNTRIES)
   if (countries) options.allowedCountries = countries.map((code) => code.toUpperCase())
   const origins = list(vars.TWO_FACTOR_ALLOWED_ORIGINS)

@@ -7,7 +7,15 @@ import { takeSendQuota, rateLimited, type Bucket, type TakenQuota } from './limi
 import { appendAutofillLines, pickLanguage, renderMessage } from './message.js'
 import type { ResolvedOptions } from './options.js'
 import { assertNumberAllowed, maskE164, normalizePhoneNumber, type NormalizedNumber } from './phone.js'
-import { derivePin, generatePinId, isWellFormedPin, normalizePinInput, pinMac, timingSafeEqual, type HmacKey } from './pin.js'
+import {
+  derivePin,
+  generatePinId,
+  isWellFormedPin,
+  normalizePinInput,
+  pinMac,
+  timingSafeEqual,
+  type HmacKey,
+} from './pin.js'
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max'
 import type { createLookupGate } from './lookup.js'
 import { sendWithFailover, type SendFailedError } from './provider-chain.js'
@@ -31,7 +39,13 @@ export interface Services {
 export interface SendOutcome {
   record: PinRecord
   masked: string
-  lookup: { valid: true; country: string | null; numberType: string | null; ncStatus: string; lineType?: string }
+  lookup: {
+    valid: true
+    country: string | null
+    numberType: string | null
+    ncStatus: string
+    lineType?: string
+  }
   sms: {
     status: 'MESSAGE_SENT' | 'MESSAGE_NOT_SENT'
     provider: string | null
@@ -49,7 +63,11 @@ export interface Caller {
 }
 
 /** E.164 of a configured test number in `input`, or undefined. Test numbers skip validity checks. */
-function matchTestNumber(config: ResolvedOptions, input: string, country: string | undefined): string | undefined {
+function matchTestNumber(
+  config: ResolvedOptions,
+  input: string,
+  country: string | undefined,
+): string | undefined {
   if (config.testNumbers.size === 0) return undefined
   try {
     const e164 = parsePhoneNumberWithError(input, { defaultCountry: country as never }).number
@@ -62,7 +80,11 @@ function matchTestNumber(config: ResolvedOptions, input: string, country: string
 /** The number's own buckets. */
 function numberBuckets(config: ResolvedOptions, e164: string): Bucket[] {
   return [
-    { limit: 'resendCooldown', key: `cooldown:${e164}`, rate: { limit: 1, windowMs: config.resendCooldownMs } },
+    {
+      limit: 'resendCooldown',
+      key: `cooldown:${e164}`,
+      rate: { limit: 1, windowMs: config.resendCooldownMs },
+    },
     { limit: 'sendPinPerPhoneNumber', key: `send:number:${e164}`, rate: config.sendPinPerPhoneNumberLimit },
   ]
 }
@@ -71,9 +93,14 @@ function numberBuckets(config: ResolvedOptions, e164: string): Bucket[] {
 function sharedBuckets(config: ResolvedOptions, e164: string, caller: Caller): Bucket[] {
   const digits = e164.slice(1)
   const buckets: Bucket[] = []
-  if (caller.ip) buckets.push({ limit: 'sendPinPerIp', key: `send:ip:${caller.ip}`, rate: config.sendPinPerIpLimit })
+  if (caller.ip)
+    buckets.push({ limit: 'sendPinPerIp', key: `send:ip:${caller.ip}`, rate: config.sendPinPerIpLimit })
   buckets.push(
-    { limit: 'sendPinPerPrefix', key: `send:prefix:${digits.slice(0, config.prefixLength)}`, rate: config.sendPinPerPrefixLimit },
+    {
+      limit: 'sendPinPerPrefix',
+      key: `send:prefix:${digits.slice(0, config.prefixLength)}`,
+      rate: config.sendPinPerPrefixLimit,
+    },
     { limit: 'sendPinPerApplication', key: 'send:application', rate: config.sendPinPerApplicationLimit },
   )
   return buckets
@@ -88,7 +115,12 @@ interface SendQuotas {
 }
 
 /** Every send quota, in order (cooldown, number, IP, prefix, application); a refusal gives all back. */
-async function takeSendQuotas(config: ResolvedOptions, e164: string, caller: Caller, now: number): Promise<SendQuotas> {
+async function takeSendQuotas(
+  config: ResolvedOptions,
+  e164: string,
+  caller: Caller,
+  now: number,
+): Promise<SendQuotas> {
   const own = await takeSendQuota(config.store, numberBuckets(config, e164), now)
   let shared: TakenQuota
   try {
@@ -106,8 +138,15 @@ async function takeSendQuotas(config: ResolvedOptions, e164: string, caller: Cal
   }
 }
 
-async function sendSms(config: ResolvedOptions, to: string, text: string, reference: string, validitySeconds: number): Promise<SendResult> {
-  const deliveryReportUrl = (provider: string) => (config.deliveryReportUrl ? `${config.deliveryReportUrl}/${provider}` : undefined)
+async function sendSms(
+  config: ResolvedOptions,
+  to: string,
+  text: string,
+  reference: string,
+  validitySeconds: number,
+): Promise<SendResult> {
+  const deliveryReportUrl = (provider: string) =>
+    config.deliveryReportUrl ? `${config.deliveryReportUrl}/${provider}` : undefined
   const providers = config.providers.map((provider) => ({
     name: provider.name,
     send: (message: Parameters<typeof provider.send>[0], options?: Parameters<typeof provider.send>[1]) => {
@@ -118,7 +157,13 @@ async function sendSms(config: ResolvedOptions, to: string, text: string, refere
   try {
     const { result } = await sendWithFailover(
       providers,
-      { to, text, reference, validitySeconds: Math.floor(validitySeconds), ...(config.senderId ? { from: config.senderId } : {}) },
+      {
+        to,
+        text,
+        reference,
+        validitySeconds: Math.floor(validitySeconds),
+        ...(config.senderId ? { from: config.senderId } : {}),
+      },
       { timeoutMs: config.providerTimeoutMs, retriesPerProvider: config.providerRetries },
     )
     return result
@@ -171,13 +216,17 @@ export async function sendPin(
     try {
       network = await keys.lookupGate.check(number.e164, now)
     } catch (error) {
-      const refused = error instanceof TwoFactorError && (error.code === 'NUMBER_NOT_REACHABLE' || error.code === 'NUMBER_TYPE_NOT_ALLOWED')
+      const refused =
+        error instanceof TwoFactorError &&
+        (error.code === 'NUMBER_NOT_REACHABLE' || error.code === 'NUMBER_TYPE_NOT_ALLOWED')
       await (refused ? quota?.releaseNumber() : quota?.release())?.catch(() => undefined)
       throw error
     }
   }
   const pinId = generatePinId()
-  const pin = testE164 ? config.testNumbers.get(testE164)! : derivePin(keys.derivation, pinId, config.pinType, config.pinLength)
+  const pin = testE164
+    ? config.testNumbers.get(testE164)!
+    : derivePin(keys.derivation, pinId, config.pinType, config.pinLength)
   const record: PinRecord = {
     pinId,
     phoneNumber: number.e164,
@@ -208,7 +257,12 @@ export async function sendPin(
     ...(network?.lineType ? { lineType: network.lineType } : {}),
   }
   if (testE164) {
-    return { record, masked: number.masked, lookup, sms: { status: 'MESSAGE_NOT_SENT', provider: null, reason: 'TEST_NUMBER' } }
+    return {
+      record,
+      masked: number.masked,
+      lookup,
+      sms: { status: 'MESSAGE_NOT_SENT', provider: null, reason: 'TEST_NUMBER' },
+    }
   }
 
   let sent: SendResult
@@ -217,10 +271,16 @@ export async function sendPin(
     sent = await sendSms(config, number.e164, text, `${pinId}-1`, config.pinTtlMs / 1000)
   } catch (error) {
     // No SMS went out: the PIN must not be verifiable and the user keeps their budget.
-    await Promise.allSettled([config.store.updatePin(pinId, { lifecycle: 'LOCKED', deliveryStatus: 'FAILED' }), quota!.release()])
+    await Promise.allSettled([
+      config.store.updatePin(pinId, { lifecycle: 'LOCKED', deliveryStatus: 'FAILED' }),
+      quota!.release(),
+    ])
     throw error
   }
-  const updated = await config.store.updatePin(pinId, { addMessageId: sent.messageId, deliveryStatus: sent.status })
+  const updated = await config.store.updatePin(pinId, {
+    addMessageId: sent.messageId,
+    deliveryStatus: sent.status,
+  })
   return {
     record: updated ?? record,
     masked: number.masked,
@@ -234,14 +294,20 @@ function smsAnswer(sent: SendResult, text: string): SendOutcome['sms'] {
   return { status: 'MESSAGE_SENT', provider: sent.provider, messageId: sent.messageId, encoding, segments }
 }
 
-function assertUsable(record: PinRecord | null, now: number, singleUse: boolean): asserts record is PinRecord {
+function assertUsable(
+  record: PinRecord | null,
+  now: number,
+  singleUse: boolean,
+): asserts record is PinRecord {
   if (!record) throw pinGone('NOT_FOUND')
   if (record.lifecycle === 'VERIFIED' && singleUse) throw pinGone('ALREADY_VERIFIED')
   if (now >= record.expiresAt) throw pinGone('EXPIRED')
   if (record.lifecycle === 'LOCKED' || record.attemptsRemaining <= 0) throw pinGone('NO_MORE_ATTEMPTS')
 }
 
-export function pinGone(reason: 'NOT_FOUND' | 'EXPIRED' | 'ALREADY_VERIFIED' | 'NO_MORE_ATTEMPTS'): TwoFactorError {
+export function pinGone(
+  reason: 'NOT_FOUND' | 'EXPIRED' | 'ALREADY_VERIFIED' | 'NO_MORE_ATTEMPTS',
+): TwoFactorError {
   switch (reason) {
     case 'NOT_FOUND':
       return new TwoFactorError('PIN_NOT_FOUND', 'This verification does not exist. Ask for a new code.')
@@ -254,7 +320,12 @@ export function pinGone(reason: 'NOT_FOUND' | 'EXPIRED' | 'ALREADY_VERIFIED' | '
   }
 }
 
-export async function resendPin(config: ResolvedOptions, keys: Services, pinId: string, caller: Caller): Promise<SendOutcome> {
+export async function resendPin(
+  config: ResolvedOptions,
+  keys: Services,
+  pinId: string,
+  caller: Caller,
+): Promise<SendOutcome> {
   const now = config.clock()
   const record = await config.store.getPin(pinId)
   assertUsable(record, now, !config.allowMultiplePinVerifications)
@@ -272,7 +343,12 @@ export async function resendPin(config: ResolvedOptions, keys: Services, pinId: 
     ncStatus: 'NC_NOT_CONFIGURED',
   }
   if (record.testNumber) {
-    return { record, masked, lookup, sms: { status: 'MESSAGE_NOT_SENT', provider: null, reason: 'TEST_NUMBER' } }
+    return {
+      record,
+      masked,
+      lookup,
+      sms: { status: 'MESSAGE_NOT_SENT', provider: null, reason: 'TEST_NUMBER' },
+    }
   }
   // The resend counts against the same quotas as a first send, and never touches the attempt budget.
   const quota = await takeSendQuotas(config, record.phoneNumber, caller, now)
@@ -290,7 +366,13 @@ export async function resendPin(config: ResolvedOptions, keys: Services, pinId: 
   let sent: SendResult
   try {
     const reference = `${pinId}-${record.messageIds.length + 1}`
-    sent = await sendSms(config, record.phoneNumber, text, reference, Math.max(1, (record.expiresAt - now) / 1000))
+    sent = await sendSms(
+      config,
+      record.phoneNumber,
+      text,
+      reference,
+      Math.max(1, (record.expiresAt - now) / 1000),
+    )
   } catch (error) {
     await quota.release().catch(() => undefined)
     throw error
@@ -314,10 +396,14 @@ export async function verifyPin(
   const now = config.clock()
   const pin = normalizePinInput(input, config.pinType)
   if (!isWellFormedPin(pin, config.pinType, config.pinLength)) {
-    throw new TwoFactorError('PIN_FORMAT_INVALID', `The code has ${config.pinLength} ${config.pinType === 'NUMERIC' ? 'digits' : 'characters'}.`, {
-      pinLength: config.pinLength,
-      pinType: config.pinType,
-    })
+    throw new TwoFactorError(
+      'PIN_FORMAT_INVALID',
+      `The code has ${config.pinLength} ${config.pinType === 'NUMERIC' ? 'digits' : 'characters'}.`,
+      {
+        pinLength: config.pinLength,
+        pinType: config.pinType,
+      },
+    )
   }
   // Read only to learn whose number this is, for the per-number verify limit; the decision about
   // the attempt is taken by consumeAttempt below, atomically.
@@ -340,7 +426,9 @@ export async function verifyPin(
     if (record.attemptsRemaining === 0) await config.store.updatePin(pinId, { lifecycle: 'LOCKED' })
     throw new TwoFactorError(
       'WRONG_PIN',
-      record.attemptsRemaining === 0 ? 'Wrong code, and that was the last try. Ask for a new code.' : 'Wrong code. Please try again.',
+      record.attemptsRemaining === 0
+        ? 'Wrong code, and that was the last try. Ask for a new code.'
+        : 'Wrong code. Please try again.',
       { attemptsRemaining: record.attemptsRemaining },
     )
   }

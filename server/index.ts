@@ -8,7 +8,8 @@ import type { TwoFactorOptions } from './options.js'
 import { consoleProvider } from './providers/console.js'
 import { memoryStore } from './stores/memory.js'
 
-export type TwoFactorInit = Omit<TwoFactorOptions, 'store' | 'sms'> & Partial<Pick<TwoFactorOptions, 'store' | 'sms'>>
+export type TwoFactorInit = Omit<TwoFactorOptions, 'store' | 'sms'> &
+  Partial<Pick<TwoFactorOptions, 'store' | 'sms'>>
 
 export function twoFactor(options: TwoFactorInit = {}): TwoFactorApp {
   return createTwoFactorApp({
@@ -20,8 +21,20 @@ export function twoFactor(options: TwoFactorInit = {}): TwoFactorApp {
 
 export { createTwoFactorApp, type TwoFactorApp } from './app.js'
 export type { TwoFactorOptions, ResolvedOptions, SigningAlgorithm, Logger } from './options.js'
-export { TwoFactorError, StoreError, ConfigurationError, errorStatus, type TwoFactorErrorCode } from './errors.js'
-export { createVerifier, requireVerifiedPhone, type TokenVerifier, type VerifiedPhone, type VerifierOptions } from './verifier.js'
+export {
+  TwoFactorError,
+  StoreError,
+  ConfigurationError,
+  errorStatus,
+  type TwoFactorErrorCode,
+} from './errors.js'
+export {
+  createVerifier,
+  requireVerifiedPhone,
+  type TokenVerifier,
+  type VerifiedPhone,
+  type VerifierOptions,
+} from './verifier.js'
 export { generateSigningKey, TOKEN_TYPE } from './token.js'
 export { parseTestNumbersList, type NumberType } from './phone.js'
 export type * from './store.js'

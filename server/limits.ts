@@ -41,10 +41,16 @@ export function rateLimited(limit: LimitName, retryAfterMs: number): TwoFactorEr
   return new TwoFactorError('RATE_LIMITED', messages[limit], { limit, retryAfter })
 }
 
-export async function takeSendQuota(store: TwoFactorStore, buckets: Bucket[], now: number): Promise<TakenQuota> {
+export async function takeSendQuota(
+  store: TwoFactorStore,
+  buckets: Bucket[],
+  now: number,
+): Promise<TakenQuota> {
   const taken: Bucket[] = []
   const release = async () => {
-    await Promise.all(taken.map((bucket) => store.hit(bucket.key, bucket.rate.limit, bucket.rate.windowMs, now, -1)))
+    await Promise.all(
+      taken.map((bucket) => store.hit(bucket.key, bucket.rate.limit, bucket.rate.windowMs, now, -1)),
+    )
   }
   let resendAvailableAt = now
   for (const bucket of buckets) {

@@ -37,7 +37,11 @@ export function renderMessage(
  * SMS Retriever hash, then the WebOTP line, which must be the message's last line
  * (`@shop.example #123456`). The host comes from configuration, never from a request.
  */
-export function appendAutofillLines(text: string, pin: string, autofill: { webOtpHost?: string; androidAppHash?: string }): string {
+export function appendAutofillLines(
+  text: string,
+  pin: string,
+  autofill: { webOtpHost?: string; androidAppHash?: string },
+): string {
   const lines = [text]
   if (autofill.androidAppHash || autofill.webOtpHost) lines.push('')
   if (autofill.androidAppHash) lines.push(autofill.androidAppHash)

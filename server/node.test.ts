@@ -7,7 +7,11 @@ function ipSeenBy(hops: number, forwardedFor?: string) {
   const app = new Hono()
   app.get('/', (c) => c.text(clientIpFromProxyHops(hops)(c) ?? 'none'))
   const headers: Record<string, string> = forwardedFor ? { 'X-Forwarded-For': forwardedFor } : {}
-  return app.request('/', { headers }, { incoming: { socket: { remoteAddress: '10.0.0.2', remotePort: 5555, remoteFamily: 'IPv4' } } })
+  return app.request(
+    '/',
+    { headers },
+    { incoming: { socket: { remoteAddress: '10.0.0.2', remotePort: 5555, remoteFamily: 'IPv4' } } },
+  )
 }
 
 describe('clientIpFromProxyHops', () => {
@@ -43,7 +47,9 @@ describe('optionsFromEnv', () => {
 
   it('NODE_ENV=production with no keys refuses to start; test numbers need an explicit yes', () => {
     expect(() => twoFactor({}, { NODE_ENV: 'production' })).toThrow(/"secret" is required in production/)
-    expect(() => optionsFromEnv({ TWO_FACTOR_TEST_NUMBERS: '+15005550006' })).toThrow(/TWO_FACTOR_TEST_NUMBERS/)
+    expect(() => optionsFromEnv({ TWO_FACTOR_TEST_NUMBERS: '+15005550006' })).toThrow(
+      /TWO_FACTOR_TEST_NUMBERS/,
+    )
   })
 
   it('a development server works with no configuration at all', async () => {

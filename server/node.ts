@@ -16,7 +16,10 @@ import { readFileSync } from 'node:fs'
 const packageVersion = (() => {
   for (const path of ['../package.json', '../../package.json']) {
     try {
-      const json = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: string; version: string }
+      const json = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as {
+        name?: string
+        version: string
+      }
       if (json.name === 'two-factor-kit') return json.version
     } catch {
       // not there: try the next layout
@@ -63,7 +66,10 @@ export function clientIpFromProxyHops(trustedProxyHops: number): (c: Context) =>
       return undefined
     }
     if (trustedProxyHops === 0) return socketAddress
-    const forwarded = (c.req.header('X-Forwarded-For') ?? '').split(',').map((part) => part.trim()).filter(Boolean)
+    const forwarded = (c.req.header('X-Forwarded-For') ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)
     return forwarded[forwarded.length - trustedProxyHops] ?? socketAddress
   }
 }

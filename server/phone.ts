@@ -4,7 +4,12 @@
  * any SMS is paid for, numbers that are invalid, in a country that isn't allowed, or of a type that
  * can't receive an SMS.
  */
-import { parsePhoneNumberWithError, ParseError, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/max'
+import {
+  parsePhoneNumberWithError,
+  ParseError,
+  validatePhoneNumberLength,
+  type CountryCode,
+} from 'libphonenumber-js/max'
 import { TwoFactorError } from './errors.js'
 
 export const NUMBER_TYPES = [
@@ -31,12 +36,14 @@ export interface NormalizedNumber {
   masked: string
 }
 
-export type InvalidNumberReason = 'NOT_A_NUMBER' | 'INVALID_COUNTRY' | 'TOO_SHORT' | 'TOO_LONG' | 'INVALID_LENGTH' | 'INVALID'
+export type InvalidNumberReason =
+  'NOT_A_NUMBER' | 'INVALID_COUNTRY' | 'TOO_SHORT' | 'TOO_LONG' | 'INVALID_LENGTH' | 'INVALID'
 
 function invalid(reason: InvalidNumberReason): TwoFactorError {
   const messages: Record<InvalidNumberReason, string> = {
     NOT_A_NUMBER: 'That is not a phone number.',
-    INVALID_COUNTRY: 'The country of this number is unknown: start it with + and the country code, or pass "country".',
+    INVALID_COUNTRY:
+      'The country of this number is unknown: start it with + and the country code, or pass "country".',
     TOO_SHORT: 'This phone number is too short.',
     TOO_LONG: 'This phone number is too long.',
     INVALID_LENGTH: 'This phone number has the wrong number of digits.',
@@ -95,9 +102,13 @@ export function assertNumberAllowed(
     })
   }
   if (!number.numberType || !policy.allowedNumberTypes.includes(number.numberType)) {
-    throw new TwoFactorError('NUMBER_TYPE_NOT_ALLOWED', 'This number cannot receive text messages; use a mobile number.', {
-      numberType: number.numberType ?? 'UNKNOWN',
-    })
+    throw new TwoFactorError(
+      'NUMBER_TYPE_NOT_ALLOWED',
+      'This number cannot receive text messages; use a mobile number.',
+      {
+        numberType: number.numberType ?? 'UNKNOWN',
+      },
+    )
   }
 }
 
@@ -128,7 +139,9 @@ export function parseTestNumbersList(list: string | undefined): Record<string, s
     if (!trimmed) continue
     const [number, pin, ...extra] = trimmed.split('=')
     if (!number || !pin || extra.length > 0) {
-      throw new Error(`TWO_FACTOR_TEST_NUMBERS: expected "+number=PIN" items separated by commas, got ${JSON.stringify(trimmed)}`)
+      throw new Error(
+        `TWO_FACTOR_TEST_NUMBERS: expected "+number=PIN" items separated by commas, got ${JSON.stringify(trimmed)}`,
+      )
     }
     numbers[number.trim()] = pin.trim()
   }

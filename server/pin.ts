@@ -40,10 +40,12 @@ function appendUnbiasedSymbols(out: string, bytes: Uint8Array, alphabet: string,
 
 /** A random string of `length` symbols from `alphabet` (2–256 symbols), straight from the CSPRNG. */
 export function randomString(alphabet: string, length: number): string {
-  if (alphabet.length < 2 || alphabet.length > 256) throw new RangeError('alphabet must have 2 to 256 symbols')
+  if (alphabet.length < 2 || alphabet.length > 256)
+    throw new RangeError('alphabet must have 2 to 256 symbols')
   let out = ''
   const bytes = new Uint8Array(Math.max(16, length * 2))
-  while (out.length < length) out = appendUnbiasedSymbols(out, crypto.getRandomValues(bytes), alphabet, length)
+  while (out.length < length)
+    out = appendUnbiasedSymbols(out, crypto.getRandomValues(bytes), alphabet, length)
   return out
 }
 
@@ -57,7 +59,12 @@ export function derivePin(key: HmacKey, pinId: string, type: PinType, length: nu
   const alphabet = PIN_ALPHABETS[type]
   let out = ''
   for (let counter = 0; out.length < length; counter++) {
-    out = appendUnbiasedSymbols(out, hmac(sha256, key, encoder.encode(`pin:${pinId}:${counter}`)), alphabet, length)
+    out = appendUnbiasedSymbols(
+      out,
+      hmac(sha256, key, encoder.encode(`pin:${pinId}:${counter}`)),
+      alphabet,
+      length,
+    )
   }
   return out
 }
@@ -113,7 +120,13 @@ export type HmacKey = Uint8Array & { readonly __hmacKey: unique symbol }
 
 /** Derives (HKDF-SHA-256) a key for one purpose, so the PIN MAC key never doubles as anything else. */
 export function deriveHmacKey(secret: string, purpose: string): HmacKey {
-  return hkdf(sha256, encoder.encode(secret), new Uint8Array(0), encoder.encode(`two-factor-kit:${purpose}`), 32) as HmacKey
+  return hkdf(
+    sha256,
+    encoder.encode(secret),
+    new Uint8Array(0),
+    encoder.encode(`two-factor-kit:${purpose}`),
+    32,
+  ) as HmacKey
 }
 
 /**

@@ -12,14 +12,7 @@ export type PinLifecycle = 'ACTIVE' | 'VERIFIED' | 'LOCKED'
 
 /** One vocabulary for delivery, whatever the provider calls it. */
 export type DeliveryStatus =
-  | 'PENDING'
-  | 'ACCEPTED'
-  | 'SENT'
-  | 'DELIVERED'
-  | 'UNDELIVERABLE'
-  | 'EXPIRED'
-  | 'REJECTED'
-  | 'FAILED'
+  'PENDING' | 'ACCEPTED' | 'SENT' | 'DELIVERED' | 'UNDELIVERABLE' | 'EXPIRED' | 'REJECTED' | 'FAILED'
 
 export interface PinRecord {
   pinId: string

@@ -14,24 +14,42 @@ export interface TokenSigner {
   readonly keyId: string
   /** `{ keys: [publicJwk] }` for `/.well-known/jwks.json`. */
   readonly jwks: { keys: JWK[] }
-  sign(claims: { phoneNumber: string; pinId: string }, now: number): Promise<{ token: string; expiresAt: number }>
+  sign(
+    claims: { phoneNumber: string; pinId: string },
+    now: number,
+  ): Promise<{ token: string; expiresAt: number }>
 }
 
 function algorithmOf(jwk: JsonWebKey, requested: SigningAlgorithm | undefined): SigningAlgorithm {
-  const fromKey = jwk.kty === 'OKP' && jwk.crv === 'Ed25519' ? 'EdDSA' : jwk.kty === 'EC' && jwk.crv === 'P-256' ? 'ES256' : undefined
-  if (!fromKey) throw new ConfigurationError('twoFactor(): "signingKey" must be an Ed25519 (OKP) or P-256 (EC) private JWK')
+  const fromKey =
+    jwk.kty === 'OKP' && jwk.crv === 'Ed25519'
+      ? 'EdDSA'
+      : jwk.kty === 'EC' && jwk.crv === 'P-256'
+        ? 'ES256'
+        : undefined
+  if (!fromKey)
+    throw new ConfigurationError(
+      'twoFactor(): "signingKey" must be an Ed25519 (OKP) or P-256 (EC) private JWK',
+    )
   if (requested && requested !== fromKey) {
-    throw new ConfigurationError(`twoFactor(): "algorithm" is ${requested} but the signing key is for ${fromKey}`)
+    throw new ConfigurationError(
+      `twoFactor(): "algorithm" is ${requested} but the signing key is for ${fromKey}`,
+    )
   }
   if (jwk.alg && jwk.alg !== fromKey && !(fromKey === 'EdDSA' && jwk.alg === 'Ed25519')) {
-    throw new ConfigurationError(`twoFactor(): the signing key says alg ${jwk.alg}, which does not fit its curve (${fromKey})`)
+    throw new ConfigurationError(
+      `twoFactor(): the signing key says alg ${jwk.alg}, which does not fit its curve (${fromKey})`,
+    )
   }
   return fromKey
 }
 
 /** A fresh key pair for development; returns the private JWK so callers could persist it. */
 export async function generateSigningKey(algorithm: SigningAlgorithm = 'EdDSA'): Promise<JsonWebKey> {
-  const { privateKey } = await generateKeyPair(algorithm, algorithm === 'EdDSA' ? { crv: 'Ed25519', extractable: true } : { extractable: true })
+  const { privateKey } = await generateKeyPair(
+    algorithm,
+    algorithm === 'EdDSA' ? { crv: 'Ed25519', extractable: true } : { extractable: true },
+  )
   return { ...(await exportJWK(privateKey)), alg: algorithm } as JsonWebKey
 }
 
@@ -51,7 +69,9 @@ export async function createTokenSigner(config: {
   try {
     privateKey = (await importJWK({ ...(config.signingKey as JWK), alg: algorithm }, algorithm)) as CryptoKey
   } catch (error) {
-    throw new ConfigurationError(`twoFactor(): "signingKey" could not be imported: ${(error as Error).message}`)
+    throw new ConfigurationError(
+      `twoFactor(): "signingKey" could not be imported: ${(error as Error).message}`,
+    )
   }
   const jwks = { keys: [{ ...publicJwk, kid: keyId, alg: algorithm, use: 'sig' }] }
 

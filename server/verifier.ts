@@ -4,7 +4,14 @@
  * (hono's own JWT middleware learned from two algorithm-confusion advisories to make `alg` required).
  */
 import type { MiddlewareHandler } from 'hono'
-import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose'
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors as joseErrors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+} from 'jose'
 import { TwoFactorError } from './errors.js'
 import type { SigningAlgorithm } from './options.js'
 import { TOKEN_TYPE } from './token.js'
@@ -38,11 +45,14 @@ export interface TokenVerifier {
 export function createVerifier(options: VerifierOptions): TokenVerifier {
   if (!options?.issuer) throw new TypeError('createVerifier: "issuer" is required')
   if (!options.audience) throw new TypeError('createVerifier: "audience" is required')
-  if (!options.jwks === !options.jwksUrl) throw new TypeError('createVerifier: pass exactly one of "jwks" or "jwksUrl"')
+  if (!options.jwks === !options.jwksUrl)
+    throw new TypeError('createVerifier: pass exactly one of "jwks" or "jwksUrl"')
   const algorithms = options.algorithms ?? ['EdDSA']
   for (const algorithm of algorithms) {
     if (algorithm !== 'EdDSA' && algorithm !== 'ES256') {
-      throw new TypeError(`createVerifier: algorithm ${JSON.stringify(algorithm)} is not allowed; use EdDSA or ES256`)
+      throw new TypeError(
+        `createVerifier: algorithm ${JSON.stringify(algorithm)} is not allowed; use EdDSA or ES256`,
+      )
     }
   }
   const keys = options.jwks ? createLocalJWKSet(options.jwks) : createRemoteJWKSet(new URL(options.jwksUrl!))
@@ -68,9 +78,19 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
       } catch (error) {
         if (error instanceof TwoFactorError) throw error
         if (error instanceof joseErrors.JWTExpired) {
-          throw new TwoFactorError('TOKEN_EXPIRED', 'The phone verification has expired; verify the number again.', {}, { cause: error })
+          throw new TwoFactorError(
+            'TOKEN_EXPIRED',
+            'The phone verification has expired; verify the number again.',
+            {},
+            { cause: error },
+          )
         }
-        throw new TwoFactorError('TOKEN_INVALID', 'The phone verification token is not valid.', {}, { cause: error })
+        throw new TwoFactorError(
+          'TOKEN_INVALID',
+          'The phone verification token is not valid.',
+          {},
+          { cause: error },
+        )
       }
     },
   }
@@ -83,11 +103,14 @@ export type VerifiedPhoneVariables = { verifiedPhone: VerifiedPhone }
  * `c.get('verifiedPhone')`. The token is read from `Authorization: Bearer …` unless `getToken` says
  * otherwise (e.g. a form field). Refusals are 401 with the kit's error envelope.
  */
-export function requireVerifiedPhone(
-  options: { verifier: TokenVerifier; getToken?: (c: Parameters<MiddlewareHandler>[0]) => string | undefined | Promise<string | undefined> },
-): MiddlewareHandler<{ Variables: VerifiedPhoneVariables }> {
-  if (!options?.verifier) throw new TypeError('requireVerifiedPhone: "verifier" is required (createVerifier({ … }))')
-  const getToken = options.getToken ?? ((c) => /^Bearer (\S+)$/i.exec(c.req.header('Authorization') ?? '')?.[1])
+export function requireVerifiedPhone(options: {
+  verifier: TokenVerifier
+  getToken?: (c: Parameters<MiddlewareHandler>[0]) => string | undefined | Promise<string | undefined>
+}): MiddlewareHandler<{ Variables: VerifiedPhoneVariables }> {
+  if (!options?.verifier)
+    throw new TypeError('requireVerifiedPhone: "verifier" is required (createVerifier({ … }))')
+  const getToken =
+    options.getToken ?? ((c) => /^Bearer (\S+)$/i.exec(c.req.header('Authorization') ?? '')?.[1])
   return async function requireVerifiedPhoneMiddleware(c, next) {
     const token = await getToken(c)
     let refusal: TwoFactorError

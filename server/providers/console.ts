@@ -31,7 +31,8 @@ export interface ConsoleProvider extends SmsProvider {
 export function consoleProvider(options: ConsoleProviderOptions = {}): ConsoleProvider {
   const print = options.print === undefined ? (line: string) => console.info(line) : options.print
   const outboxSize = options.outboxSize ?? 100
-  if (!Number.isInteger(outboxSize) || outboxSize < 1) throw new TypeError('consoleProvider: "outboxSize" must be a positive integer')
+  if (!Number.isInteger(outboxSize) || outboxSize < 1)
+    throw new TypeError('consoleProvider: "outboxSize" must be a positive integer')
   const outbox: ConsoleOutboxEntry[] = []
   let sequence = 0
 
@@ -42,7 +43,9 @@ export function consoleProvider(options: ConsoleProviderOptions = {}): ConsolePr
       const messageId = `console-${Date.now().toString(36)}-${(++sequence).toString(36)}`
       outbox.push({ to: message.to, text: message.text, at: new Date().toISOString(), messageId })
       if (outbox.length > outboxSize) outbox.splice(0, outbox.length - outboxSize)
-      print?.(`[two-factor-kit] SMS to ${message.to}${message.from ? ` from ${message.from}` : ''}: ${message.text}`)
+      print?.(
+        `[two-factor-kit] SMS to ${message.to}${message.from ? ` from ${message.from}` : ''}: ${message.text}`,
+      )
       return { messageId, status: 'DELIVERED', provider: 'console' }
     },
   }

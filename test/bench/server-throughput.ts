@@ -32,7 +32,9 @@ function run(options: autocannon.Options): Promise<number> {
       if (error) return reject(error)
       const ok = result.requests.total - result.non2xx - result.errors
       if (result.non2xx > 0 || result.errors > 0) {
-        console.warn(`  (${options.title}: ${result.non2xx} non-2xx, ${result.errors} errors of ${result.requests.total})`)
+        console.warn(
+          `  (${options.title}: ${result.non2xx} non-2xx, ${result.errors} errors of ${result.requests.total})`,
+        )
       }
       resolve(ok / (result.duration || SECONDS))
     })
@@ -61,7 +63,9 @@ function kit() {
 
 export async function measureServerThroughput(): Promise<Array<{ name: string; requestsPerSecond: number }>> {
   // The yardstick handles the same request as cheaply as Hono can: read the JSON body, answer JSON.
-  const bare = new Hono().post('/pin', async (c) => c.json({ received: (await c.req.json()) as unknown }, 201))
+  const bare = new Hono().post('/pin', async (c) =>
+    c.json({ received: (await c.req.json()) as unknown }, 201),
+  )
   const bareServer = await listen(bare)
   const bareRps = await run({
     title: 'bare',
@@ -80,7 +84,11 @@ export async function measureServerThroughput(): Promise<Array<{ name: string; r
     url: `${sendServer.url}/2fa/pin`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ phoneNumber: numberFor(sent++) }) }) }],
+    requests: [
+      {
+        setupRequest: (request) => ({ ...request, body: JSON.stringify({ phoneNumber: numberFor(sent++) }) }),
+      },
+    ],
   })
   await sendServer.close()
 

@@ -12,7 +12,9 @@ import { gzipSync } from 'node:zlib'
 
 const run = promisify(execFile)
 
-export async function measureWorkerSize(): Promise<Array<{ name: string; bytes: number; gzipBytes: number }>> {
+export async function measureWorkerSize(): Promise<
+  Array<{ name: string; bytes: number; gzipBytes: number }>
+> {
   const outdir = await mkdtemp(join(tmpdir(), 'tfk-worker-'))
   try {
     await run('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir, '-c', 'demo/wrangler.jsonc'], {
@@ -27,7 +29,13 @@ export async function measureWorkerSize(): Promise<Array<{ name: string; bytes: 
       bytes += content.byteLength
       gzipBytes += gzipSync(content, { level: 9 }).byteLength
     }
-    return [{ name: `demo/worker.ts bundle (${files.length} module${files.length === 1 ? '' : 's'}; target ≤ 150 KB gzip)`, bytes, gzipBytes }]
+    return [
+      {
+        name: `demo/worker.ts bundle (${files.length} module${files.length === 1 ? '' : 's'}; target ≤ 150 KB gzip)`,
+        bytes,
+        gzipBytes,
+      },
+    ]
   } finally {
     await rm(outdir, { recursive: true, force: true })
   }

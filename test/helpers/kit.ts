@@ -67,7 +67,9 @@ export function makeKit(overrides: TwoFactorInit = {}) {
   return { app, sms, store, clock, logs, post, get, startVerification, lastPin }
 }
 
-export async function errorOf(response: Response): Promise<{ code: string; message: string; [key: string]: unknown }> {
+export async function errorOf(
+  response: Response,
+): Promise<{ code: string; message: string; [key: string]: unknown }> {
   const body = (await response.json()) as { error: { code: string; message: string } }
   return body.error
 }

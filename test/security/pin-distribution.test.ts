@@ -1,6 +1,13 @@
 // Checklist 1: PINs come from a CSPRNG without modulo bias, ≥ 20 bits for the default 6 digits.
 import { describe, expect, it } from 'vitest'
-import { derivePin, generatePinId, deriveHmacKey, PIN_ALPHABETS, randomString, type PinType } from '../../server/pin.js'
+import {
+  derivePin,
+  generatePinId,
+  deriveHmacKey,
+  PIN_ALPHABETS,
+  randomString,
+  type PinType,
+} from '../../server/pin.js'
 
 // The chi-square value a fair generator exceeds with probability 1e-6 (Wilson–Hilferty), so this
 // suite does not flake in CI; the statistic summed over all positions still catches modulo bias
@@ -30,34 +37,40 @@ function uniformity(pins: string[], alphabet: string, length: number) {
 
 function assertUniform(pins: string[], alphabet: string, length: number) {
   const { perPosition, total, degreesOfFreedom } = uniformity(pins, alphabet, length)
-  perPosition.forEach((value, position) => expect(value, `position ${position}`).toBeLessThan(chiSquareLimit(degreesOfFreedom)))
+  perPosition.forEach((value, position) =>
+    expect(value, `position ${position}`).toBeLessThan(chiSquareLimit(degreesOfFreedom)),
+  )
   expect(total, 'all positions').toBeLessThan(chiSquareLimit(degreesOfFreedom * length))
 }
 
 describe('PIN generation', () => {
   it('100k derived 6-digit PINs: right length and alphabet, leading zeros kept, uniform per position', async () => {
     const key = await deriveHmacKey('distribution-test-secret-0123456789abcdef', 'pin-derivation')
-    const pins = await (Array.from({ length: 100_000 }, () => derivePin(key, generatePinId(), 'NUMERIC', 6)))
+    const pins = await Array.from({ length: 100_000 }, () => derivePin(key, generatePinId(), 'NUMERIC', 6))
     for (const pin of pins) expect(pin).toMatch(/^\d{6}$/)
     expect(pins.some((pin) => pin.startsWith('0'))).toBe(true)
     assertUniform(pins, PIN_ALPHABETS.NUMERIC, 6)
     expect(new Set(pins).size).toBeGreaterThan(90_000)
   }, 120_000)
 
-  it.each<PinType>(['ALPHA', 'HEX', 'ALPHANUMERIC'])('%s PINs stay in their alphabet, uniform per position', async (type) => {
-    const key = await deriveHmacKey('distribution-test-secret-0123456789abcdef', 'pin-derivation')
-    const pins = await (Array.from({ length: 20_000 }, () => derivePin(key, generatePinId(), type, 8)))
-    const alphabet = PIN_ALPHABETS[type]
-    for (const pin of pins) for (const symbol of pin) expect(alphabet).toContain(symbol)
-    assertUniform(pins, alphabet, 8)
-  }, 120_000)
+  it.each<PinType>(['ALPHA', 'HEX', 'ALPHANUMERIC'])(
+    '%s PINs stay in their alphabet, uniform per position',
+    async (type) => {
+      const key = await deriveHmacKey('distribution-test-secret-0123456789abcdef', 'pin-derivation')
+      const pins = await Array.from({ length: 20_000 }, () => derivePin(key, generatePinId(), type, 8))
+      const alphabet = PIN_ALPHABETS[type]
+      for (const pin of pins) for (const symbol of pin) expect(alphabet).toContain(symbol)
+      assertUniform(pins, alphabet, 8)
+    },
+    120_000,
+  )
 
   it('the same pinId and key give the same PIN (resend), another pinId another one', async () => {
     const key = await deriveHmacKey('distribution-test-secret-0123456789abcdef', 'pin-derivation')
     const pinId = generatePinId()
     expect(derivePin(key, pinId, 'NUMERIC', 10)).toBe(derivePin(key, pinId, 'NUMERIC', 10))
     const otherKey = await deriveHmacKey('another-secret-0123456789abcdefghijklmnop', 'pin-derivation')
-    const many = await (Array.from({ length: 50 }, () => derivePin(otherKey, pinId, 'NUMERIC', 10)))
+    const many = await Array.from({ length: 50 }, () => derivePin(otherKey, pinId, 'NUMERIC', 10))
     expect(new Set(many).size).toBe(1)
     expect(many[0]).not.toBe(derivePin(key, pinId, 'NUMERIC', 10))
   })

@@ -6,7 +6,9 @@ import { errorOf, makeKit } from '../helpers/kit.js'
 describe('send limits', () => {
   it('200 concurrent sends to one number → no more SMS than the per-number limit allows', async () => {
     const kit = makeKit({ sendPinPerPhoneNumberLimit: '3/1d', resendCooldown: '1ms' })
-    const responses = await Promise.all(Array.from({ length: 200 }, () => kit.post('/pin', { phoneNumber: '+385911234567' })))
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, () => kit.post('/pin', { phoneNumber: '+385911234567' })),
+    )
     const statuses = responses.map((response) => response.status)
     expect(statuses.filter((status) => status === 201).length).toBeLessThanOrEqual(3)
     expect(kit.sms.outbox.length).toBeLessThanOrEqual(3)
@@ -24,7 +26,8 @@ describe('send limits', () => {
 
   it('per client IP, from the configured trusted source only', async () => {
     const kit = makeKit({ sendPinPerIpLimit: '2/1h', getClientIp: (c) => c.req.header('X-Test-Client-IP') })
-    const from = (ip: string, phoneNumber: string) => kit.post('/pin', { phoneNumber }, { 'X-Test-Client-IP': ip })
+    const from = (ip: string, phoneNumber: string) =>
+      kit.post('/pin', { phoneNumber }, { 'X-Test-Client-IP': ip })
     expect((await from('203.0.113.7', '+385911111111')).status).toBe(201)
     expect((await from('203.0.113.7', '+385912222222')).status).toBe(201)
     const third = await from('203.0.113.7', '+385913333333')

@@ -16,7 +16,9 @@ describe('single use', () => {
   it('20 concurrent right PINs → exactly one token', async () => {
     const kit = makeKit({ pinAttempts: 100 })
     const { pinId, pin } = await kit.startVerification()
-    const responses = await Promise.all(Array.from({ length: 20 }, () => kit.post(`/pin/${pinId}/verify`, { pin })))
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => kit.post(`/pin/${pinId}/verify`, { pin })),
+    )
     const tokens = []
     for (const response of responses) {
       if (response.status === 200) tokens.push(((await response.json()) as { token: string }).token)

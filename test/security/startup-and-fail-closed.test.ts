@@ -1,7 +1,16 @@
 // Checklist 16, 18, 19: no enumeration through status codes; weak or missing settings stop start-up;
 // store and provider failures fail closed.
 import { describe, expect, it } from 'vitest'
-import { consoleProvider, ConfigurationError, generateSigningKey, memoryStore, StoreError, twoFactor, type SmsProvider, type TwoFactorStore } from '../../server/index.js'
+import {
+  consoleProvider,
+  ConfigurationError,
+  generateSigningKey,
+  memoryStore,
+  StoreError,
+  twoFactor,
+  type SmsProvider,
+  type TwoFactorStore,
+} from '../../server/index.js'
 import { errorOf, makeKit } from '../helpers/kit.js'
 
 const SECRET = 'startup-test-secret-0123456789-abcdefghijkl'
@@ -9,10 +18,18 @@ const SECRET = 'startup-test-secret-0123456789-abcdefghijkl'
 describe('start-up checks', () => {
   it('production without secret, key, issuer or audience refuses to start, saying what to set', async () => {
     const signingKey = await generateSigningKey()
-    const full = { environment: 'production' as const, secret: SECRET, signingKey, issuer: 'https://shop.example', audience: 'shop' }
+    const full = {
+      environment: 'production' as const,
+      secret: SECRET,
+      signingKey,
+      issuer: 'https://shop.example',
+      audience: 'shop',
+    }
     expect(() => twoFactor(full)).not.toThrow()
     expect(() => twoFactor({ ...full, secret: undefined })).toThrow(/"secret" is required in production/)
-    expect(() => twoFactor({ ...full, signingKey: undefined })).toThrow(/"signingKey" is required in production/)
+    expect(() => twoFactor({ ...full, signingKey: undefined })).toThrow(
+      /"signingKey" is required in production/,
+    )
     expect(() => twoFactor({ ...full, audience: undefined })).toThrow(/"audience" is required/)
     expect(() => twoFactor({ ...full, issuer: undefined })).toThrow(/"issuer" is required/)
     expect(() => twoFactor({ secret: SECRET, signingKey, issuer: 'i', audience: 'a' })).not.toThrow()
@@ -28,9 +45,19 @@ describe('start-up checks', () => {
   })
 
   it('refuses test numbers in production unless explicitly allowed', async () => {
-    const base = { environment: 'production' as const, secret: SECRET, signingKey: await generateSigningKey(), issuer: 'i', audience: 'a' }
-    expect(() => twoFactor({ ...base, testNumbers: { '+15005550006': '123456' } })).toThrow(/refused in production/)
-    expect(() => twoFactor({ ...base, testNumbers: { '+15005550006': '123456' }, allowTestNumbersInProduction: true })).not.toThrow()
+    const base = {
+      environment: 'production' as const,
+      secret: SECRET,
+      signingKey: await generateSigningKey(),
+      issuer: 'i',
+      audience: 'a',
+    }
+    expect(() => twoFactor({ ...base, testNumbers: { '+15005550006': '123456' } })).toThrow(
+      /refused in production/,
+    )
+    expect(() =>
+      twoFactor({ ...base, testNumbers: { '+15005550006': '123456' }, allowTestNumbersInProduction: true }),
+    ).not.toThrow()
   })
 
   it.each([
@@ -50,7 +77,9 @@ describe('start-up checks', () => {
     [{ tokenTimeToLive: '1d' }, /at most "1h"/],
     [{ environment: 'staging' }, /"environment"/],
   ])('%j stops start-up', (options, message) => {
-    expect(() => twoFactor({ environment: 'development', secret: SECRET, ...(options as object) })).toThrow(message)
+    expect(() => twoFactor({ environment: 'development', secret: SECRET, ...(options as object) })).toThrow(
+      message,
+    )
   })
 })
 
@@ -69,7 +98,10 @@ describe('no enumeration', () => {
       ),
     )
     const shapes = await Promise.all(
-      answers.map(async (response) => [response.status, Object.keys(((await response.json()) as { error: object }).error).sort()]),
+      answers.map(async (response) => [
+        response.status,
+        Object.keys(((await response.json()) as { error: object }).error).sort(),
+      ]),
     )
     expect(new Set(shapes.map((shape) => JSON.stringify(shape))).size).toBe(1)
     expect(shapes[0]).toEqual([404, ['code', 'message']])
@@ -81,26 +113,32 @@ describe('fail closed', () => {
     const inner = memoryStore()
     return new Proxy(inner, {
       get(target, property: keyof TwoFactorStore) {
-        if (property === failOn && armed) return async () => { throw new StoreError('connection lost') }
+        if (property === failOn && armed)
+          return async () => {
+            throw new StoreError('connection lost')
+          }
         return target[property]
       },
     })
   }
   let armed = false
 
-  it.each<keyof TwoFactorStore>(['consumeAttempt', 'markVerified', 'getPin', 'hit'])('store throws in %s during verify → 503 STORE_UNAVAILABLE, no token', async (operation) => {
-    armed = false
-    const kit = makeKit({ store: failingStore(operation) })
-    const { pinId, pin } = await kit.startVerification()
-    armed = true
-    const response = await kit.post(`/pin/${pinId}/verify`, { pin })
-    armed = false
-    expect(response.status).toBe(503)
-    expect(response.headers.get('Retry-After')).toBeTruthy()
-    const body = await response.text()
-    expect(body).not.toMatch(/token/)
-    expect(JSON.parse(body).error.code).toBe('STORE_UNAVAILABLE')
-  })
+  it.each<keyof TwoFactorStore>(['consumeAttempt', 'markVerified', 'getPin', 'hit'])(
+    'store throws in %s during verify → 503 STORE_UNAVAILABLE, no token',
+    async (operation) => {
+      armed = false
+      const kit = makeKit({ store: failingStore(operation) })
+      const { pinId, pin } = await kit.startVerification()
+      armed = true
+      const response = await kit.post(`/pin/${pinId}/verify`, { pin })
+      armed = false
+      expect(response.status).toBe(503)
+      expect(response.headers.get('Retry-After')).toBeTruthy()
+      const body = await response.text()
+      expect(body).not.toMatch(/token/)
+      expect(JSON.parse(body).error.code).toBe('STORE_UNAVAILABLE')
+    },
+  )
 
   it('store throws during send → 503 and no SMS', async () => {
     armed = false
@@ -131,7 +169,12 @@ describe('fail closed', () => {
         return store.createPin(record)
       },
     }
-    const kit = makeKit({ sms: broken, store: recordingStore, sendPinPerPhoneNumberLimit: '1/1d', providerRetries: 0 })
+    const kit = makeKit({
+      sms: broken,
+      store: recordingStore,
+      sendPinPerPhoneNumberLimit: '1/1d',
+      providerRetries: 0,
+    })
     for (let i = 0; i < 3; i++) {
       const response = await kit.post('/pin', { phoneNumber: '+385911234567' })
       expect(response.status).toBe(502)
@@ -140,8 +183,14 @@ describe('fail closed', () => {
     expect(calls).toBe(3)
     expect(createdPinIds).toHaveLength(3)
     for (const pinId of createdPinIds) {
-      expect(await store.getPin(pinId)).toMatchObject({ lifecycle: 'LOCKED', deliveryStatus: 'FAILED', pinMac: '' })
-      expect((await errorOf(await kit.post(`/pin/${pinId}/verify`, { pin: '123456' }))).code).toBe('NO_MORE_PIN_ATTEMPTS')
+      expect(await store.getPin(pinId)).toMatchObject({
+        lifecycle: 'LOCKED',
+        deliveryStatus: 'FAILED',
+        pinMac: '',
+      })
+      expect((await errorOf(await kit.post(`/pin/${pinId}/verify`, { pin: '123456' }))).code).toBe(
+        'NO_MORE_PIN_ATTEMPTS',
+      )
       expect(((await (await kit.get(`/pin/${pinId}`)).json()) as { status: string }).status).toBe('FAILED')
     }
   })

@@ -3,7 +3,13 @@
 import { Hono } from 'hono'
 import { base64url, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createVerifier, generateSigningKey, requireVerifiedPhone, TOKEN_TYPE, type TokenVerifier } from '../../server/index.js'
+import {
+  createVerifier,
+  generateSigningKey,
+  requireVerifiedPhone,
+  TOKEN_TYPE,
+  type TokenVerifier,
+} from '../../server/index.js'
 import { makeKit } from '../helpers/kit.js'
 
 const ISSUER = 'https://shop.example'
@@ -40,10 +46,20 @@ describe('token verifier', () => {
   it('accepts a token the kit issued, with the OIDC phone claims', async () => {
     const { phoneNumber, claims } = await verifier.verify(goodToken)
     expect(phoneNumber).toBe('+385911234567')
-    expect(claims).toMatchObject({ iss: ISSUER, aud: AUDIENCE, sub: phoneNumber, phone_number_verified: true, amr: ['sms'] })
+    expect(claims).toMatchObject({
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: phoneNumber,
+      phone_number_verified: true,
+      amr: ['sms'],
+    })
     expect(claims.exp! - claims.iat!).toBe(300)
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/)
-    expect(decode(segments(goodToken)[0])).toMatchObject({ alg: 'EdDSA', typ: TOKEN_TYPE, kid: publicJwk.kid })
+    expect(decode(segments(goodToken)[0])).toMatchObject({
+      alg: 'EdDSA',
+      typ: TOKEN_TYPE,
+      kid: publicJwk.kid,
+    })
   })
 
   it('refuses alg: none', async () => {
@@ -56,9 +72,21 @@ describe('token verifier', () => {
     const [header, payload] = segments(goodToken)
     const forgedHeader = encode({ ...decode(header), alg: 'HS256' })
     for (const secret of [JSON.stringify(publicJwk), publicJwk.x!]) {
-      const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-      const signature = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${forgedHeader}.${payload}`))
-      expect(await refusal(`${forgedHeader}.${payload}.${base64url.encode(new Uint8Array(signature))}`)).toBe('TOKEN_INVALID')
+      const key = await crypto.subtle.importKey(
+        'raw',
+        new TextEncoder().encode(secret),
+        { name: 'HMAC', hash: 'SHA-256' },
+        false,
+        ['sign'],
+      )
+      const signature = await crypto.subtle.sign(
+        'HMAC',
+        key,
+        new TextEncoder().encode(`${forgedHeader}.${payload}`),
+      )
+      expect(await refusal(`${forgedHeader}.${payload}.${base64url.encode(new Uint8Array(signature))}`)).toBe(
+        'TOKEN_INVALID',
+      )
     }
   })
 
@@ -73,8 +101,14 @@ describe('token verifier', () => {
     for (const { typ, iss, aud } of cases) {
       const issuing = makeKit({ issuer: iss, audience: aud, signingKey: ownJwk })
       const { pinId, pin } = await issuing.startVerification()
-      const token = ((await (await issuing.post(`/pin/${pinId}/verify`, { pin })).json()) as { token: string }).token
-      const trusting = createVerifier({ jwks: (await (await issuing.get('/.well-known/jwks.json')).json()), issuer: ISSUER, audience: AUDIENCE })
+      const token = (
+        (await (await issuing.post(`/pin/${pinId}/verify`, { pin })).json()) as { token: string }
+      ).token
+      const trusting = createVerifier({
+        jwks: await (await issuing.get('/.well-known/jwks.json')).json(),
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      })
       if (typ === TOKEN_TYPE) {
         await expect(trusting.verify(token)).rejects.toMatchObject({ code: 'TOKEN_INVALID' })
       } else {
@@ -89,16 +123,26 @@ describe('token verifier', () => {
   it('refuses a token signed by another key', async () => {
     const stranger = makeKit({ issuer: ISSUER, audience: AUDIENCE })
     const { pinId, pin } = await stranger.startVerification()
-    const token = ((await (await stranger.post(`/pin/${pinId}/verify`, { pin })).json()) as { token: string }).token
+    const token = ((await (await stranger.post(`/pin/${pinId}/verify`, { pin })).json()) as { token: string })
+      .token
     expect(await refusal(token)).toBe('TOKEN_INVALID')
   })
 
   it('refuses an expired token', async () => {
-    const shortLived = makeKit({ issuer: ISSUER, audience: AUDIENCE, tokenTimeToLive: '1s', clock: () => Date.now() - 60_000 })
+    const shortLived = makeKit({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      tokenTimeToLive: '1s',
+      clock: () => Date.now() - 60_000,
+    })
     const { pinId, pin } = await shortLived.startVerification()
-    const token = ((await (await shortLived.post(`/pin/${pinId}/verify`, { pin })).json()) as { token: string }).token
+    const token = (
+      (await (await shortLived.post(`/pin/${pinId}/verify`, { pin })).json()) as { token: string }
+    ).token
     const jwks = (await (await shortLived.get('/.well-known/jwks.json')).json()) as { keys: JWK[] }
-    await expect(createVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE }).verify(token)).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' })
+    await expect(
+      createVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE }).verify(token),
+    ).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' })
   })
 
   it('refuses tampered claims', async () => {
@@ -108,15 +152,31 @@ describe('token verifier', () => {
   })
 
   it('will not be configured with HMAC or none, nor without issuer and audience', () => {
-    expect(() => createVerifier({ jwks: { keys: [] }, issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256' as never] })).toThrow(/not allowed/)
-    expect(() => createVerifier({ jwks: { keys: [] }, issuer: ISSUER, audience: AUDIENCE, algorithms: ['none' as never] })).toThrow(/not allowed/)
+    expect(() =>
+      createVerifier({
+        jwks: { keys: [] },
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['HS256' as never],
+      }),
+    ).toThrow(/not allowed/)
+    expect(() =>
+      createVerifier({
+        jwks: { keys: [] },
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['none' as never],
+      }),
+    ).toThrow(/not allowed/)
     expect(() => createVerifier({ jwks: { keys: [] }, issuer: '', audience: AUDIENCE })).toThrow(/issuer/)
     expect(() => createVerifier({ jwks: { keys: [] }, issuer: ISSUER, audience: '' })).toThrow(/audience/)
   })
 
   it('requireVerifiedPhone() lets a valid bearer token through and refuses the rest with 401', async () => {
     const host = new Hono<{ Variables: { verifiedPhone: { phoneNumber: string } } }>()
-    host.get('/account', requireVerifiedPhone({ verifier }), (c) => c.json({ phone: c.get('verifiedPhone').phoneNumber }))
+    host.get('/account', requireVerifiedPhone({ verifier }), (c) =>
+      c.json({ phone: c.get('verifiedPhone').phoneNumber }),
+    )
     const ok = await host.request('/account', { headers: { Authorization: `Bearer ${goodToken}` } })
     expect(ok.status).toBe(200)
     expect(await ok.json()).toEqual({ phone: '+385911234567' })
@@ -134,7 +194,11 @@ describe('token verifier', () => {
     const token = ((await (await es.post(`/pin/${pinId}/verify`, { pin })).json()) as { token: string }).token
     expect(decode(segments(token)[0]).alg).toBe('ES256')
     const jwks = (await (await es.get('/.well-known/jwks.json')).json()) as { keys: JWK[] }
-    await expect(createVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE }).verify(token)).rejects.toMatchObject({ code: 'TOKEN_INVALID' })
-    await expect(createVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'] }).verify(token)).resolves.toMatchObject({ phoneNumber: '+385911234567' })
+    await expect(
+      createVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE }).verify(token),
+    ).rejects.toMatchObject({ code: 'TOKEN_INVALID' })
+    await expect(
+      createVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'] }).verify(token),
+    ).resolves.toMatchObject({ phoneNumber: '+385911234567' })
   })
 })
