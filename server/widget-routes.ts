@@ -1,0 +1,140 @@
+/**
+ * Serves the widget next to the API: `GET /widget.js` (the element), its lazily imported chunks
+ * (phone-number code, languages) and `GET /metadata.json` (phone metadata cut to what the widget
+ * uses, for just the allowed countries). Web APIs only; the runtime entry supplies the files.
+ *
+ * Caching:
+ * - `/widget.js?v=<version>` with the server's own version is immutable for a year: the page that
+ *   writes the version changes the URL on every upgrade.
+ * - `/widget.js` without it (or with another version) must follow upgrades at once, so it is
+ *   `no-cache` with an ETag: every load revalidates, and an unchanged script costs a bodiless 304.
+ * - Chunks have content hashes in their names, so they are immutable whatever the URL.
+ * - `/metadata.json` changes only with the library or the allowed countries: an hour, then
+ *   revalidation (ETag) in the background. A widget holding stale metadata still works: it
+ *   formats less well, and the server judges every number with its own, full metadata.
+ */
+import { Hono, type Context } from 'hono'
+import { etag, RETAINED_304_HEADERS } from 'hono/etag'
+import type { Examples, MetadataJson } from 'libphonenumber-js/core'
+import examples from 'libphonenumber-js/mobile/examples'
+import metadata from 'libphonenumber-js/min/metadata'
+
+export interface WidgetRoutesConfig {
+  /**
+   * The text of a built widget file in `dist/widget/`: `two-factor-auth.js` or one of its chunks
+   * (`two-factor-auth-*.js`); undefined when there is no such file.
+   */
+  loadScript: (file: string) => Promise<string | undefined>
+  /** The kit's version; `/widget.js?v=<version>` is then cached for good. */
+  version: string
+  /** ISO 3166 alpha-2 codes, or null for every country. */
+  allowedCountries: readonly string[] | null
+}
+
+const ENTRY = 'two-factor-auth.js'
+const CHUNK = /^two-factor-auth-[\w-]+\.js$/
+const IMMUTABLE = 'public, max-age=31536000, immutable'
+
+/** libphonenumber-js's metadata, read as plain JSON (its own types are too narrow to index). */
+type CountryEntry = unknown[]
+const source = metadata as unknown as {
+  version: number
+  country_calling_codes: Record<string, string[]>
+  countries: Record<string, CountryEntry>
+}
+
+/**
+ * A country's entry without its national-number pattern [2] and number-type patterns [11]: the
+ * widget formats (formats, prefixes) and checks lengths, but validity is the server's call.
+ * That is a third of the bytes. (Indexes are libphonenumber-js's metadata format v4.)
+ */
+function forWidget(entry: CountryEntry): CountryEntry {
+  const trimmed = [...entry]
+  trimmed[2] = ''
+  if (trimmed.length > 11) trimmed[11] = 0
+  while (trimmed.length && !trimmed[trimmed.length - 1]) trimmed.pop()
+  return trimmed
+}
+
+/** The metadata and example numbers the widget needs, for `allowed` countries (or all). */
+export function widgetMetadata(allowed: readonly string[] | null): {
+  metadata: MetadataJson
+  examples: Examples
+} {
+  const countries: Record<string, CountryEntry> = {}
+  const codes: Record<string, string[]> = {}
+  const wanted = allowed ?? Object.keys(source.countries)
+  for (const country of wanted) {
+    const entry = source.countries[country]
+    if (!entry) continue
+    const code = String(entry[0])
+    // Countries that share a calling code take their formats from its main country (e.g. CA from US).
+    const main = source.country_calling_codes[code]?.[0] ?? country
+    const shared = (codes[code] ??= [main])
+    if (!shared.includes(country)) shared.push(country)
+    for (const holder of [main, country]) countries[holder] ??= forWidget(source.countries[holder] ?? entry)
+  }
+  const pickedExamples: Record<string, string> = {}
+  for (const country of wanted) {
+    const example = (examples as Record<string, string>)[country]
+    if (example) pickedExamples[country] = example
+  }
+  return {
+    metadata: { version: source.version, country_calling_codes: codes, countries } as unknown as MetadataJson,
+    examples: pickedExamples as Examples,
+  }
+}
+
+function javascript(c: Context, script: string, cacheControl: string): Response {
+  c.header('Content-Type', 'text/javascript; charset=utf-8')
+  c.header('Cache-Control', cacheControl)
+  return c.body(script)
+}
+
+export function widgetRoutes(config: WidgetRoutesConfig): Hono {
+  if (typeof config.loadScript !== 'function')
+    throw new TypeError('widgetRoutes needs "loadScript" (file → text of dist/widget/<file>)')
+  if (!config.version)
+    throw new TypeError('widgetRoutes needs "version" (the kit version, for /widget.js?v=…)')
+  const metadataBody = JSON.stringify(widgetMetadata(config.allowedCountries))
+  const app = new Hono()
+
+  app.use('*', async (c, next) => {
+    await next()
+    // Public, credential-free files: any page may load them, also as cross-origin module scripts.
+    c.header('Access-Control-Allow-Origin', '*')
+    c.header('Cross-Origin-Resource-Policy', 'cross-origin')
+    c.header('X-Content-Type-Options', 'nosniff')
+  })
+  app.use('*', etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'access-control-allow-origin'] }))
+
+  app.get('/widget.js', async (c) => {
+    let script: string | undefined
+    try {
+      script = await config.loadScript(ENTRY)
+    } catch (error) {
+      // Say it where the developer looks: the server log and the browser console.
+      const message = `two-factor-kit: ${error instanceof Error ? error.message : String(error)}`
+      console.error(message)
+      c.status(500)
+      return javascript(c, `console.error(${JSON.stringify(message)})`, 'no-store')
+    }
+    if (script === undefined) return c.notFound()
+    return javascript(c, script, c.req.query('v') === config.version ? IMMUTABLE : 'public, no-cache')
+  })
+
+  app.get('/:file{two-factor-auth-[\\w-]+\\.js}', async (c) => {
+    const file = c.req.param('file')
+    const script = CHUNK.test(file) ? await config.loadScript(file) : undefined
+    if (script === undefined) return c.notFound()
+    return javascript(c, script, IMMUTABLE)
+  })
+
+  app.get('/metadata.json', (c) => {
+    c.header('Content-Type', 'application/json; charset=utf-8')
+    c.header('Cache-Control', 'public, max-age=3600, stale-while-revalidate=86400')
+    return c.body(metadataBody)
+  })
+
+  return app
+}

@@ -1,0 +1,10 @@
+/** Builds the widget once before the e2e run, so the demo serves the code under test, not a stale build. */
+import { fileURLToPath } from 'node:url'
+import { build } from 'vite'
+
+export default async function buildWidget(): Promise<void> {
+  await build({
+    configFile: fileURLToPath(new URL('../../widget/vite.config.ts', import.meta.url)),
+    logLevel: 'warn',
+  })
+}

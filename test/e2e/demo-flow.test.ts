@@ -1,0 +1,128 @@
+/**
+ * The demo as a newcomer tries it, in Chromium: sign up with a phone number, read the code from
+ * the dev inbox, type it, land on /account (which the server shows only after verifying the token).
+ */
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDemoServer, type DemoServer } from './demo-server.js'
+
+let server: DemoServer
+let browser: Browser
+
+beforeAll(async () => {
+  server = await startDemoServer()
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+})
+
+/** The newest code the console provider "sent" to `e164`, from the dev inbox. */
+async function codeSentTo(e164: string, after: number): Promise<string> {
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const inbox = (await (await fetch(`${server.url}/dev/inbox.json`)).json()) as {
+      to: string
+      text: string
+      at: string
+    }[]
+    const message = inbox.filter((entry) => entry.to === e164 && Date.parse(entry.at) >= after).at(-1)
+    const code = message?.text.match(/\b(\d{6})\b/)?.[1]
+    if (code) return code
+    if (Date.now() > deadline)
+      throw new Error(`no code for ${e164} in the dev inbox: ${JSON.stringify(inbox)}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+
+async function startSignUp(page: Page, phoneTyped: string): Promise<number> {
+  await page.goto(server.url)
+  await page.getByLabel('Name').fill('Ana Horvat')
+  await page.getByLabel('Email').fill('ana@example.com')
+  // Playwright's CSS pierces open shadow roots: these are the widget's own inputs.
+  await page.locator('two-factor-auth #phone').click()
+  await page.keyboard.type(phoneTyped)
+  const sentAt = Date.now() - 1_000
+  await page.locator('two-factor-auth button[type=submit]').click()
+  await page.locator('two-factor-auth #pin').waitFor()
+  return sentAt
+}
+
+async function finishSignUp(page: Page): Promise<void> {
+  await page.locator('two-factor-auth [part=verified]').waitFor({ timeout: 15_000 })
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await page.waitForURL(`${server.url}/account`)
+  expect(await page.locator('h1').textContent()).toBe('Welcome, Ana Horvat!')
+}
+
+describe('the demo, in Chromium', () => {
+  it('number → code from the inbox → /account', async () => {
+    const page = await browser.newPage()
+    try {
+      const sentAt = await startSignUp(page, '+385 91 234 5678')
+      expect(await page.locator('two-factor-auth .sent').textContent()).toContain('+385')
+      const code = await codeSentTo('+385912345678', sentAt)
+      await page.keyboard.type(code) // the PIN input has focus; the widget submits by itself
+      await finishSignUp(page)
+      expect(await page.locator('main').textContent()).toContain('+385912345678')
+    } finally {
+      await page.close()
+    }
+  })
+
+  it('a wrong code, then the right one (waiting out the verify rate limit if it hits)', async () => {
+    const page = await browser.newPage()
+    try {
+      const sentAt = await startSignUp(page, '+385 92 345 6789')
+      const code = await codeSentTo('+385923456789', sentAt)
+      const wrong = code.replace(/.$/, (digit) => String((Number(digit) + 1) % 10))
+      await page.keyboard.type(wrong)
+      await page.locator('two-factor-auth #pin-error').waitFor()
+      expect(await page.locator('two-factor-auth #pin-error').textContent()).toMatch(
+        /^Wrong code\. \d+ attempts? left\.$/,
+      )
+      // Typed at once, the right code meets the server's verify limit (1 per 3 s per number): the
+      // widget shows the wait, then checks the code by itself when it is over.
+      await page.keyboard.type(code)
+      await finishSignUp(page)
+    } finally {
+      await page.close()
+    }
+  })
+
+  it('/account refuses a forged token and leads back', async () => {
+    const page = await browser.newPage()
+    try {
+      await page.goto(server.url)
+      await page.evaluate(() => {
+        const form = document.querySelector('form')!
+        form.noValidate = true
+        const forged = document.createElement('input')
+        forged.type = 'hidden'
+        forged.name = 'phone_token'
+        forged.value = 'eyJhbGciOiJub25lIn0.eyJwaG9uZV9udW1iZXIiOiIrMzg1OTEifQ.'
+        form.append(forged)
+      })
+      await page.getByLabel('Name').fill('Mallory')
+      await page.getByLabel('Email').fill('m@example.com')
+      await page.getByRole('button', { name: 'Create account' }).click()
+      await page.waitForURL(`${server.url}/account`)
+      expect(await page.locator('h1').textContent()).toBe('We couldn’t confirm your phone number')
+      await page.getByRole('link', { name: 'Back to sign-up' }).click()
+      await page.waitForURL(`${server.url}/`)
+    } finally {
+      await page.close()
+    }
+  })
+})

@@ -1,0 +1,45 @@
+/** Country helpers that need no metadata: flags, localised names, search, the default guess. */
+
+/** The flag emoji: two regional-indicator letters, no image bytes. */
+export function flag(country: string): string {
+  return String.fromCodePoint(...[...country.toUpperCase()].map((letter) => 0x1f1a5 + letter.charCodeAt(0)))
+}
+
+const displayNames = new Map<string, Intl.DisplayNames>()
+
+export function countryName(country: string, language: string): string {
+  let names = displayNames.get(language)
+  if (!names)
+    displayNames.set(language, (names = new Intl.DisplayNames([language, 'en'], { type: 'region' })))
+  return names.of(country) ?? country
+}
+
+/** Lower case without accents, so "hrv" finds "Hrvatska" and "cote" finds "Côte d’Ivoire". */
+export function searchable(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+}
+
+/**
+ * The country to start with: the `default-country` attribute, else the first of the browser's
+ * languages that names (or implies: "hr" → HR) an allowed country, else the first allowed one.
+ * Never an IP lookup.
+ */
+export function guessCountry(
+  allowed: readonly string[] | null,
+  preferred: string | null | undefined,
+  languages: readonly string[],
+): string {
+  const isAllowed = (country: string | undefined): country is string =>
+    !!country && /^[A-Z]{2}$/.test(country) && (!allowed || allowed.includes(country))
+  const wanted = preferred?.toUpperCase()
+  if (isAllowed(wanted)) return wanted
+  for (const tag of languages) {
+    try {
+      const region = new Intl.Locale(tag).maximize().region
+      if (isAllowed(region)) return region
+    } catch {
+      // a malformed language tag says nothing about the country
+    }
+  }
+  return allowed?.[0] ?? 'US'
+}

@@ -1,0 +1,75 @@
+/**
+ * The widget's words. English is built in and complete; the other languages are small chunks
+ * loaded on demand (a page downloads only its own), may leave strings out (English fills them),
+ * and a page overrides any string through the element's `strings` property.
+ */
+import en from './locales/en.js'
+
+/** Plural forms keyed by `Intl.PluralRules` categories; `other` is required. */
+export type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string }
+
+export type Strings = { [K in keyof typeof en]: (typeof en)[K] extends string ? string : Plural }
+
+type Translation = Partial<Strings>
+
+const translations: Record<string, () => Promise<{ default: Translation }>> = {
+  de: () => import('./locales/de.js'),
+  es: () => import('./locales/es.js'),
+  fr: () => import('./locales/fr.js'),
+  hr: () => import('./locales/hr.js'),
+}
+
+/** The languages the widget speaks without help. */
+export const languages = ['en', ...Object.keys(translations)]
+
+/** The first of `tags` (BCP 47) whose language is built in, else English. */
+export function pickLanguage(tags: readonly (string | null | undefined)[]): string {
+  for (const tag of tags) {
+    const language = tag?.toLowerCase().split('-')[0]
+    if (language && languages.includes(language)) return language
+  }
+  return 'en'
+}
+
+const loaded = new Map<string, Promise<Translation>>()
+
+/** A language's strings (English: none needed); a failed load falls back to English. */
+export function loadTranslation(language: string): Promise<Translation> {
+  let load = loaded.get(language)
+  if (!load) {
+    const loader = translations[language]
+    load = loader
+      ? loader().then(
+          (module) => module.default,
+          () => ({}),
+        )
+      : Promise.resolve({})
+    loaded.set(language, load)
+  }
+  return load
+}
+
+export function resolveStrings(translation: Translation = {}, overrides: Translation = {}): Strings {
+  return { ...en, ...translation, ...overrides }
+}
+
+/** Replaces `{name}` placeholders. */
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (match, name: string) => String(values[name] ?? match))
+}
+
+export function plural(language: string, forms: Plural, count: number): string {
+  const category = new Intl.PluralRules(language).select(count)
+  return fill(forms[category] ?? forms.other, { n: count })
+}
+
+/** A wait as people read it: "25 s" (localised unit) under a minute, "2:05" above. */
+export function formatWait(language: string, seconds: number): string {
+  if (seconds < 60) {
+    return new Intl.NumberFormat(language, { style: 'unit', unit: 'second', unitDisplay: 'short' }).format(
+      seconds,
+    )
+  }
+  const minutes = Math.floor(seconds / 60)
+  return `${minutes}:${String(seconds % 60).padStart(2, '0')}`
+}

@@ -1,0 +1,227 @@
+import { expect, fixtureCleanup, oneEvent, waitUntil } from '@open-wc/testing'
+import { afterEach, beforeEach, describe, it, vi } from 'vitest'
+import { userEvent } from 'vitest/browser'
+import { TwoFactorErrorEvent } from './events.js'
+import { installFakeApi, refusal, type FakeApi } from './testing/fake-api.js'
+import { click, find, get, mount, paste, text, typeInto } from './testing/mount.js'
+
+let api: FakeApi
+beforeEach(() => {
+  api = installFakeApi()
+})
+afterEach(() => {
+  fixtureCleanup()
+  vi.unstubAllGlobals()
+})
+
+const phone = (element: HTMLElement & { shadowRoot: ShadowRoot | null }) =>
+  element.shadowRoot!.querySelector<HTMLInputElement>('#phone')!
+
+describe('phone step: formatting', () => {
+  it('formats as the person types', async () => {
+    const element = await mount('default-country="HR"')
+    await typeInto(element, '#phone', '0911234567')
+    expect(phone(element).value).to.equal('091 123 4567')
+    expect(element.phone.text).to.equal('091 123 4567')
+  })
+
+  it('keeps the caret among the same digits when typing in the middle', async () => {
+    const element = await mount('default-country="HR"')
+    await typeInto(element, '#phone', '091123456')
+    const input = phone(element)
+    input.setSelectionRange(5, 5) // "091 1|23 456": after the 4th digit
+    await userEvent.keyboard('9')
+    await element.updateComplete
+    expect(input.value).to.equal('091 192 3456')
+    expect(input.selectionStart).to.equal(6) // still right after the typed 9
+  })
+
+  it('deletes the digit before a formatting space on backspace', async () => {
+    const element = await mount('default-country="HR"')
+    await typeInto(element, '#phone', '0911234567')
+    const input = phone(element)
+    input.setSelectionRange(4, 4) // "091 |123": right after the space
+    await userEvent.keyboard('{Backspace}')
+    await element.updateComplete
+    expect(input.value.replace(/\D/g, '')).to.equal('091234567')
+    expect(input.value.slice(0, input.selectionStart!).replace(/\D/g, '')).to.equal('09')
+  })
+
+  it('switches the country when an international number is pasted, with + or 00', async () => {
+    const element = await mount('default-country="HR"')
+    await paste(element, '#phone', '+44 7400 123456')
+    expect(element.phone.country).to.equal('GB')
+    expect(phone(element).value).to.equal('07400 123456')
+    expect(text(element, '#country')).to.contain('+44')
+
+    await paste(element, '#phone', '0049 1512 3456789')
+    expect(element.phone.country).to.equal('DE')
+    expect(phone(element).value).to.equal('01512 3456789')
+  })
+
+  it('follows a typed + number to its country', async () => {
+    const element = await mount('default-country="HR"')
+    await typeInto(element, '#phone', '+33612345678')
+    expect(element.phone.country).to.equal('FR')
+    expect(phone(element).value).to.equal('+33 6 12 34 56 78')
+  })
+
+  it('refuses a pasted number from a country the server does not allow', async () => {
+    const element = await mount('default-country="HR"')
+    await paste(element, '#phone', '+61 412 345 678')
+    expect(element.phone.country).to.equal('HR')
+    expect(text(element, '#phone-error')).to.equal('Numbers from this country can’t be used here.')
+    await expect(element).to.be.accessible()
+  })
+
+  it('accepts an autofilled international number that lost its +', async () => {
+    const element = await mount('default-country="HR"')
+    await typeInto(element, '#phone', '385911234567')
+    await click(element, 'button[type=submit]')
+    await waitUntil(() => find(element, '#pin'))
+    expect(api.requestsTo('POST /pin')[0]?.body?.phoneNumber).to.equal('+385911234567')
+  })
+})
+
+describe('phone step: validation', () => {
+  it('says too short, too long and required, tied to the input', async () => {
+    const element = await mount('default-country="HR"')
+    await click(element, 'button[type=submit]')
+    expect(text(element, '#phone-error')).to.equal('Enter your phone number.')
+
+    await typeInto(element, '#phone', '09112')
+    await click(element, 'button[type=submit]')
+    expect(text(element, '#phone-error')).to.equal('This number is too short.')
+    expect(phone(element).getAttribute('aria-invalid')).to.equal('true')
+    expect(phone(element).getAttribute('aria-describedby')).to.equal('phone-hint phone-error')
+    expect(element.shadowRoot!.activeElement).to.equal(phone(element))
+    await expect(element).to.be.accessible()
+
+    await userEvent.keyboard('34567')
+    await element.updateComplete
+    expect(find(element, '#phone-error')).to.equal(null) // fixed: the message goes as soon as it is
+    await userEvent.keyboard('8')
+    await element.updateComplete
+    expect(text(element, '#phone-error')).to.equal('This number is too long.') // at once: typing on can't fix it
+    expect(api.requestsTo('POST /pin')).to.have.length(0)
+  })
+
+  it('validates on leaving the field and clears the message once fixed', async () => {
+    const element = await mount('default-country="HR"')
+    await typeInto(element, '#phone', '0911')
+    phone(element).blur()
+    await element.updateComplete
+    expect(text(element, '#phone-error')).to.equal('This number is too short.')
+    await typeInto(element, '#phone', '234567')
+    expect(find(element, '#phone-error')).to.equal(null)
+    expect(phone(element).getAttribute('aria-invalid')).to.equal('false')
+  })
+})
+
+describe('phone step: the server’s refusals', () => {
+  const cases: [string, ReturnType<typeof refusal>, string][] = [
+    [
+      'PHONE_NUMBER_INVALID',
+      refusal(400, 'PHONE_NUMBER_INVALID', { reason: 'INVALID' }),
+      'This is not a valid phone number.',
+    ],
+    [
+      'PHONE_NUMBER_INVALID/TOO_SHORT',
+      refusal(400, 'PHONE_NUMBER_INVALID', { reason: 'TOO_SHORT' }),
+      'This number is too short.',
+    ],
+    [
+      'COUNTRY_NOT_ALLOWED',
+      refusal(422, 'COUNTRY_NOT_ALLOWED', { country: 'HR' }),
+      'Numbers from this country can’t be used here.',
+    ],
+    [
+      'NUMBER_TYPE_NOT_ALLOWED',
+      refusal(422, 'NUMBER_TYPE_NOT_ALLOWED', { numberType: 'FIXED_LINE' }),
+      'Please use a mobile number.',
+    ],
+    [
+      'NUMBER_NOT_REACHABLE',
+      refusal(422, 'NUMBER_NOT_REACHABLE'),
+      'We can’t reach this number. Check it or use another one.',
+    ],
+    ['SMS_NOT_SENT', refusal(502, 'SMS_NOT_SENT'), 'We couldn’t send the text message. Please try again.'],
+    [
+      'LOOKUP_FAILED',
+      refusal(503, 'LOOKUP_FAILED'),
+      'The service is unavailable right now. Please try again in a moment.',
+    ],
+    [
+      'STORE_UNAVAILABLE',
+      refusal(503, 'STORE_UNAVAILABLE'),
+      'The service is unavailable right now. Please try again in a moment.',
+    ],
+    [
+      'INTERNAL_ERROR',
+      refusal(500, 'INTERNAL_ERROR'),
+      'The service is unavailable right now. Please try again in a moment.',
+    ],
+  ]
+  for (const [name, reply, message] of cases) {
+    it(`${name}: says so, stays on the number, reports the code`, async () => {
+      const element = await mount('default-country="HR"')
+      api.replyOnce('POST /pin', reply)
+      await typeInto(element, '#phone', '0911234567')
+      const reported = oneEvent(element, TwoFactorErrorEvent.type)
+      await click(element, 'button[type=submit]')
+      expect((await reported).detail.code).to.equal(name.split('/')[0])
+      await waitUntil(() => find(element, '#phone-error'))
+      expect(text(element, '#phone-error')).to.equal(message)
+      expect(text(element, '[role=status]')).to.equal(message)
+      expect(find(element, '#pin')).to.equal(null)
+    })
+  }
+
+  it('a network failure is reported as NETWORK_ERROR and can be retried', async () => {
+    const element = await mount('default-country="HR"')
+    const working = globalThis.fetch
+    vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')))
+    await typeInto(element, '#phone', '0911234567')
+    const reported = oneEvent(element, TwoFactorErrorEvent.type)
+    await click(element, 'button[type=submit]')
+    expect((await reported).detail.code).to.equal('NETWORK_ERROR')
+    await waitUntil(() => find(element, '#phone-error'))
+    expect(text(element, '#phone-error')).to.equal('Connection problem. Check your connection and try again.')
+    vi.stubGlobal('fetch', working)
+    await click(element, 'button[type=submit]')
+    await waitUntil(() => find(element, '#pin'))
+  })
+
+  it('RATE_LIMITED: shows the wait, blocks sending until it is over, then lets the person retry', async () => {
+    const element = await mount('default-country="HR"')
+    api.replyOnce(
+      'POST /pin',
+      refusal(429, 'RATE_LIMITED', { limit: 'sendPinPerIp', retryAfter: 1 }, { 'Retry-After': '1' }),
+    )
+    await typeInto(element, '#phone', '0911234567')
+    await click(element, 'button[type=submit]')
+    await waitUntil(() => find(element, '#phone-error'))
+    expect(text(element, '#phone-error')).to.match(/^Too many attempts\. Try again in 1\s?sec/)
+    expect(get<HTMLButtonElement>(element, 'button[type=submit]').disabled).to.equal(true)
+    await expect(element).to.be.accessible()
+    await waitUntil(
+      () => !get<HTMLButtonElement>(element, 'button[type=submit]').disabled,
+      'the wait never ended',
+      { timeout: 3000 },
+    )
+    expect(text(element, '[role=status]')).to.equal('You can try again now.')
+    await click(element, 'button[type=submit]')
+    await waitUntil(() => find(element, '#pin'))
+  })
+
+  it('a failed /config says so and offers a retry', async () => {
+    api.replyOnce('GET /config', refusal(503, 'STORE_UNAVAILABLE'))
+    const widget = await mount('default-country="HR"', { ready: false })
+    await waitUntil(() => widget.configFailed && find(widget, '#phone-error'))
+    expect(text(widget, '#phone-error')).to.equal(
+      'The service is unavailable right now. Please try again in a moment.',
+    )
+    await click(widget, 'button[part=button]')
+    await waitUntil(() => widget.config && !widget.configFailed)
+  })
+})

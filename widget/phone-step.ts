@@ -1,0 +1,260 @@
+/**
+ * The phone step: country picker, the number formatted as it is typed (caret kept among the same
+ * digits), pasted international numbers switching the country, and length checks before sending.
+ */
+import { html, nothing, type ReactiveController } from 'lit'
+import type { WidgetConfig } from './api-client.js'
+import { CountryPicker } from './country-picker.js'
+import { guessCountry } from './countries.js'
+import { fill, formatWait } from './i18n.js'
+import { errorMessage, lengthMessage, type Message } from './messages.js'
+import type { PhoneTools } from './phone-number.js'
+import type { TwoFactorAuth } from './two-factor-auth.js'
+
+/** Digits (in any script) and `+`: the characters formatting never adds or removes. */
+const significant = /[\p{Nd}+]/gu
+
+function countSignificant(text: string): number {
+  return text.match(significant)?.length ?? 0
+}
+
+/** The caret index just after the `count`-th significant character of `text`. */
+function caretAfter(text: string, count: number): number {
+  if (count <= 0) return 0
+  let seen = 0
+  for (let index = 0; index < text.length; index++) {
+    if (/[\p{Nd}+]/u.test(text[index]!) && ++seen === count) return index + 1
+  }
+  return text.length
+}
+
+export class PhoneStep implements ReactiveController {
+  country = ''
+  text = ''
+  error: Message | undefined
+  tools: PhoneTools | undefined
+  readonly picker: CountryPicker
+  /** Once the person (or a pasted number) chose the country, the config no longer moves it. */
+  #chosen = false
+
+  constructor(private readonly host: TwoFactorAuth) {
+    host.addController(this)
+    this.picker = new CountryPicker(host, this)
+  }
+
+  hostConnected(): void {
+    if (!this.country) this.country = guessCountry(null, this.host.defaultCountry, navigator.languages)
+  }
+
+  /** Countries the person may pick: the server's list, else every country the metadata knows. */
+  get countries(): string[] {
+    return this.host.config?.allowedCountries ?? this.tools?.countries ?? [this.country]
+  }
+
+  useConfig(config: WidgetConfig): void {
+    const allowed = config.allowedCountries
+    if (allowed && !allowed.includes(this.country)) {
+      this.#chosen = false
+      this.country = guessCountry(allowed, this.host.defaultCountry, navigator.languages)
+    } else if (!this.#chosen) {
+      this.country = guessCountry(allowed, this.host.defaultCountry, navigator.languages)
+    }
+    this.host.requestUpdate()
+  }
+
+  useTools(tools: PhoneTools): void {
+    this.tools = tools
+    if (this.text) this.text = tools.format(this.text, this.country).text
+    this.host.requestUpdate()
+  }
+
+  #allowed(country: string): boolean {
+    const allowed = this.host.config?.allowedCountries
+    return allowed ? allowed.includes(country) : true
+  }
+
+  pickCountry(country: string): void {
+    const international = this.text.trim().startsWith('+')
+    const callingCode = this.tools?.callingCode(country)
+    // An international number for another calling code can't be kept under the new country.
+    if (international && !this.text.replace(/\D/g, '').startsWith(callingCode ?? '-')) this.text = ''
+    this.country = country
+    this.#chosen = true
+    this.error = undefined
+    if (this.text && this.tools) this.text = this.tools.format(this.text, country).text
+    this.host.requestUpdate()
+  }
+
+  /** Formats `raw` into the input and puts the caret after `digitsBeforeCaret` significant characters. */
+  #apply(input: HTMLInputElement, raw: string, digitsBeforeCaret: number, pasted = false): void {
+    let text = raw
+    const result = this.tools?.format(raw, this.country)
+    if (result) {
+      text = result.text
+      if (result.country && result.country !== this.country) {
+        if (this.#allowed(result.country)) {
+          this.country = result.country
+          this.#chosen = true
+          // A whole pasted number reads best in its national form beside its (now picked) country.
+          if (pasted && result.national) text = result.national
+        } else {
+          this.error = (t) => t.countryNotAllowed
+        }
+      } else if (pasted && result.problem === 'INVALID_COUNTRY' && this.host.config?.allowedCountries) {
+        this.error = (t) => t.countryNotAllowed // a calling code of none of the allowed countries
+      }
+    }
+    this.text = text
+    // Once shown, a message follows every keystroke; "too long" shows at once, as more typing can't fix it.
+    if (this.error || result?.problem === 'TOO_LONG') this.error = this.#check()?.error
+    if (input.value !== text) {
+      input.value = text
+      const caret = digitsBeforeCaret === Infinity ? text.length : caretAfter(text, digitsBeforeCaret)
+      input.setSelectionRange(caret, caret)
+    }
+    this.host.requestUpdate()
+  }
+
+  #onBeforeInput = (event: InputEvent): void => {
+    const input = event.target as HTMLInputElement
+    const caret = input.selectionStart ?? 0
+    // Backspace right after a space or bracket the formatter put there would only see it put back:
+    // delete the digit before it instead.
+    if (event.inputType === 'deleteContentBackward' && caret > 0 && caret === input.selectionEnd) {
+      const before = input.value.slice(0, caret)
+      if (!/[\p{Nd}+]$/u.test(before)) {
+        event.preventDefault()
+        const kept = before.replace(/[\p{Nd}+][^\p{Nd}+]*$/u, '')
+        this.#apply(input, kept + input.value.slice(caret), countSignificant(kept))
+      }
+    }
+  }
+
+  #onInput = (event: InputEvent): void => {
+    // Reformatting during composition confuses keyboards that compose (Samsung, IMEs): wait for the end.
+    if (event.isComposing) return
+    const input = event.target as HTMLInputElement
+    const caret = input.selectionStart ?? input.value.length
+    this.#apply(
+      input,
+      input.value,
+      caret >= input.value.length ? Infinity : countSignificant(input.value.slice(0, caret)),
+    )
+  }
+
+  #onPaste = (event: ClipboardEvent): void => {
+    const pasted = (event.clipboardData?.getData('text') ?? '').replace(/^\s*tel:/i, '').trim()
+    if (!/^(\+|00)/.test(pasted)) return // national digits: the browser pastes, `input` formats
+    event.preventDefault()
+    this.#apply(event.target as HTMLInputElement, pasted, Infinity, true)
+  }
+
+  #onBlur = (event: FocusEvent): void => {
+    // Leaving because the step changed (the input is being removed) is not leaving the field.
+    if (!(event.target as Element).isConnected || this.host.step !== 'phone') return
+    if (this.text.trim() && !this.picker.open) {
+      this.error = this.#check()?.error
+      this.host.requestUpdate()
+    }
+  }
+
+  /** The number to send, or what is wrong with it. */
+  #check(): { phoneNumber?: string; country?: string; error?: Message } | undefined {
+    if (!this.text.trim()) return { error: (t) => t.required }
+    const tools = this.tools
+    if (!tools) return { phoneNumber: this.text, country: this.country } // the server parses it
+    let result = tools.format(this.text, this.country)
+    // Autofill sometimes drops the `+` of an international number: accept "385 91…" for "+385 91…".
+    if (result.problem && !this.text.trim().startsWith('+')) {
+      const asInternational = tools.format(`+${this.text}`, this.country)
+      if (!asInternational.problem && asInternational.country === this.country) result = asInternational
+    }
+    if (result.problem === 'INVALID_COUNTRY' && this.host.config?.allowedCountries)
+      return { error: (t) => t.countryNotAllowed }
+    if (result.problem) return { error: lengthMessage(result.problem) }
+    if (result.country && !this.#allowed(result.country)) return { error: (t) => t.countryNotAllowed }
+    return { phoneNumber: result.e164 ?? this.text }
+  }
+
+  #input(): HTMLInputElement | null {
+    return this.host.renderRoot.querySelector('#phone')
+  }
+
+  #submit = async (event: SubmitEvent): Promise<void> => {
+    event.preventDefault()
+    const host = this.host
+    if (host.busy || host.waitSeconds) return
+    if (!this.tools && host.phoneTools) {
+      host.busy = true
+      await host.phoneTools.catch(() => undefined)
+      host.busy = false
+    }
+    const checked = this.#check()
+    this.error = checked?.error
+    host.requestUpdate()
+    if (this.error || !checked?.phoneNumber) {
+      host.announce(this.error?.(host.t) ?? '')
+      this.#input()?.focus()
+      return
+    }
+    const refusal = await host.requestCode(checked.phoneNumber, checked.country)
+    if (!refusal) return
+    if (refusal.code === 'RATE_LIMITED') {
+      this.error = undefined
+      host.startWait(refusal.retryAfter ?? 1, () => this.#input()?.focus())
+    } else {
+      this.error = errorMessage(refusal)
+      host.announce(this.error(host.t))
+      this.#input()?.focus()
+    }
+  }
+
+  render() {
+    const host = this.host
+    const t = host.t
+    const error = host.waitSeconds
+      ? fill(t.rateLimited, { time: formatWait(host.language, host.waitSeconds) })
+      : host.configFailed
+        ? t.unavailable
+        : this.error?.(t)
+    const example = this.tools?.example(this.country)
+    return html`<form class="step" @submit=${this.#submit} novalidate>
+      <label for="phone" part="label">${t.phoneLabel}</label>
+      <div class="field" part="phone-field">
+        ${this.picker.renderButton()}
+        <input
+          id="phone"
+          part="input phone-input"
+          type="tel"
+          autocomplete="tel"
+          inputmode="tel"
+          dir="ltr"
+          .value=${this.text}
+          placeholder=${example ?? nothing}
+          aria-describedby=${error ? 'phone-hint phone-error' : 'phone-hint'}
+          aria-invalid=${error && !host.waitSeconds ? 'true' : 'false'}
+          @beforeinput=${this.#onBeforeInput}
+          @input=${this.#onInput}
+          @compositionend=${this.#onInput}
+          @paste=${this.#onPaste}
+          @blur=${this.#onBlur}
+        />
+      </div>
+      ${this.picker.renderPopup()}
+      <p id="phone-hint" class="hint" part="hint">${t.phoneHint}</p>
+      ${error ? html`<p id="phone-error" class="error" part="error">${error}</p>` : nothing}
+      ${
+        host.configFailed
+          ? html`<button type="button" part="button" @click=${() => host.loadConfig()}>${t.tryAgain}</button>`
+          : html`<button
+              type="submit"
+              part="button"
+              ?disabled=${host.waitSeconds > 0}
+              aria-disabled=${host.busy}
+            >
+              ${host.busy ? t.sending : t.sendCode}
+            </button>`
+      }
+    </form>`
+  }
+}

@@ -1,0 +1,245 @@
+import { expect, fixtureCleanup, oneEvent, waitUntil } from '@open-wc/testing'
+import { afterEach, describe, it, vi } from 'vitest'
+import { userEvent } from 'vitest/browser'
+import { TwoFactorCodeSentEvent, TwoFactorErrorEvent, TwoFactorVerifiedEvent } from './events.js'
+import { cleanPin } from './pin-text.js'
+import { installFakeApi, refusal, RIGHT_PIN, type FakeApiOptions } from './testing/fake-api.js'
+import { click, find, get, mount, reachPinStep, text, typeInto } from './testing/mount.js'
+
+afterEach(() => {
+  fixtureCleanup()
+  vi.useRealTimers()
+  vi.unstubAllGlobals()
+  vi.restoreAllMocks()
+})
+
+async function pinStep(options: FakeApiOptions = {}) {
+  const api = installFakeApi(options)
+  const element = await mount('default-country="HR"')
+  await reachPinStep(element)
+  return { api, element, pin: get<HTMLInputElement>(element, '#pin') }
+}
+
+describe('PIN step: the input', () => {
+  it('is one real, labelled input for one-time codes with slots drawn over it', async () => {
+    const { element, pin } = await pinStep()
+    expect(element.shadowRoot!.querySelectorAll('input')).to.have.length(1)
+    expect(pin.autocomplete).to.equal('one-time-code')
+    expect(pin.inputMode).to.equal('numeric')
+    expect(pin.spellcheck).to.equal(false)
+    expect(pin.labels?.[0]?.textContent).to.equal('Verification code')
+    expect(parseFloat(getComputedStyle(pin).fontSize)).to.be.at.least(16)
+    expect(getComputedStyle(pin).opacity).to.equal('1')
+    expect(element.shadowRoot!.querySelectorAll('[part~=pin-slot]')).to.have.length(6)
+    expect(get(element, '.slots').getAttribute('aria-hidden')).to.equal('true')
+    expect(text(element, '.sent')).to.equal('We sent a code to +385 •• ••• ••67. Change number')
+    await expect(element).to.be.accessible()
+
+    await userEvent.keyboard('12')
+    await element.updateComplete
+    const slots = [...element.shadowRoot!.querySelectorAll('[part~=pin-slot]')]
+    expect(slots.map((slot) => slot.textContent)).to.deep.equal(['1', '2', '', '', '', ''])
+    expect(slots[2]!.getAttribute('part')).to.contain('pin-slot-active')
+  })
+
+  it('uses a text keyboard for letter codes and upper-cases what is typed', async () => {
+    const { element, pin } = await pinStep({ pinType: 'ALPHANUMERIC', pinLength: 4 })
+    expect(pin.inputMode).to.equal('text')
+    await userEvent.keyboard('a1-b')
+    await element.updateComplete
+    expect(element.pin.text).to.equal('A1B')
+  })
+
+  it('cleans pasted codes: spaces, dashes, other digit scripts', () => {
+    expect(cleanPin('123 456', 'NUMERIC')).to.equal('123456')
+    expect(cleanPin('١٢٣٤٥٦', 'NUMERIC')).to.equal('123456')
+    expect(cleanPin('１２３', 'NUMERIC')).to.equal('123')
+    expect(cleanPin('ab-9f', 'HEX')).to.equal('AB9F')
+    expect(cleanPin('ab9z', 'ALPHA')).to.equal('ABZ')
+  })
+
+  it('takes a pasted whole code and submits it by itself', async () => {
+    const { api, element, pin } = await pinStep()
+    const verified = oneEvent(element, TwoFactorVerifiedEvent.type)
+    // What the browser does on paste: insert the text, then fire `input` (insertFromPaste).
+    pin.value = '123 456'
+    pin.dispatchEvent(
+      new InputEvent('input', {
+        inputType: 'insertFromPaste',
+        data: '123 456',
+        bubbles: true,
+        composed: true,
+      }),
+    )
+    await verified
+    expect(api.requestsTo('POST /pin/:id/verify').map((request) => request.body?.pin)).to.deep.equal([
+      '123456',
+    ])
+  })
+})
+
+describe('PIN step: refusals and dead ends', () => {
+  it('WRONG_PIN: says how many attempts are left, clears the code, keeps focus', async () => {
+    const { element, pin } = await pinStep()
+    const reported = oneEvent(element, TwoFactorErrorEvent.type)
+    await userEvent.keyboard('000000')
+    expect((await reported).detail.code).to.equal('WRONG_PIN')
+    await waitUntil(() => find(element, '#pin-error'))
+    expect(text(element, '#pin-error')).to.equal('Wrong code. 2 attempts left.')
+    expect(text(element, '[role=status]')).to.equal('Wrong code. 2 attempts left.')
+    expect(pin.getAttribute('aria-invalid')).to.equal('true')
+    expect(pin.getAttribute('aria-describedby')).to.equal('pin-hint pin-error')
+    expect(element.shadowRoot!.activeElement).to.equal(pin)
+    expect(pin.value).to.equal('')
+    await expect(element).to.be.accessible()
+  })
+
+  const deadEnds: [string, ReturnType<typeof refusal>, string][] = [
+    ['PIN_EXPIRED', refusal(404, 'PIN_EXPIRED'), 'This code has expired.'],
+    ['PIN_NOT_FOUND', refusal(404, 'PIN_NOT_FOUND'), 'This code has expired.'],
+    ['NO_MORE_PIN_ATTEMPTS', refusal(404, 'NO_MORE_PIN_ATTEMPTS'), 'Too many wrong codes.'],
+    ['WRONG_PIN (last one)', refusal(422, 'WRONG_PIN', { attemptsRemaining: 0 }), 'Too many wrong codes.'],
+    ['PIN_ALREADY_VERIFIED', refusal(404, 'PIN_ALREADY_VERIFIED'), 'This code has already been used.'],
+    [
+      'PIN_NOT_DELIVERED',
+      refusal(409, 'PIN_NOT_DELIVERED'),
+      'The text message couldn’t be delivered to +385 •• ••• ••67.',
+    ],
+  ]
+  for (const [name, reply, message] of deadEnds) {
+    it(`${name}: says so and leads on with a new code or another number`, async () => {
+      const { api, element } = await pinStep({ resendCooldown: 0 })
+      api.replyOnce('POST /pin/:id/verify', reply)
+      await userEvent.keyboard('111111')
+      await waitUntil(() => find(element, '.problem'))
+      expect(text(element, '.problem .error')).to.equal(message)
+      expect(find(element, '#pin')).to.equal(null)
+      expect(element.shadowRoot!.activeElement?.textContent?.trim()).to.equal('Send a new code')
+      await expect(element).to.be.accessible()
+
+      const sent = oneEvent(element, TwoFactorCodeSentEvent.type)
+      await click(element, '.problem button')
+      await sent
+      await waitUntil(() => find(element, '#pin'))
+      expect(api.requestsTo('POST /pin')).to.have.length(2)
+    })
+  }
+
+  it('expires by itself when the server’s time runs out', async () => {
+    const api = installFakeApi()
+    api.config.pinTimeToLive = 1
+    const element = await mount('default-country="HR"')
+    await reachPinStep(element)
+    await waitUntil(() => find(element, '.problem'), 'never expired', { timeout: 3000 })
+    expect(text(element, '.problem .error')).to.equal('This code has expired.')
+  })
+
+  it('RATE_LIMITED: waits as told, then checks the typed code by itself', async () => {
+    const { api, element } = await pinStep()
+    api.replyOnce(
+      'POST /pin/:id/verify',
+      refusal(429, 'RATE_LIMITED', { limit: 'verifyPin', retryAfter: 1 }, { 'Retry-After': '1' }),
+    )
+    const verified = oneEvent(element, TwoFactorVerifiedEvent.type)
+    await userEvent.keyboard(RIGHT_PIN)
+    await waitUntil(() => find(element, '#pin-error'))
+    expect(text(element, '#pin-error')).to.match(/^Too many attempts\. Try again in 1\s?sec/)
+    expect(get<HTMLButtonElement>(element, 'button[type=submit]').disabled).to.equal(true)
+    await expect(element).to.be.accessible()
+    await verified
+    expect(api.requestsTo('POST /pin/:id/verify')).to.have.length(2)
+  })
+
+  it('learns that the SMS was not delivered from the status and says so', async () => {
+    const { api, element } = await pinStep({ resendCooldown: 0 })
+    element.pin.stop() // the checks of the first send ran on real time; resend restarts them on fake time
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    api.replyOnce('GET /pin/:id', { status: 200, body: { status: 'FAILED' } })
+    await click(element, 'button.link:not(.sent button)') // resend: starts the delivery checks again, on fake time
+    await vi.advanceTimersByTimeAsync(5_000)
+    vi.useRealTimers()
+    await waitUntil(() => find(element, '.problem'))
+    expect(text(element, '.problem .error')).to.equal(
+      'The text message couldn’t be delivered to +385 •• ••• ••67.',
+    )
+  })
+})
+
+describe('PIN step: resend and change number', () => {
+  it('counts down from the server’s resendAvailableAt, then offers a new code', async () => {
+    const { api, element } = await pinStep({ resendCooldown: 1 })
+    expect(text(element, '.step > .hint:last-child')).to.match(/^New code available in 1\s?sec$/)
+    await waitUntil(() => find(element, 'button.link:not(.sent button)'), 'no resend button', {
+      timeout: 3000,
+    })
+    expect(text(element, '[role=status]')).to.equal('You can request a new code now.')
+    const sent = oneEvent(element, TwoFactorCodeSentEvent.type)
+    await click(element, 'button.link:not(.sent button)')
+    expect((await sent).detail.resent).to.equal(true)
+    expect(api.requestsTo('POST /pin/:id/resend')).to.have.length(1)
+  })
+
+  it('a refused resend waits for the Retry-After it was given', async () => {
+    const { api, element } = await pinStep({ resendCooldown: 0 })
+    api.replyOnce(
+      'POST /pin/:id/resend',
+      refusal(429, 'RATE_LIMITED', { limit: 'resendCooldown', retryAfter: 42 }, { 'Retry-After': '42' }),
+    )
+    await click(element, 'button.link:not(.sent button)')
+    await waitUntil(() =>
+      find(element, '.step > p.hint:last-child')?.textContent?.includes('New code available in'),
+    )
+    expect(element.pin.resendSeconds).to.equal(42)
+  })
+
+  it('a resend of a code that is gone sends a new code instead', async () => {
+    const { api, element } = await pinStep({ resendCooldown: 0 })
+    api.replyOnce('POST /pin/:id/resend', refusal(404, 'PIN_EXPIRED'))
+    const sent = oneEvent(element, TwoFactorCodeSentEvent.type)
+    await click(element, 'button.link:not(.sent button)')
+    expect((await sent).detail.resent).to.equal(false)
+    await waitUntil(() => find(element, '#pin'))
+    expect(api.requestsTo('POST /pin')).to.have.length(2)
+    expect(element.pin.problem).to.equal(undefined)
+  })
+
+  it('"Change number" goes back with the number kept, and the same number returns to its code', async () => {
+    const { api, element } = await pinStep()
+    await click(element, '.sent button')
+    const phone = get<HTMLInputElement>(element, '#phone')
+    expect(phone.value).to.equal('091 123 4567')
+    expect(element.shadowRoot!.activeElement).to.equal(phone)
+    await click(element, 'button[type=submit]')
+    await waitUntil(() => find(element, '#pin'))
+    expect(api.requestsTo('POST /pin')).to.have.length(1) // no second SMS for the same number
+  })
+})
+
+describe('PIN step: WebOTP', () => {
+  it('fills and submits the code the browser reads from the SMS', async () => {
+    vi.stubGlobal('OTPCredential', class {})
+    vi.spyOn(navigator.credentials, 'get').mockResolvedValue({
+      code: RIGHT_PIN,
+      type: 'otp',
+    } as unknown as Credential)
+    installFakeApi()
+    const element = await mount('default-country="HR"')
+    await typeInto(element, '#phone', '0911234567')
+    await click(element, 'button[type=submit]')
+    await waitUntil(() => element.step === 'verified', 'WebOTP never verified')
+    expect(vi.mocked(navigator.credentials.get).mock.calls).to.have.length(1)
+  })
+
+  it('is aborted as soon as the person types', async () => {
+    vi.stubGlobal('OTPCredential', class {})
+    let signal: AbortSignal | undefined
+    vi.spyOn(navigator.credentials, 'get').mockImplementation((options) => {
+      signal = options?.signal ?? undefined
+      return new Promise(() => undefined)
+    })
+    const { element } = await pinStep()
+    expect(signal?.aborted).to.equal(false)
+    await typeInto(element, '#pin', '1')
+    expect(signal?.aborted).to.equal(true)
+  })
+})

@@ -1,0 +1,306 @@
+/**
+ * The PIN step: ONE real input (so iOS "From Messages", Android autofill and paste all work) with
+ * slots drawn over it, auto-submit when complete, WebOTP where the browser has it, a resend
+ * countdown from the server's times, and a way forward from every dead end.
+ */
+import { html, nothing, type ReactiveController } from 'lit'
+import { ApiError, secondsUntil, type Answer, type PinSession, type PinType } from './api-client.js'
+import { Countdown } from './countdown.js'
+import { fill, formatWait, plural } from './i18n.js'
+import { errorMessage, type Message } from './messages.js'
+import { cleanPin } from './pin-text.js'
+import { readSmsCode } from './web-otp.js'
+import type { TwoFactorAuth } from './two-factor-auth.js'
+
+/** Dead ends of a code; each is shown with the actions that lead on. */
+export type PinProblem = 'expired' | 'locked' | 'notDelivered' | 'alreadyUsed'
+
+/** Refusals after which this code can't be used any more, and what to tell people. */
+const deadEnds: Partial<Record<string, PinProblem>> = {
+  PIN_EXPIRED: 'expired',
+  PIN_NOT_FOUND: 'expired',
+  NO_MORE_PIN_ATTEMPTS: 'locked',
+  PIN_ALREADY_VERIFIED: 'alreadyUsed',
+  PIN_NOT_DELIVERED: 'notDelivered',
+}
+
+/** Seconds after sending at which to ask the server whether the SMS was delivered. */
+const deliveryChecks = [5, 10, 20, 40]
+
+export class PinStep implements ReactiveController {
+  text = ''
+  error: Message | undefined
+  problem: PinProblem | undefined
+  resendSeconds = 0
+  #otp: AbortController | undefined
+  #expiry: ReturnType<typeof setTimeout> | undefined
+  #deliveryCheck: ReturnType<typeof setTimeout> | undefined
+  #resend = new Countdown((seconds) => {
+    const wasWaiting = this.resendSeconds > 0
+    this.resendSeconds = seconds
+    if (wasWaiting && seconds === 0 && !this.problem) this.host.announce(this.host.t.resendReady)
+    this.host.requestUpdate()
+  })
+
+  constructor(private readonly host: TwoFactorAuth) {
+    host.addController(this)
+  }
+
+  get #length(): number {
+    return this.host.config?.pinLength ?? 6
+  }
+
+  get #type(): PinType {
+    return this.host.config?.pinType ?? 'NUMERIC'
+  }
+
+  /** Whether the current code can still be entered. */
+  get usable(): boolean {
+    const session = this.host.session
+    return !!session && !this.problem && Date.parse(session.expiresAt) > Date.now()
+  }
+
+  hostDisconnected(): void {
+    this.stop()
+  }
+
+  /** A code was sent (or re-sent): start over on it. */
+  begin({ data, serverNow }: Answer<PinSession>): void {
+    this.stop()
+    this.text = ''
+    this.error = undefined
+    this.problem = undefined
+    this.#resend.start(secondsUntil(data.resendAvailableAt, serverNow))
+    this.#expiry = setTimeout(() => this.#fail('expired'), secondsUntil(data.expiresAt, serverNow) * 1000)
+    this.#scheduleDeliveryCheck(0)
+  }
+
+  /** Entering (or coming back to) the step: listen for the SMS through WebOTP. */
+  resume(): void {
+    if (!this.problem) this.#listenForSms()
+  }
+
+  /** Leaving the step: stop every timer and the WebOTP request. */
+  stop(): void {
+    this.#otp?.abort()
+    this.#resend.stop()
+    clearTimeout(this.#expiry)
+    clearTimeout(this.#deliveryCheck)
+  }
+
+  #listenForSms(): void {
+    this.#otp?.abort()
+    const otp = (this.#otp = new AbortController())
+    void readSmsCode(otp.signal).then((code) => {
+      if (!code || otp.signal.aborted || this.host.step !== 'pin') return
+      this.text = cleanPin(code, this.#type).slice(0, this.#length)
+      this.host.requestUpdate()
+      void this.verify()
+    })
+  }
+
+  #scheduleDeliveryCheck(attempt: number): void {
+    const delay = deliveryChecks[attempt]
+    const session = this.host.session
+    if (delay === undefined || !session) return
+    this.#deliveryCheck = setTimeout(async () => {
+      try {
+        const { data } = await this.host.client.getPin(session.pinId)
+        if (data.status === 'FAILED') this.#fail('notDelivered')
+        else if (data.status === 'PENDING' || data.status === 'SENT') this.#scheduleDeliveryCheck(attempt + 1)
+      } catch {
+        this.#scheduleDeliveryCheck(attempt + 1)
+      }
+    }, delay * 1000)
+  }
+
+  /** Shows a dead end, says it, and puts the keyboard on the way forward. */
+  async #fail(problem: PinProblem): Promise<void> {
+    if (this.host.step === 'verified') return
+    this.problem = problem
+    this.error = undefined
+    this.stop()
+    this.host.requestUpdate()
+    this.host.announce(this.#problemText())
+    await this.host.updateComplete
+    this.host.renderRoot.querySelector<HTMLElement>('.problem button')?.focus()
+  }
+
+  #problemText(): string {
+    const t = this.host.t
+    const to = this.host.session?.to ?? ''
+    return {
+      expired: t.expired,
+      locked: t.locked,
+      notDelivered: fill(t.notDelivered, { to }),
+      alreadyUsed: t.alreadyUsed,
+    }[this.problem ?? 'expired']
+  }
+
+  #onInput = (event: InputEvent): void => {
+    const input = event.target as HTMLInputElement
+    this.#otp?.abort() // the person is typing: an SMS arriving now must not overwrite them
+    const clean = cleanPin(input.value, this.#type).slice(0, this.#length)
+    if (input.value !== clean) input.value = clean
+    this.text = clean
+    this.error = undefined
+    this.host.requestUpdate()
+    if (clean.length === this.#length) void this.verify()
+  }
+
+  async verify(): Promise<void> {
+    const host = this.host
+    const session = host.session
+    if (!session || host.busy || host.waitSeconds || this.problem || this.text.length < this.#length) return
+    this.#otp?.abort()
+    host.busy = true
+    try {
+      const { data } = await host.client.verifyPin(session.pinId, this.text)
+      this.stop()
+      host.busy = false
+      await host.verified(data.token)
+    } catch (error) {
+      host.busy = false
+      await this.#refused(host.fail(error))
+    }
+  }
+
+  async #refused(error: ApiError): Promise<void> {
+    const host = this.host
+    const left = Number(error.details.attemptsRemaining)
+    const deadEnd = deadEnds[error.code] ?? (error.code === 'WRONG_PIN' && left === 0 ? 'locked' : undefined)
+    if (deadEnd) return this.#fail(deadEnd)
+    if (error.code === 'RATE_LIMITED') {
+      // The code was not checked: check it by itself once the wait is over.
+      this.error = undefined
+      return host.startWait(error.retryAfter ?? 1, () => void this.verify())
+    }
+    if (error.code === 'WRONG_PIN') {
+      this.text = ''
+      this.error = (t) =>
+        Number.isFinite(left) ? `${t.wrongPin} ${plural(host.language, t.attemptsLeft, left)}` : t.wrongPin
+    } else if (error.code === 'PIN_FORMAT_INVALID') {
+      this.error = (t) => fill(t.pinFormat, { length: this.#length })
+    } else {
+      this.error = errorMessage(error)
+    }
+    host.announce(this.error(host.t))
+    await host.updateComplete
+    host.renderRoot.querySelector<HTMLInputElement>('#pin')?.select()
+  }
+
+  /** Sends the same code again or, when the old one is gone, a new one; a refusal is shown here. */
+  async #resendCode(): Promise<void> {
+    const host = this.host
+    const session = host.session
+    if (!session || host.busy) return
+    let refusal: ApiError | undefined
+    if (this.problem) {
+      refusal = await host.requestCode(session.phoneNumber)
+    } else {
+      host.busy = true
+      try {
+        const answer = await host.client.resendPin(session.pinId)
+        host.session = { ...session, ...answer.data }
+        host.codeSent(answer, true)
+        this.resume()
+      } catch (error) {
+        refusal = host.fail(error)
+      }
+      host.busy = false
+      // The code is gone after all (expired, used up): send a new one.
+      const deadEnd = refusal && deadEnds[refusal.code]
+      if (deadEnd) {
+        this.problem = deadEnd
+        return this.#resendCode()
+      }
+    }
+    if (!refusal) return host.updateComplete.then(() => host.focus())
+    if (refusal.code === 'RATE_LIMITED') {
+      this.#resend.start(refusal.retryAfter ?? 1)
+    } else {
+      this.error = errorMessage(refusal)
+      host.announce(this.error(host.t))
+    }
+    host.requestUpdate()
+  }
+
+  #renderSlots() {
+    const length = this.#length
+    // The slot the next character goes in; CSS rings it while the input has focus.
+    const active = Math.min(this.text.length, length - 1)
+    return Array.from({ length }, (_, index) => {
+      const char = this.text[index] ?? ''
+      const parts = `pin-slot${index === active ? ' pin-slot-active' : ''}${char ? ' pin-slot-filled' : ''}`
+      return html`<span class="slot${index === active ? ' active' : ''}" part=${parts}>${char}</span>`
+    })
+  }
+
+  render() {
+    const host = this.host
+    const t = host.t
+    const session = host.session
+    const numeric = this.#type === 'NUMERIC'
+    const waiting = host.waitSeconds > 0
+    const error = waiting
+      ? fill(t.rateLimited, { time: formatWait(host.language, host.waitSeconds) })
+      : this.error?.(t)
+    const [sentBefore, sentAfter = ''] = t.codeSent.split('{to}')
+    const hint = fill(numeric ? t.pinHint : t.pinHintText, { length: this.#length })
+    const resend =
+      this.resendSeconds > 0
+        ? html`<p class="hint" part="hint">
+            ${fill(t.resendIn, { time: formatWait(host.language, this.resendSeconds) })}
+          </p>`
+        : html`<button type="button" class="link" part="link" @click=${() => this.#resendCode()}>
+            ${t.resend}
+          </button>`
+    return html`<form
+      class="step"
+      novalidate
+      @submit=${(event: Event) => {
+        event.preventDefault()
+        void this.verify()
+      }}
+    >
+      <p class="sent">
+        <span>${sentBefore}<bdi dir="ltr">${session?.to}</bdi>${sentAfter}</span>
+        <button type="button" class="link" part="link" @click=${() => host.changeNumber()}>
+          ${t.changeNumber}
+        </button>
+      </p>
+      ${
+        this.problem
+          ? html`<div class="problem">
+              <p class="error" part="error">${this.#problemText()}</p>
+              ${error ? html`<p class="error" part="error">${error}</p>` : nothing} ${resend}
+            </div>`
+          : html`<label for="pin" part="label">${t.pinLabel}</label>
+              <div class=${this.error ? 'pin invalid' : 'pin'} part="pin-field">
+                <div class="slots" aria-hidden="true">${this.#renderSlots()}</div>
+                <input
+                  id="pin"
+                  part="input pin-input"
+                  autocomplete="one-time-code"
+                  inputmode=${numeric ? 'numeric' : 'text'}
+                  autocapitalize=${numeric ? 'off' : 'characters'}
+                  spellcheck="false"
+                  enterkeyhint="done"
+                  .value=${this.text}
+                  ?readonly=${host.busy}
+                  aria-busy=${host.busy ? 'true' : 'false'}
+                  aria-describedby=${error ? 'pin-hint pin-error' : 'pin-hint'}
+                  aria-invalid=${this.error ? 'true' : 'false'}
+                  @input=${this.#onInput}
+                />
+              </div>
+              <p id="pin-hint" class="hint" part="hint">${hint}</p>
+              ${error ? html`<p id="pin-error" class="error" part="error">${error}</p>` : nothing}
+              <button type="submit" part="button" ?disabled=${waiting || this.text.length < this.#length}>
+                ${host.busy ? t.verifying : t.verify}
+              </button>
+              ${resend}`
+      }
+    </form>`
+  }
+}

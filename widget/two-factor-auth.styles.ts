@@ -1,0 +1,233 @@
+import { css } from 'lit'
+
+/*
+ * Colours follow the page: text inherits, fields use the system Field colours of the page's
+ * `color-scheme`, and accent/error/success switch with `light-dark()` (Baseline 2024; older
+ * browsers keep inherited colours). Logical properties make RTL work; numbers stay left-to-right.
+ */
+export const styles = css`
+  :host {
+    --_accent: var(--two-factor-accent, light-dark(#1d4ed8, #93c5fd));
+    --_accent-text: var(--two-factor-accent-text, light-dark(#fff, #0b1220));
+    --_error: var(--two-factor-error, light-dark(#b91c1c, #fca5a5));
+    --_success: var(--two-factor-success, light-dark(#15803d, #86efac));
+    --_border: var(--two-factor-border, color-mix(in srgb, currentColor 45%, transparent));
+    --_field: var(--two-factor-field, Field);
+    --_surface: var(--two-factor-surface, Canvas);
+    --_radius: var(--two-factor-radius, 0.5rem);
+    --_gap: var(--two-factor-gap, 0.75rem);
+    display: block;
+    position: relative;
+    font-size: var(--two-factor-font-size, 1rem);
+    line-height: 1.4;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  fieldset {
+    border: 0;
+    margin: 0;
+    padding: 0;
+    min-inline-size: 0;
+  }
+  .step {
+    display: grid;
+    gap: var(--_gap);
+  }
+  p {
+    margin: 0;
+  }
+  label {
+    font-weight: 600;
+  }
+  .hint {
+    font-size: 0.875em;
+    opacity: 0.85;
+  }
+  .error {
+    color: var(--_error);
+    font-size: 0.875em;
+  }
+  input,
+  button,
+  .country {
+    font: inherit;
+    color: inherit;
+    border-radius: var(--_radius);
+  }
+  input {
+    /* 16px at least: iOS zooms into smaller inputs. */
+    font-size: max(16px, 1em);
+    min-inline-size: 0;
+    padding: 0.6em 0.75em;
+    border: 1px solid var(--_border);
+    background: var(--_field);
+    color: FieldText;
+  }
+  :focus-visible {
+    outline: 2px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  input[aria-invalid='true'] {
+    border-color: var(--_error);
+  }
+  .field {
+    display: flex;
+    gap: 0.5rem;
+  }
+  .field input {
+    flex: 1;
+  }
+  #phone:dir(rtl) {
+    text-align: right;
+  }
+  .country {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.35em;
+    padding: 0 0.6em;
+    border: 1px solid var(--_border);
+    background: var(--_field);
+    color: FieldText;
+    cursor: pointer;
+  }
+  .flag {
+    font-size: 1.25em;
+    line-height: 1;
+  }
+  .popup {
+    position: absolute;
+    z-index: 10;
+    inset-inline: 0;
+    margin-block-start: -0.25rem;
+    display: grid;
+    gap: 0.5rem;
+    padding: 0.5rem;
+    background: var(--_surface);
+    color: CanvasText;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    box-shadow: 0 8px 24px rgb(0 0 0 / 0.18);
+  }
+  ul {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    max-block-size: 16rem;
+    overflow-y: auto;
+  }
+  li {
+    display: flex;
+    align-items: center;
+    gap: 0.5em;
+    padding: 0.45em 0.5em;
+    border-radius: calc(var(--_radius) / 2);
+    cursor: pointer;
+  }
+  li .name {
+    flex: 1;
+  }
+  li .dial {
+    opacity: 0.85;
+  }
+  li.current {
+    font-weight: 600;
+  }
+  li[aria-selected='true'] {
+    background: var(--_accent);
+    color: var(--_accent-text);
+  }
+  button[part~='button'] {
+    justify-self: start;
+    padding: 0.6em 1.2em;
+    border: 0;
+    background: var(--_accent);
+    color: var(--_accent-text);
+    font-weight: 600;
+    cursor: pointer;
+  }
+  button:disabled,
+  button[aria-disabled='true'] {
+    opacity: 0.6;
+    cursor: not-allowed;
+  }
+  .link {
+    justify-self: start;
+    padding: 0;
+    border: 0;
+    background: none;
+    color: var(--_accent);
+    text-decoration: underline;
+    cursor: pointer;
+  }
+  .sent {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0 0.5em;
+  }
+  /* The real input lies over the slots, its text invisible but its caret, selection and
+     autofill fully working; opacity stays 1 so iOS still offers "Paste". */
+  .pin {
+    position: relative;
+    justify-self: start;
+    direction: ltr;
+  }
+  .slots {
+    display: flex;
+    gap: 0.5rem;
+  }
+  .slot {
+    display: grid;
+    place-items: center;
+    inline-size: 2.5rem;
+    block-size: 3rem;
+    font-size: 1.4em;
+    font-weight: 600;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    background: var(--_field);
+    color: FieldText;
+  }
+  .pin:focus-within .slot.active {
+    outline: 2px solid var(--_accent);
+    outline-offset: 0;
+  }
+  #pin {
+    position: absolute;
+    inset: 0;
+    inline-size: 100%;
+    padding: 0;
+    border: 0;
+    background: transparent;
+    color: transparent;
+    caret-color: transparent;
+    outline: none;
+    letter-spacing: 2.5rem;
+  }
+  #pin::selection {
+    background: transparent;
+  }
+  .invalid .slot {
+    border-color: var(--_error);
+  }
+  .problem,
+  .verified {
+    display: grid;
+    gap: 0.5rem;
+  }
+  .verified:focus {
+    outline: none;
+  }
+  .tick {
+    color: var(--_success);
+    font-weight: 700;
+  }
+  .visually-hidden {
+    position: absolute;
+    inline-size: 1px;
+    block-size: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+`

@@ -1,0 +1,162 @@
+import { expect, fixtureCleanup, oneEvent, waitUntil } from '@open-wc/testing'
+import { afterEach, beforeEach, describe, it, vi } from 'vitest'
+import { userEvent } from 'vitest/browser'
+import { TwoFactorCodeSentEvent, TwoFactorVerifiedEvent } from './events.js'
+import { installFakeApi, RIGHT_PIN, type FakeApi } from './testing/fake-api.js'
+import { click, find, get, mount, reachPinStep, text, typeInto } from './testing/mount.js'
+import type { TwoFactorAuth } from './two-factor-auth.js'
+
+let api: FakeApi
+beforeEach(() => {
+  api = installFakeApi()
+})
+afterEach(() => {
+  fixtureCleanup()
+  vi.unstubAllGlobals()
+})
+
+describe('<two-factor-auth>', () => {
+  it('renders an accessible phone step', async () => {
+    const element = await mount('default-country="HR"')
+    await expect(element).to.be.accessible()
+    const phone = get<HTMLInputElement>(element, '#phone')
+    expect(phone.type).to.equal('tel')
+    expect(phone.autocomplete).to.equal('tel')
+    expect(phone.inputMode).to.equal('tel')
+    expect(phone.placeholder).to.equal('092 123 4567')
+    // The button's name is its content: "Country: Croatia" (visually hidden), the flag (hidden from AT), "+385".
+    expect(text(element, '#country .visually-hidden')).to.equal('Country: Croatia')
+    expect(text(element, '#country .dial')).to.equal('+385')
+  })
+
+  it('goes from number to verified, with events that cross the shadow root', async () => {
+    const element = await mount('default-country="HR"')
+    const sent = oneEvent(document.body, TwoFactorCodeSentEvent.type)
+    await reachPinStep(element)
+    expect(api.requestsTo('POST /pin')[0]?.body).to.deep.equal({
+      phoneNumber: '+385911234567',
+      language: 'en',
+    })
+    expect((await sent).detail.to).to.equal('+385 •• ••• ••67')
+    expect(element.shadowRoot!.activeElement?.id).to.equal('pin')
+    await expect(element).to.be.accessible()
+
+    const verified = oneEvent(document.body, TwoFactorVerifiedEvent.type)
+    await typeInto(element, '#pin', RIGHT_PIN)
+    const event = await verified
+    expect(event.detail.phoneNumber).to.equal('+385911234567')
+    expect(element.value).to.equal(event.detail.token)
+    await waitUntil(() => find(element, '.verified'))
+    expect(text(element, '.verified')).to.contain('Phone number verified')
+    await expect(element).to.be.accessible()
+  })
+
+  it('is invalid inside a form until verified, then submits the token under its name; reset starts over', async () => {
+    const element = await mount('name="phone_token" default-country="HR"', {
+      wrap: (widget) => `<form>${widget}<button>Sign up</button></form>`,
+    })
+    const form = element.closest('form')!
+    expect(element.form).to.equal(form)
+    expect(form.checkValidity()).to.equal(false)
+    expect(element.validity.valueMissing).to.equal(true)
+    expect(element.validationMessage).to.equal('Please verify your phone number.')
+    expect(new FormData(form).get('phone_token')).to.equal(null)
+
+    await reachPinStep(element)
+    await typeInto(element, '#pin', RIGHT_PIN)
+    await waitUntil(() => element.step === 'verified')
+    await element.updateComplete
+    expect(form.checkValidity()).to.equal(true)
+    expect(new FormData(form).get('phone_token')).to.equal(element.value)
+    expect(element.value.split('.')).to.have.length(3)
+
+    form.reset()
+    await element.updateComplete
+    expect(element.step).to.equal('phone')
+    expect(element.value).to.equal('')
+    expect(get<HTMLInputElement>(element, '#phone').value).to.equal('')
+    expect(new FormData(form).get('phone_token')).to.equal(null)
+    expect(form.checkValidity()).to.equal(false)
+  })
+
+  it('is disabled with its fieldset and its form', async () => {
+    const element = await mount('default-country="HR"', {
+      wrap: (widget) => `<form><fieldset>${widget}</fieldset></form>`,
+    })
+    element.closest('fieldset')!.disabled = true
+    await element.updateComplete
+    expect(get<HTMLInputElement>(element, '#phone').matches(':disabled')).to.equal(true)
+    element.closest('fieldset')!.disabled = false
+    element.disabled = true
+    await element.updateComplete
+    expect(get<HTMLInputElement>(element, '#phone').matches(':disabled')).to.equal(true)
+  })
+
+  it('never writes the PIN or the token to web storage or cookies', async () => {
+    const writes: string[] = []
+    vi.spyOn(Storage.prototype, 'setItem').mockImplementation((key) => void writes.push(`storage:${key}`))
+    const cookie = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie')!
+    Object.defineProperty(document, 'cookie', {
+      configurable: true,
+      get: () => '',
+      set: (value) => void writes.push(`cookie:${value}`),
+    })
+    try {
+      localStorage.clear()
+      sessionStorage.clear()
+      const element = await mount('default-country="HR"')
+      await reachPinStep(element)
+      await typeInto(element, '#pin', '000000')
+      await waitUntil(() => find(element, '#pin-error'))
+      await typeInto(element, '#pin', RIGHT_PIN)
+      await waitUntil(() => element.step === 'verified')
+      expect(writes).to.deep.equal([])
+      expect(localStorage.length + sessionStorage.length).to.equal(0)
+    } finally {
+      delete (document as unknown as Record<string, unknown>).cookie
+      Object.defineProperty(Document.prototype, 'cookie', cookie)
+    }
+  })
+})
+
+describe('<two-factor-auth> languages', () => {
+  it('speaks the language of its lang attribute, country names included', async () => {
+    const element = await mount('lang="de" default-country="HR"')
+    expect(text(element, 'label')).to.equal('Telefonnummer')
+    expect(text(element, '#country .visually-hidden')).to.equal('Land: Kroatien')
+    expect(text(element, 'button[type=submit]')).to.equal('Code senden')
+    await reachPinStep(element)
+    expect(api.requestsTo('POST /pin')[0]?.body?.language).to.equal('de')
+    expect(text(element, '.sent')).to.equal(
+      'Wir haben einen Code an +385 •• ••• ••67 gesendet. Nummer ändern',
+    )
+    await expect(element).to.be.accessible()
+  })
+
+  it('follows the page’s language and its plural rules', async () => {
+    const element = await mount('default-country="HR"', {
+      wrap: (widget) => `<div lang="hr-HR">${widget}</div>`,
+    })
+    expect(text(element, 'label')).to.equal('Broj telefona')
+    await reachPinStep(element)
+    await userEvent.keyboard('000000')
+    await waitUntil(() => find(element, '#pin-error'))
+    expect(text(element, '#pin-error')).to.equal('Pogrešan kôd. Preostala su 2 pokušaja.')
+  })
+
+  it('switches when lang changes, and every string can be overridden', async () => {
+    const element: TwoFactorAuth = await mount('default-country="HR"')
+    element.setAttribute('lang', 'fr')
+    await waitUntil(() => text(element, 'label') === 'Numéro de téléphone')
+    element.strings = { sendCode: 'Recevoir un code', phoneHint: 'Un SMS arrive.' }
+    await element.updateComplete
+    expect(text(element, 'button[type=submit]')).to.equal('Recevoir un code')
+    expect(text(element, '#phone-hint')).to.equal('Un SMS arrive.')
+    for (const language of ['es', 'en']) {
+      element.setAttribute('lang', language)
+      await waitUntil(() => element.t.pinLabel !== 'Code de vérification')
+    }
+    expect(element.t.sendCode).to.equal('Recevoir un code')
+    expect(element.t.pinLabel).to.equal('Verification code')
+  })
+})
