@@ -79,14 +79,16 @@ export function normalizePhoneNumber(input: string, country?: string): Normalize
     if (error instanceof ParseError) throw invalid(error.message as InvalidNumberReason)
     throw invalid('NOT_A_NUMBER')
   }
-  if (!parsed.isValid()) {
+  // With full metadata, isValid() is getType() !== undefined: ask once, not twice.
+  const numberType = parsed.getType() as NumberType | undefined
+  if (!numberType) {
     const lengthProblem = validatePhoneNumberLength(parsed.number, defaultCountry)
     throw invalid((lengthProblem as InvalidNumberReason | undefined) ?? 'INVALID')
   }
   return {
     e164: parsed.number,
     country: parsed.country,
-    numberType: parsed.getType() as NumberType | undefined,
+    numberType,
     masked: maskInternational(parsed.formatInternational()),
   }
 }
