@@ -3,75 +3,25 @@
  * real Durable Objects, over HTTP. It serves the demo, takes TWO_FACTOR_TEST_NUMBERS, and keeps the
  * attempt cap and single use when requests race.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { DemoServer } from '../e2e/demo-server.js'
+import { startWorkersDevServer } from '../e2e/workers-dev-server.js'
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
 const TEST_NUMBER = '+15005550006'
 const TEST_PIN = '123456'
 
-let wrangler: ChildProcess | undefined
+let wrangler: DemoServer | undefined
 let origin = ''
-let stateDirectory = ''
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
-}
-
+// Shared with the e2e flows: the starter waits up to 120 s for workerd's first answer, and stops
+// wrangler and workerd together (one process group), also when that answer never comes.
 beforeAll(async () => {
-  // The assets directory must exist for wrangler; a fresh clone has no build yet.
-  if (!existsSync(join(root, 'dist/widget/two-factor-auth.js'))) {
-    const build = spawnSync('npx', ['vite', 'build', '-c', 'widget/vite.config.ts'], {
-      cwd: root,
-      stdio: 'inherit',
-    })
-    if (build.status !== 0) throw new Error('could not build the widget for wrangler dev')
-  }
-  const port = await freePort()
-  stateDirectory = mkdtempSync(join(tmpdir(), 'tfk-wrangler-'))
-  const args = ['wrangler', 'dev', '-c', 'demo/wrangler.jsonc', '--ip', '127.0.0.1', '--port', String(port)]
-  args.push('--persist-to', stateDirectory, '--var', `TWO_FACTOR_TEST_NUMBERS:${TEST_NUMBER}=${TEST_PIN}`)
-  wrangler = spawn('npx', args, {
-    cwd: root,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so afterAll stops npx, wrangler and workerd together
-  })
-  let output = ''
-  wrangler.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  wrangler.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  origin = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 90_000
-  for (;;) {
-    if (wrangler.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`)
-    if (Date.now() > deadline) throw new Error(`wrangler dev did not answer on ${origin}:\n${output}`)
-    const ready = await fetch(`${origin}/2fa/config`).then(
-      (response) => response.ok,
-      () => false,
-    )
-    if (ready) break
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
+  wrangler = await startWorkersDevServer({ vars: { TWO_FACTOR_TEST_NUMBERS: `${TEST_NUMBER}=${TEST_PIN}` } })
+  origin = wrangler.url
 }, 180_000)
 
 afterAll(async () => {
-  if (wrangler?.pid && wrangler.exitCode === null) {
-    const exited = once(wrangler, 'exit')
-    process.kill(-wrangler.pid, 'SIGTERM')
-    await exited
-  }
-  if (stateDirectory) rmSync(stateDirectory, { recursive: true, force: true })
+  await wrangler?.stop()
 })
 
 const post = (path: string, body: unknown) =>

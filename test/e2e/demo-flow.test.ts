@@ -1,16 +1,23 @@
 /**
  * The demo as a newcomer tries it, in Chromium: sign up with a phone number, read the code from
  * the dev inbox, type it, land on /account (which the server shows only after verifying the token).
+ * The same flows run against both runtimes: the Node demo (`npm start`, memory store) and its
+ * Workers twin under `wrangler dev` (`npm run dev:workers`, real workerd and Durable Objects).
  */
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoServer, type DemoServer } from './demo-server.js'
+import { startWorkersDevServer } from './workers-dev-server.js'
 
-let server: DemoServer
+// [label, starter]: tuples, so the label prints as is (`$name` of an object row is quoted and cut).
+const targets: [string, () => Promise<DemoServer>][] = [
+  ['the Node demo (npm start)', () => startDemoServer()],
+  ['the Workers twin on wrangler dev (npm run dev:workers)', () => startWorkersDevServer()],
+]
+
 let browser: Browser
 
 beforeAll(async () => {
-  server = await startDemoServer()
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -25,48 +32,71 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await server?.stop()
 })
 
-/** The newest code the console provider "sent" to `e164`, from the dev inbox. */
-async function codeSentTo(e164: string, after: number): Promise<string> {
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    const inbox = (await (await fetch(`${server.url}/dev/inbox.json`)).json()) as {
-      to: string
-      text: string
-      at: string
-    }[]
-    const message = inbox.filter((entry) => entry.to === e164 && Date.parse(entry.at) >= after).at(-1)
-    const code = message?.text.match(/\b(\d{6})\b/)?.[1]
-    if (code) return code
-    if (Date.now() > deadline)
-      throw new Error(`no code for ${e164} in the dev inbox: ${JSON.stringify(inbox)}`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
+describe.each(targets)('%s, in Chromium', (_label, start) => {
+  let server: DemoServer
+
+  // Longer than the starter's own 120 s wait, so a slow first workerd start fails with its output
+  // (and its process group stopped) rather than with a bare hook timeout.
+  beforeAll(async () => {
+    server = await start()
+  }, 180_000)
+
+  afterAll(async () => {
+    await server?.stop()
+  })
+
+  /** The newest code the console provider "sent" to `e164`, from the dev inbox. */
+  async function codeSentTo(e164: string, after: number): Promise<string> {
+    const deadline = Date.now() + 10_000
+    for (;;) {
+      const inbox = (await (await fetch(`${server.url}/dev/inbox.json`)).json()) as {
+        to: string
+        text: string
+        at: string
+      }[]
+      const message = inbox.filter((entry) => entry.to === e164 && Date.parse(entry.at) >= after).at(-1)
+      const code = message?.text.match(/\b(\d{6})\b/)?.[1]
+      if (code) return code
+      if (Date.now() > deadline)
+        throw new Error(`no code for ${e164} in the dev inbox: ${JSON.stringify(inbox)}`)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
   }
-}
 
-async function startSignUp(page: Page, phoneTyped: string): Promise<number> {
-  await page.goto(server.url)
-  await page.getByLabel('Name').fill('Ana Horvat')
-  await page.getByLabel('Email').fill('ana@example.com')
-  // Playwright's CSS pierces open shadow roots: these are the widget's own inputs.
-  await page.locator('two-factor-auth #phone').click()
-  await page.keyboard.type(phoneTyped)
-  const sentAt = Date.now() - 1_000
-  await page.locator('two-factor-auth button[type=submit]').click()
-  await page.locator('two-factor-auth #pin').waitFor()
-  return sentAt
-}
+  async function startSignUp(page: Page, phoneTyped: string): Promise<number> {
+    await page.goto(server.url)
+    await page.getByLabel('Name').fill('Ana Horvat')
+    await page.getByLabel('Email').fill('ana@example.com')
+    // Playwright's CSS pierces open shadow roots: these are the widget's own inputs.
+    await page.locator('two-factor-auth #phone').click()
+    await page.keyboard.type(phoneTyped)
+    const sentAt = Date.now() - 1_000
+    await page.locator('two-factor-auth button[type=submit]').click()
+    await page.locator('two-factor-auth #pin').waitFor()
+    return sentAt
+  }
 
-async function finishSignUp(page: Page): Promise<void> {
-  await page.locator('two-factor-auth [part=verified]').waitFor({ timeout: 15_000 })
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await page.waitForURL(`${server.url}/account`)
-  expect(await page.locator('h1').textContent()).toBe('Welcome, Ana Horvat!')
-}
+  async function finishSignUp(page: Page): Promise<void> {
+    // On a timeout, say where the widget stood and what the server printed: a bare locator
+    // timeout tells nothing about which step of the flow went wrong.
+    await page
+      .locator('two-factor-auth [part=verified]')
+      .waitFor({ timeout: 15_000 })
+      .catch(async (error: Error) => {
+        const widget = await page
+          .locator('two-factor-auth')
+          .evaluate((element) => element.shadowRoot?.textContent?.replace(/\s+/g, ' ').trim())
+        throw new Error(
+          `${error.message}\nthe widget shows: ${widget}\nthe server printed:\n${server.output().slice(-3000)}`,
+        )
+      })
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.waitForURL(`${server.url}/account`)
+    expect(await page.locator('h1').textContent()).toBe('Welcome, Ana Horvat!')
+  }
 
-describe('the demo, in Chromium', () => {
   it('number → code from the inbox → /account', async () => {
     const page = await browser.newPage()
     try {
