@@ -95,8 +95,8 @@ export function createLookupGate(options: LookupGateOptions): {
     let pending = inFlight.get(key)
     if (!pending) {
       pending = (async () => {
-        const result = await callWithTimeout(provider!.name, timeoutMs, (signal) =>
-          provider!.lookup!(e164, { signal }),
+        const result = await callWithTimeout(provider!.name, timeoutMs, (options) =>
+          provider!.lookup!(e164, options),
         )
         const answer: CachedAnswer = {
           valid: result.valid,

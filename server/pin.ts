@@ -59,12 +59,7 @@ export function derivePin(key: HmacKey, pinId: string, type: PinType, length: nu
   const alphabet = PIN_ALPHABETS[type]
   let out = ''
   for (let counter = 0; out.length < length; counter++) {
-    out = appendUnbiasedSymbols(
-      out,
-      hmac(sha256, key, encoder.encode(`pin:${pinId}:${counter}`)),
-      alphabet,
-      length,
-    )
+    out = appendUnbiasedSymbols(out, mac(key, `pin:${pinId}:${counter}`), alphabet, length)
   }
   return out
 }
@@ -115,18 +110,29 @@ function base64url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
 
-/** A 256-bit HMAC-SHA-256 key, derived for one purpose only. */
-export type HmacKey = Uint8Array & { readonly __hmacKey: unique symbol }
+/**
+ * A 256-bit HMAC-SHA-256 key, derived for one purpose only, kept as an HMAC already keyed: each MAC
+ * clones it instead of hashing the key's inner and outer pads again (a third of an HMAC's cost).
+ */
+export interface HmacKey {
+  readonly keyed: ReturnType<typeof hmac.create>
+}
+
+/** HMAC-SHA-256 of `message` under `key`. */
+function mac(key: HmacKey, message: string): Uint8Array {
+  return key.keyed.clone().update(encoder.encode(message)).digest()
+}
 
 /** Derives (HKDF-SHA-256) a key for one purpose, so the PIN MAC key never doubles as anything else. */
 export function deriveHmacKey(secret: string, purpose: string): HmacKey {
-  return hkdf(
+  const key = hkdf(
     sha256,
     encoder.encode(secret),
     new Uint8Array(0),
     encoder.encode(`two-factor-kit:${purpose}`),
     32,
-  ) as HmacKey
+  )
+  return Object.freeze({ keyed: hmac.create(sha256, key) })
 }
 
 /**
@@ -134,7 +140,7 @@ export function deriveHmacKey(secret: string, purpose: string): HmacKey {
  * was made for (checklist 15). The separator cannot occur in a pinId.
  */
 export function pinMac(key: HmacKey, pinId: string, pin: string): string {
-  return base64url(hmac(sha256, key, encoder.encode(`${pinId}:${pin}`)))
+  return base64url(mac(key, `${pinId}:${pin}`))
 }
 
 /**

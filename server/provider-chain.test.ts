@@ -181,12 +181,23 @@ describe('callWithTimeout', () => {
   it('passes the result through and aborts the signal when time runs out', async () => {
     await expect(callWithTimeout('p', 1000, async () => 'ok')).resolves.toBe('ok')
     let seen: AbortSignal | undefined
-    const pending = callWithTimeout('p', 50, (signal) => {
+    const pending = callWithTimeout('p', 50, ({ signal }) => {
       seen = signal
       return new Promise(() => undefined)
     })
     await expect(pending).rejects.toMatchObject({ kind: 'transient', details: { providerCode: 'TIMEOUT' } })
     expect(seen?.aborted).toBe(true)
     expect(seen?.reason).toBeInstanceOf(ProviderError)
+  })
+
+  it('hands out an already aborted signal when it is first read after the time ran out', async () => {
+    let late: (() => AbortSignal) | undefined
+    const pending = callWithTimeout('p', 20, (options) => {
+      late = () => options.signal
+      return new Promise(() => undefined)
+    })
+    await expect(pending).rejects.toMatchObject({ details: { providerCode: 'TIMEOUT' } })
+    expect(late?.().aborted).toBe(true)
+    expect(late?.().reason).toBeInstanceOf(ProviderError)
   })
 })
