@@ -2,10 +2,10 @@
  * `npm run bench`: every speed and size target of the project, each measured against its yardstick
  * in the same run, printed as ratios. Benchmarks, not tests: these machines are shared and noisy.
  */
-import { existsSync } from 'node:fs'
 import { measureServerThroughput } from './server-throughput.js'
+import { measureWidgetSizes } from './widget-size.js'
+import { measureWorkerSize } from './worker-size.js'
 
-const here = new URL('.', import.meta.url)
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
 
 async function section(title: string, body: () => Promise<void>) {
@@ -33,24 +33,25 @@ await section('Server throughput (Node, loopback, autocannon)', async () => {
   )
 })
 
-// Sizes of the widget and the Worker bundle are measured by their own modules when present.
-if (existsSync(new URL('widget-size.ts', here))) {
-  await section('Widget size (minified, gzip -9)', async () => {
-    const { measureWidgetSizes } = await import('./widget-size.js')
-    for (const row of await measureWidgetSizes()) {
-      console.log(
-        `  ${row.name.padEnd(48)} ${kb(row.bytes).padStart(9)}  gzip ${kb(row.gzipBytes).padStart(8)}`,
-      )
-    }
-  })
-}
-if (existsSync(new URL('worker-size.ts', here))) {
-  await section('Worker bundle (wrangler deploy --dry-run, gzip)', async () => {
-    const { measureWorkerSize } = await import('./worker-size.js')
-    for (const row of await measureWorkerSize()) {
-      console.log(
-        `  ${row.name.padEnd(48)} ${kb(row.bytes).padStart(9)}  gzip ${kb(row.gzipBytes).padStart(8)}`,
-      )
-    }
-  })
-}
+await section('Widget size (minified, gzip -9)', async () => {
+  const rows = await measureWidgetSizes()
+  for (const row of rows) {
+    console.log(
+      `  ${row.name.padEnd(48)} ${kb(row.bytes).padStart(9)}  gzip ${kb(row.gzipBytes).padStart(8)}`,
+    )
+  }
+  const gzipOf = (prefix: string) => rows.find((row) => row.name.startsWith(prefix))!.gzipBytes
+  const reference = gzipOf('intl-tel-input 29: core + utils')
+  for (const prefix of ['widget complete, all countries', 'widget complete, one country']) {
+    console.log(`  ${prefix} / intl-tel-input core + utils = ${(gzipOf(prefix) / reference).toFixed(2)}×`)
+  }
+})
+
+await section('Worker bundle (wrangler deploy --dry-run, gzip)', async () => {
+  for (const row of await measureWorkerSize()) {
+    const verdict = row.gzipBytes <= 150 * 1024 ? 'ok' : 'OVER'
+    console.log(
+      `  ${row.name.padEnd(48)} ${kb(row.bytes).padStart(9)}  gzip ${kb(row.gzipBytes).padStart(8)}  ${verdict}`,
+    )
+  }
+})
