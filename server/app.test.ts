@@ -18,6 +18,7 @@ describe('GET /config', () => {
       pinAttempts: 5,
       allowedCountries: ['HR', 'DE'],
       language: 'en',
+      captcha: null,
     })
   })
 })

@@ -6,6 +6,7 @@
 import { Hono, type Context } from 'hono'
 import { cors } from 'hono/cors'
 import * as v from 'valibot'
+import { MAX_CAPTCHA_TOKEN_LENGTH } from './captcha.js'
 import { StoreError, TwoFactorError } from './errors.js'
 import { pinGone, pinStatus, resendPin, sendPin, verifyPin, type Services, type SendOutcome } from './flow.js'
 import { resolveOptions, type ResolvedOptions, type TwoFactorOptions } from './options.js'
@@ -39,6 +40,12 @@ const SendPinBody = v.object({
       v.trim(),
       v.toUpperCase(),
       v.regex(/^[A-Z]{2}$/, '"country" must be an ISO 3166 alpha-2 code like "HR"'),
+    ),
+  ),
+  captchaToken: v.optional(
+    v.pipe(
+      v.string('"captchaToken" must be a string'),
+      v.maxLength(MAX_CAPTCHA_TOKEN_LENGTH, '"captchaToken" is too long'),
     ),
   ),
   language: v.optional(
@@ -236,6 +243,7 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
       pinAttempts: config.pinAttempts,
       allowedCountries: config.allowedCountries,
       language: config.language,
+      captcha: config.captcha?.widget ?? null,
     }),
   )
 
@@ -297,7 +305,8 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
       config.logger.error('[two-factor-kit] unexpected error', error)
       refusal = new TwoFactorError('INTERNAL_ERROR', 'Something went wrong on our side.')
     }
-    if (refusal.code === 'RATE_LIMITED') c.header('Retry-After', String(refusal.details.retryAfter))
+    if (refusal.code === 'RATE_LIMITED' || refusal.code === 'CAPTCHA_UNAVAILABLE')
+      c.header('Retry-After', String(refusal.details.retryAfter))
     c.header('Cache-Control', 'no-store')
     return c.json(refusal.toJSON(), refusal.status as 400)
   })

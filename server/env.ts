@@ -3,6 +3,8 @@
  * reference). Runtime entries (node.ts, workers.ts) pass their variables in and add what only they
  * know: the client IP source, the store, the widget files. Web APIs only.
  */
+import { turnstileCaptcha } from './captcha/turnstile.js'
+import { ConfigurationError } from './errors.js'
 import type { TwoFactorInit } from './index.js'
 import { parseTestNumbersList } from './phone.js'
 import { providersFromEnv } from './providers/from-env.js'
@@ -70,5 +72,27 @@ export function optionsFromVariables(vars: EnvironmentVariables, production: boo
   if (countries) options.allowedCountries = countries.map((code) => code.toUpperCase())
   const origins = list(vars.TWO_FACTOR_ALLOWED_ORIGINS)
   if (origins) options.allowedOrigins = origins
+  const captcha = captchaFromVariables(vars)
+  if (captcha) options.captcha = captcha
+  const captchaHostnames = list(vars.TWO_FACTOR_CAPTCHA_HOSTNAMES)
+  if (captchaHostnames) options.captchaHostnames = captchaHostnames
   return options
+}
+
+/** Turnstile when both its keys are set; one without the other is a mistake worth stopping for. */
+function captchaFromVariables(vars: EnvironmentVariables): TwoFactorInit['captcha'] {
+  const siteKey = vars.TURNSTILE_SITE_KEY || undefined
+  const secretKey = vars.TURNSTILE_SECRET_KEY || undefined
+  if (!siteKey && !secretKey) return undefined
+  if (!siteKey || !secretKey) {
+    throw new ConfigurationError(
+      `twoFactor(): Turnstile needs both TURNSTILE_SITE_KEY and TURNSTILE_SECRET_KEY; only ${siteKey ? 'the site key' : 'the secret key'} is set`,
+    )
+  }
+  return turnstileCaptcha({
+    siteKey,
+    secretKey,
+    ...(vars.TURNSTILE_ACTION ? { action: vars.TURNSTILE_ACTION } : {}),
+    ...(vars.TURNSTILE_BASE_URL ? { baseUrl: vars.TURNSTILE_BASE_URL } : {}),
+  })
 }

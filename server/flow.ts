@@ -6,6 +6,7 @@ import { TwoFactorError } from './errors.js'
 import { takeSendQuota, rateLimited, type Bucket, type TakenQuota } from './limits.js'
 import { appendAutofillLines, pickLanguage, renderMessage } from './message.js'
 import type { ResolvedOptions } from './options.js'
+import { assertCaptchaSolved } from './captcha.js'
 import { assertNumberAllowed, maskE164, normalizePhoneNumber, type NormalizedNumber } from './phone.js'
 import {
   derivePin,
@@ -195,7 +196,7 @@ function messageFor(config: ResolvedOptions, pin: string, language: string): str
 export async function sendPin(
   config: ResolvedOptions,
   keys: Services,
-  request: { phoneNumber: string; country?: string; language?: string },
+  request: { phoneNumber: string; country?: string; language?: string; captchaToken?: string },
   caller: Caller,
 ): Promise<SendOutcome> {
   const now = config.clock()
@@ -205,6 +206,20 @@ export async function sendPin(
     ? { e164: testE164, country: undefined, numberType: undefined, masked: maskE164(testE164) }
     : normalizePhoneNumber(request.phoneNumber, request.country)
   if (!testE164) assertNumberAllowed(number, config)
+  // The bot check comes after the free offline checks (no call for a number we'd refuse anyway) and
+  // before the quotas: a script without a solved challenge must not use up a victim's send budget.
+  if (!testE164 && config.captcha) {
+    await assertCaptchaSolved(
+      {
+        verifier: config.captcha,
+        hostnames: config.captchaHostnames,
+        timeoutMs: config.providerTimeoutMs,
+        logger: config.logger,
+      },
+      request.captchaToken,
+      caller.ip,
+    )
+  }
 
   const quota = testE164 ? undefined : await takeSendQuotas(config, number.e164, caller, now)
   // The network lookup comes after the quotas (so it can't be used to pump paid lookups) and

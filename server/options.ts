@@ -6,6 +6,7 @@
 import type { Context } from 'hono'
 import { ConfigurationError } from './errors.js'
 import { parseDuration, parseRate, type Rate } from './duration.js'
+import type { CaptchaVerifier } from './captcha.js'
 import type { PinType } from './pin.js'
 import type { LineType, SmsProvider } from './sms.js'
 import type { TwoFactorStore } from './store.js'
@@ -138,6 +139,18 @@ export interface TwoFactorOptions {
    * @default [] (same-origin only, no WebOTP line)
    */
   allowedOrigins?: readonly string[]
+  /**
+   * A bot check every `POST /pin` must pass before any quota, lookup or SMS is spent, e.g.
+   * `turnstileCaptcha({ siteKey, secretKey })`. The widget renders the challenge by itself.
+   * Test numbers skip it. `null` asks for none.
+   * @default null
+   */
+  captcha?: CaptchaVerifier | null
+  /**
+   * Hostnames a captcha may have been solved on; one solved on another site is refused.
+   * @default the hosts of `allowedOrigins` (none, when that is empty: then any hostname passes)
+   */
+  captchaHostnames?: readonly string[]
   /** Whether to end the SMS with the WebOTP line when `allowedOrigins` is set. @default true */
   webOtp?: boolean
   /** Android SMS Retriever app hash (11 characters), added on its own line. @default undefined */
@@ -199,6 +212,8 @@ export interface ResolvedOptions {
   providerTimeoutMs: number
   providerRetries: number
   allowedOrigins: readonly string[]
+  captcha: CaptchaVerifier | null
+  captchaHostnames: readonly string[]
   /** The host of the WebOTP line, or undefined for none. */
   webOtpHost: string | undefined
   androidAppHash: string | undefined
@@ -437,6 +452,20 @@ export function resolveOptions(options: TwoFactorOptions): ResolvedOptions {
     )
   }
 
+  const captcha = options.captcha ?? null
+  if (
+    captcha &&
+    (typeof captcha.verify !== 'function' || !captcha.widget?.siteKey || !captcha.widget.action)
+  ) {
+    fail('captcha', 'must be a captcha verifier such as turnstileCaptcha({ siteKey, secretKey })')
+  }
+  const captchaHostnames = [
+    ...(options.captchaHostnames ?? allowedOrigins.map((origin) => new URL(origin).hostname)),
+  ]
+  for (const hostname of captchaHostnames)
+    if (typeof hostname !== 'string' || !/^[a-z0-9.-]+$/i.test(hostname))
+      fail('captchaHostnames', `has ${JSON.stringify(hostname)}: give bare hostnames like "shop.example"`)
+
   const resolved: ResolvedOptions = {
     environment,
     store: options.store,
@@ -483,6 +512,8 @@ export function resolveOptions(options: TwoFactorOptions): ResolvedOptions {
     providerTimeoutMs: duration('providerTimeout', options.providerTimeout, '10s'),
     providerRetries: integer('providerRetries', options.providerRetries, 1, 0, 5),
     allowedOrigins,
+    captcha,
+    captchaHostnames,
     webOtpHost:
       options.webOtp === false || allowedOrigins.length === 0 ? undefined : new URL(allowedOrigins[0]!).host,
     androidAppHash: options.androidAppHash,
