@@ -5,6 +5,14 @@
 
 export type PinType = 'NUMERIC' | 'ALPHA' | 'HEX' | 'ALPHANUMERIC'
 
+/** The check a person must pass before a code is sent (only POST /pin asks for its token). */
+export interface CaptchaConfig {
+  provider: 'turnstile'
+  siteKey: string
+  /** Turnstile's `action`, which the server checks the token was made for. */
+  action?: string
+}
+
 export interface WidgetConfig {
   pinLength: number
   pinType: PinType
@@ -15,6 +23,8 @@ export interface WidgetConfig {
   /** ISO 3166 alpha-2 codes, or null for every country. */
   allowedCountries: string[] | null
   language: string
+  /** Absent or null: sending needs no captcha. */
+  captcha?: CaptchaConfig | null
 }
 
 export interface PinSession {
@@ -35,7 +45,10 @@ export interface Verification {
   expiresAt: string
 }
 
-/** The server's codes (see server/errors.ts) plus the one the widget makes for a failed fetch. */
+/**
+ * The server's codes (see server/errors.ts) plus the widget's own: NETWORK_ERROR for a failed
+ * fetch, CAPTCHA_INCOMPLETE for a send held back until the security check is passed (never reported).
+ */
 export type WidgetErrorCode =
   | 'INVALID_REQUEST'
   | 'INVALID_JSON'
@@ -55,6 +68,9 @@ export type WidgetErrorCode =
   | 'NO_MORE_PIN_ATTEMPTS'
   | 'PIN_NOT_DELIVERED'
   | 'RATE_LIMITED'
+  | 'CAPTCHA_REQUIRED'
+  | 'CAPTCHA_FAILED'
+  | 'CAPTCHA_UNAVAILABLE'
   | 'SMS_NOT_SENT'
   | 'LOOKUP_FAILED'
   | 'STORE_UNAVAILABLE'
@@ -62,6 +78,7 @@ export type WidgetErrorCode =
   | 'DELIVERY_REPORT_UNAUTHORIZED'
   | 'INTERNAL_ERROR'
   | 'NETWORK_ERROR'
+  | 'CAPTCHA_INCOMPLETE'
 
 export class ApiError extends Error {
   override readonly name = 'ApiError'
@@ -120,9 +137,12 @@ export function createApiClient(endpoint: string) {
 
   return {
     getConfig: () => call<WidgetConfig>('GET', '/config'),
-    /** `country` only when the number is national and the widget couldn't make it E.164 itself. */
-    sendPin: (phoneNumber: string, language: string, country?: string) =>
-      call<PinSession>('POST', '/pin', { phoneNumber, language, country }),
+    /**
+     * `country` only when the number is national and the widget couldn't make it E.164 itself;
+     * `captchaToken` only when the config asks for a captcha.
+     */
+    sendPin: (phoneNumber: string, language: string, country?: string, captchaToken?: string) =>
+      call<PinSession>('POST', '/pin', { phoneNumber, language, country, captchaToken }),
     resendPin: (pinId: string) => call<PinSession>('POST', `/pin/${encodeURIComponent(pinId)}/resend`),
     verifyPin: (pinId: string, pin: string) =>
       call<Verification>('POST', `/pin/${encodeURIComponent(pinId)}/verify`, { pin }),

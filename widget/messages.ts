@@ -15,6 +15,10 @@ const messageKeys = {
   NUMBER_NOT_REACHABLE: 'notReachable',
   SMS_NOT_SENT: 'smsNotSent',
   NETWORK_ERROR: 'network',
+  CAPTCHA_INCOMPLETE: 'captchaRequired',
+  CAPTCHA_REQUIRED: 'captchaFailed',
+  CAPTCHA_FAILED: 'captchaFailed',
+  // CAPTCHA_UNAVAILABLE, like STORE_UNAVAILABLE: `unavailable`.
 } as const satisfies Partial<Record<ApiError['code'], keyof Strings>>
 
 /** Refusals either step can meet; step-specific codes (wrong PIN, expired…) are handled by the step. */

@@ -243,6 +243,7 @@ export class PhoneStep implements ReactiveController {
       ${this.picker.renderPopup()}
       <p id="phone-hint" class="hint" part="hint">${t.phoneHint}</p>
       ${error ? html`<p id="phone-error" class="error" part="error">${error}</p>` : nothing}
+      ${host.config?.captcha ? html`<div part="captcha"><slot name="captcha"></slot></div>` : nothing}
       ${
         host.configFailed
           ? html`<button type="button" part="button" @click=${() => host.loadConfig()}>${t.tryAgain}</button>`

@@ -273,7 +273,12 @@ export class PinStep implements ReactiveController {
         this.problem
           ? html`<div class="problem">
               <p class="error" part="error">${this.#problemText()}</p>
-              ${error ? html`<p class="error" part="error">${error}</p>` : nothing} ${resend}
+              ${error ? html`<p class="error" part="error">${error}</p>` : nothing}
+              ${
+                // A new code needs the security check again: it shows here too, next to its button.
+                host.config?.captcha ? html`<div part="captcha"><slot name="captcha"></slot></div>` : nothing
+              }
+              ${resend}
             </div>`
           : html`<label for="pin" part="label">${t.pinLabel}</label>
               <div class=${this.error ? 'pin invalid' : 'pin'} part="pin-field">

@@ -9,6 +9,7 @@ import {
   phoneNumberInToken,
   type Answer,
   type ApiClient,
+  type CaptchaConfig,
   type PinSession,
   type WidgetConfig,
 } from './api-client.js'
@@ -20,6 +21,7 @@ import type { PhoneTools } from './phone-number.js'
 import { PhoneStep } from './phone-step.js'
 import { PinStep } from './pin-step.js'
 import { styles } from './two-factor-auth.styles.js'
+import type { TurnstileChallenge } from './turnstile.js'
 
 export type Step = 'phone' | 'pin' | 'verified'
 
@@ -43,6 +45,7 @@ export type Session = PinSession & { phoneNumber: string }
  * @csspart input - Both text inputs (also `phone-input` and `pin-input`).
  * @csspart country-button - The country picker button (flag and calling code).
  * @csspart country-popup - The country list popup; `country-search`, `country-list` and `country-option` inside it.
+ * @csspart captcha - The box around the security check (Cloudflare Turnstile), when the server asks for one.
  * @csspart button - Main action buttons (send, verify, retry).
  * @csspart link - Secondary actions (change number, new code, use another number).
  * @csspart pin-field - The box that holds the PIN input and its slots; `pin-slot`, `pin-slot-active` and `pin-slot-filled` are the slots.
@@ -100,6 +103,8 @@ export class TwoFactorAuth extends LitElement {
   /** @internal */ client: ApiClient = createApiClient('/2fa')
   /** @internal */ session: Session | undefined
   /** @internal */ phoneTools: Promise<PhoneTools> | undefined
+  /** @internal The security check the config asks for, once its code has loaded. */
+  captcha: TurnstileChallenge | undefined
   /** @internal */ readonly phone = new PhoneStep(this)
   /** @internal */ readonly pin = new PinStep(this)
 
@@ -241,9 +246,25 @@ export class TwoFactorAuth extends LitElement {
     try {
       this.config = (await this.client.getConfig()).data
       this.phone.useConfig(this.config)
+      this.#useCaptcha(this.config.captcha)
     } catch (error) {
       this.configFailed = true
       this.fail(error)
+    }
+  }
+
+  /** Pages without a captcha never load its code, nor Cloudflare's script. */
+  #useCaptcha(captcha: CaptchaConfig | null | undefined): void {
+    this.captcha?.detach()
+    this.captcha = undefined
+    if (captcha) {
+      import('./turnstile.js').then(
+        ({ TurnstileChallenge }) => {
+          if (this.config?.captcha !== captcha) return // another config arrived meanwhile
+          this.captcha = new TurnstileChallenge(this, captcha)
+        },
+        () => undefined, // sending then says the check is unavailable
+      )
     }
   }
 
@@ -274,8 +295,9 @@ export class TwoFactorAuth extends LitElement {
 
   /**
    * @internal Sends a code to `phoneNumber` and moves to the PIN step. Returns the refusal, already
-   * reported, for the calling step to show. Asking again for the number whose code is still
-   * usable goes back to that code instead of spending another SMS.
+   * reported, for the calling step to show (a send held back for the security check is shown too,
+   * but not reported). Asking again for the number whose code is still usable goes back to that
+   * code instead of spending another SMS.
    */
   async requestCode(phoneNumber: string, country?: string): Promise<ApiError | undefined> {
     if (this.busy || this.waitSeconds) return undefined
@@ -283,14 +305,22 @@ export class TwoFactorAuth extends LitElement {
       await this.#enterPinStep()
       return undefined
     }
+    const captcha = this.captcha
+    if (this.config?.captcha && !captcha?.token) {
+      // Not sent, so not reported: the step shows it like a refusal, next to the check.
+      const code = captcha && !captcha.failed ? 'CAPTCHA_INCOMPLETE' : 'CAPTCHA_UNAVAILABLE'
+      captcha?.retry()
+      return new ApiError(code, 'no captcha token yet')
+    }
     this.busy = true
     let answer: Answer<PinSession>
     try {
-      answer = await this.client.sendPin(phoneNumber, this.language, country)
+      answer = await this.client.sendPin(phoneNumber, this.language, country, captcha?.token)
     } catch (error) {
       return this.fail(error)
     } finally {
       this.busy = false
+      captcha?.spent() // tokens are single use, whatever the answer
     }
     this.session = { ...answer.data, phoneNumber }
     this.codeSent(answer, false)

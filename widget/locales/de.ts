@@ -18,6 +18,8 @@ export default {
   smsNotSent: 'Die SMS konnte nicht gesendet werden. Bitte versuchen Sie es erneut.',
   unavailable: 'Der Dienst ist gerade nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.',
   network: 'Verbindungsproblem. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+  captchaRequired: 'Bitte schließen Sie zuerst die Sicherheitsprüfung ab.',
+  captchaFailed: 'Die Sicherheitsprüfung ist fehlgeschlagen. Bitte versuchen Sie es erneut.',
   rateLimited: 'Zu viele Versuche. Erneut möglich in {time}.',
   canRetry: 'Sie können es jetzt erneut versuchen.',
   tryAgain: 'Erneut versuchen',

@@ -17,6 +17,8 @@ export default {
   smsNotSent: 'We couldn’t send the text message. Please try again.',
   unavailable: 'The service is unavailable right now. Please try again in a moment.',
   network: 'Connection problem. Check your connection and try again.',
+  captchaRequired: 'Please complete the security check first.',
+  captchaFailed: 'The security check failed. Please try again.',
   rateLimited: 'Too many attempts. Try again in {time}.',
   canRetry: 'You can try again now.',
   tryAgain: 'Try again',

@@ -18,6 +18,8 @@ export default {
   smsNotSent: 'No pudimos enviar el SMS. Inténtalo de nuevo.',
   unavailable: 'El servicio no está disponible ahora. Inténtalo de nuevo en un momento.',
   network: 'Problema de conexión. Compruébala e inténtalo de nuevo.',
+  captchaRequired: 'Primero completa la verificación de seguridad.',
+  captchaFailed: 'La verificación de seguridad ha fallado. Inténtalo de nuevo.',
   rateLimited: 'Demasiados intentos. Inténtalo de nuevo en {time}.',
   canRetry: 'Ya puedes volver a intentarlo.',
   tryAgain: 'Reintentar',

@@ -18,6 +18,8 @@ export default {
   smsNotSent: 'Le SMS n’a pas pu être envoyé. Veuillez réessayer.',
   unavailable: 'Le service est momentanément indisponible. Veuillez réessayer dans un instant.',
   network: 'Problème de connexion. Vérifiez votre connexion et réessayez.',
+  captchaRequired: 'Veuillez d’abord effectuer la vérification de sécurité.',
+  captchaFailed: 'La vérification de sécurité a échoué. Veuillez réessayer.',
   rateLimited: 'Trop de tentatives. Réessayez dans {time}.',
   canRetry: 'Vous pouvez réessayer maintenant.',
   tryAgain: 'Réessayer',

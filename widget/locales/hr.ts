@@ -18,6 +18,8 @@ export default {
   smsNotSent: 'SMS nije poslan. Pokušajte ponovno.',
   unavailable: 'Usluga trenutačno nije dostupna. Pokušajte ponovno za trenutak.',
   network: 'Problem s vezom. Provjerite vezu i pokušajte ponovno.',
+  captchaRequired: 'Najprije dovršite sigurnosnu provjeru.',
+  captchaFailed: 'Sigurnosna provjera nije uspjela. Pokušajte ponovno.',
   rateLimited: 'Previše pokušaja. Pokušajte ponovno za {time}.',
   canRetry: 'Sada možete pokušati ponovno.',
   tryAgain: 'Pokušaj ponovno',

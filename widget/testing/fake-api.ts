@@ -49,6 +49,8 @@ export interface FakeApiOptions {
   /** Seconds until a resend is allowed, per send. */
   resendCooldown?: number
   attempts?: number
+  /** The security check `/config` asks for; none by default. */
+  captcha?: WidgetConfig['captcha']
 }
 
 export function installFakeApi(options: FakeApiOptions = {}) {
@@ -60,6 +62,7 @@ export function installFakeApi(options: FakeApiOptions = {}) {
     allowedCountries:
       options.allowedCountries === undefined ? ['HR', 'DE', 'GB', 'US', 'FR'] : options.allowedCountries,
     language: 'en',
+    captcha: options.captcha ?? null,
   }
   const assets = widgetRoutes({
     loadScript: async () => undefined,
