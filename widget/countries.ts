@@ -1,4 +1,4 @@
-/** Country helpers that need no metadata: flags, localised names, search, the default guess. */
+/** Country helpers that need no metadata: flags, localised names, the default guess. */
 
 /** The flag emoji: two regional-indicator letters, no image bytes. */
 export function flag(country: string): string {
@@ -12,11 +12,6 @@ export function countryName(country: string, language: string): string {
   if (!names)
     displayNames.set(language, (names = new Intl.DisplayNames([language, 'en'], { type: 'region' })))
   return names.of(country) ?? country
-}
-
-/** Lower case without accents, so "hrv" finds "Hrvatska" and "cote" finds "Côte d’Ivoire". */
-export function searchable(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
 }
 
 /**

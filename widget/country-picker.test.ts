@@ -1,4 +1,4 @@
-import { expect, fixtureCleanup } from '@open-wc/testing'
+import { expect, fixtureCleanup, waitUntil } from '@open-wc/testing'
 import { afterEach, describe, it, vi } from 'vitest'
 import { userEvent } from 'vitest/browser'
 import { guessCountry } from './countries.js'
@@ -21,6 +21,8 @@ const active = (element: TwoFactorAuth) =>
 async function openPicker(element: TwoFactorAuth): Promise<void> {
   get(element, '#country').focus()
   await userEvent.keyboard('{ArrowDown}')
+  // The first open may wait for the list's chunk (focusing the button started loading it).
+  await waitUntil(() => element.phone.picker.open, 'the country list never opened')
   await element.updateComplete
   await element.updateComplete
 }

@@ -1,8 +1,8 @@
 /**
  * `npm run build:widget` runs this twice:
  * - default: `dist/widget/two-factor-auth.js` for a script tag (the kit serves it as /widget.js):
- *   one minified ES module with Lit inside; the phone-number code and each non-English language
- *   are lazily imported, content-hashed chunks next to it.
+ *   one minified ES module with Lit inside; the phone-number code, the open country list, the
+ *   captcha code and each non-English language are lazily imported, content-hashed chunks next to it.
  * - `--mode lib`: `dist/widget-lib/` for bundlers (`two-factor-kit/widget`, `…/widget/element`):
  *   ES modules with lit and libphonenumber-js left as imports, so an app shares its own copies.
  */

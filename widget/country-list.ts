@@ -1,0 +1,183 @@
+/**
+ * The open country picker: a search box (ARIA combobox) over a listbox of the allowed countries,
+ * with localised names, emoji flags and calling codes. Arrow keys, Home/End, PageUp/PageDown,
+ * Enter and Escape work as in the WAI-ARIA combobox pattern.
+ *
+ * Nothing here matters until the picker opens, so it is a chunk of its own, off the path to first
+ * paint (`country-picker.ts` loads it). Chunks must stand alone (see vite.config.ts): this module
+ * imports types only, and the picker hands it Lit's `html` and the entry's country helpers.
+ */
+import type { html, nothing } from 'lit'
+import type { countryName, flag } from './countries.js'
+import type { CountryPicker } from './country-picker.js'
+
+/** What the list borrows from the entry instead of importing it (which would share code with it). */
+export interface ListKit {
+  html: typeof html
+  nothing: typeof nothing
+  countryName: typeof countryName
+  flag: typeof flag
+}
+
+const PAGE = 8
+
+/** Lower case without accents, so "hrv" finds "Hrvatska" and "cote" finds "Côte d’Ivoire". */
+function searchable(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+}
+
+export class CountryList {
+  query = ''
+  /** The option the keyboard is on (aria-activedescendant). */
+  active = ''
+  #sorted: { key: string; list: string[] } = { key: '', list: [] }
+
+  constructor(
+    private readonly picker: CountryPicker,
+    private readonly kit: ListKit,
+  ) {}
+
+  /** The allowed countries sorted by name in the widget's language, filtered by the search. */
+  get options(): string[] {
+    const { host, phone } = this.picker
+    const { countryName } = this.kit
+    const language = host.language
+    const countries = phone.countries
+    const key = `${language}|${countries.join()}`
+    if (this.#sorted.key !== key) {
+      const collator = new Intl.Collator(language)
+      const list = [...countries].sort((a, b) =>
+        collator.compare(countryName(a, language), countryName(b, language)),
+      )
+      this.#sorted = { key, list }
+    }
+    const query = searchable(this.query.trim())
+    if (!query) return this.#sorted.list
+    const digits = query.replace(/^\+/, '')
+    // Names that start with the query first, then a word in them, then anywhere ("ger": Germany, Algeria).
+    const rank = (country: string): number => {
+      const name = searchable(countryName(country, language))
+      if (name.startsWith(query) || country.toLowerCase() === query) return 0
+      if (name.includes(` ${query}`)) return 1
+      if (name.includes(query)) return 2
+      return /^\d+$/.test(digits) && phone.tools?.callingCode(country)?.startsWith(digits) ? 0 : 3
+    }
+    return this.#sorted.list
+      .map((country) => ({ country, rank: rank(country) }))
+      .filter((entry) => entry.rank < 3)
+      .sort((a, b) => a.rank - b.rank)
+      .map((entry) => entry.country)
+  }
+
+  #element<T extends HTMLElement>(selector: string): T | null {
+    return this.picker.host.renderRoot.querySelector<T>(selector)
+  }
+
+  /** The picker has just opened: an empty search, the keyboard on the current country. */
+  async opened(): Promise<void> {
+    const host = this.picker.host
+    this.query = ''
+    this.active = this.picker.phone.country
+    host.requestUpdate()
+    await host.updateComplete
+    this.#element('#country-search')?.focus()
+    this.#scrollToActive()
+  }
+
+  #choose(country: string): void {
+    this.picker.phone.pickCountry(country)
+    void this.picker.hide('#phone')
+  }
+
+  #scrollToActive(): void {
+    this.#element(`#country-${this.active}`)?.scrollIntoView({ block: 'nearest' })
+  }
+
+  async #move(to: number): Promise<void> {
+    const options = this.options
+    if (!options.length) return
+    this.active = options[Math.max(0, Math.min(options.length - 1, to))]!
+    this.picker.host.requestUpdate()
+    await this.picker.host.updateComplete
+    this.#scrollToActive()
+  }
+
+  #onSearchKeydown = (event: KeyboardEvent): void => {
+    const options = this.options
+    const index = options.indexOf(this.active)
+    const moves: Record<string, number> = {
+      ArrowDown: index + 1,
+      ArrowUp: index - 1,
+      PageDown: index + PAGE,
+      PageUp: index - PAGE,
+      Home: 0,
+      End: options.length - 1,
+    }
+    const to = moves[event.key]
+    if (to !== undefined) {
+      event.preventDefault()
+      void this.#move(to)
+    } else if (event.key === 'Enter') {
+      event.preventDefault()
+      if (this.active) this.#choose(this.active)
+    } else if (event.key === 'Escape') {
+      event.preventDefault()
+      void this.picker.hide('#country')
+    }
+  }
+
+  #onSearchInput = (event: InputEvent): void => {
+    this.query = (event.target as HTMLInputElement).value
+    this.active = this.options[0] ?? ''
+    this.picker.host.requestUpdate()
+  }
+
+  #onFocusOut = (event: FocusEvent): void => {
+    const next = event.relatedTarget as Node | null
+    if (!next || !this.#element('.popup')?.contains(next)) void this.picker.hide(null)
+  }
+
+  render() {
+    const { html, nothing, countryName, flag } = this.kit
+    const { host, phone } = this.picker
+    const t = host.t
+    const options = this.options
+    return html`<div class="popup" part="country-popup" @focusout=${this.#onFocusOut}>
+      <input
+        id="country-search"
+        part="input country-search"
+        type="search"
+        role="combobox"
+        autocomplete="off"
+        aria-label=${t.searchCountries}
+        placeholder=${t.searchCountries}
+        aria-expanded="true"
+        aria-controls="countries"
+        aria-autocomplete="list"
+        aria-activedescendant=${this.active ? `country-${this.active}` : nothing}
+        .value=${this.query}
+        @input=${this.#onSearchInput}
+        @keydown=${this.#onSearchKeydown}
+      />
+      <ul id="countries" role="listbox" aria-label=${t.country} part="country-list">
+        ${options.map((country) => {
+          const code = phone.tools?.callingCode(country)
+          return html`<li
+            id="country-${country}"
+            role="option"
+            part="country-option"
+            aria-selected=${country === this.active ? 'true' : 'false'}
+            class=${country === phone.country ? 'current' : ''}
+            @mousedown=${(event: Event) => event.preventDefault()}
+            @click=${() => this.#choose(country)}
+          >
+            <span class="flag" aria-hidden="true">${flag(country)}</span>
+            <span class="name">${countryName(country, host.language)}</span>
+            <span class="dial" dir="ltr">${code ? `+${code}` : ''}</span>
+          </li>`
+        })}
+      </ul>
+      ${options.length ? nothing : html`<p class="hint" role="status">${t.noCountries}</p>`}
+    </div>`
+  }
+}
