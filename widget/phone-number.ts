@@ -30,7 +30,26 @@ export interface FormattedNumber {
   national: string | undefined
 }
 
-export function createPhoneTools({ metadata, examples }: PhoneData) {
+/**
+ * Puts back what the server's metadata leaves out because it can be derived (server/widget-routes.ts):
+ * each country's calling code, from `country_calling_codes`, and the international prefix when it
+ * is the common "00". Changes `metadata` in place and returns it.
+ */
+export function expandWidgetMetadata(metadata: MetadataJson): MetadataJson {
+  const countries = metadata.countries as Record<string, unknown[]>
+  for (const [code, holders] of Object.entries(metadata.country_calling_codes as Record<string, string[]>)) {
+    for (const country of holders) {
+      const entry = countries[country]
+      if (!entry) continue
+      entry[0] = code
+      entry[1] ||= '00'
+    }
+  }
+  return metadata
+}
+
+export function createPhoneTools({ metadata: compact, examples }: PhoneData) {
+  const metadata = expandWidgetMetadata(compact)
   const callingCodes = metadata.country_calling_codes as Record<string, string[]>
 
   /** Undefined for a country the metadata doesn't hold. */
