@@ -9,7 +9,7 @@ import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
 import type { TwoFactorApp } from './app.js'
 import { optionsFromVariables } from './env.js'
 import type { TwoFactorStore } from './store.js'
-import { loadWidgetScript } from './widget-bundle-node.js'
+import { loadWidgetScript } from './node-widget-bundle.js'
 import { readFileSync } from 'node:fs'
 
 // server/node.ts in the repository, dist/server/node.js in the published package.
