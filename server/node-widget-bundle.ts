@@ -5,7 +5,11 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 
-const bundleDirectory = new URL('../dist/widget/', import.meta.url)
+// server/node-widget-bundle.ts in the repository, dist/server/node-widget-bundle.js in the package.
+const bundleDirectory = new URL(
+  import.meta.url.includes('/dist/server/') ? '../widget/' : '../dist/widget/',
+  import.meta.url,
+)
 
 /** `file` is `two-factor-auth.js` (the default) or one of its chunks; undefined for an unknown chunk. */
 export async function loadWidgetScript(file = 'two-factor-auth.js'): Promise<string | undefined> {

@@ -1,0 +1,105 @@
+/**
+ * The server as the published package runs it: `npm run build:server` emits dist/server/, and a
+ * plain Node process — no `source` condition, no tsx — imports every server entry of `exports` by
+ * the package's name and runs a flow to a verified token. (Everything else in the repository runs
+ * the TypeScript sources through the `source` condition, so without this test a broken build or a
+ * missing `exports` target would go unnoticed until someone installed the package.)
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  exports: Record<string, string | { source?: string; types?: string; default?: string }>
+  files: string[]
+}
+const serverEntries = Object.entries(packageJson.exports).filter(
+  (entry): entry is [string, { types: string; default: string }] =>
+    entry[0].startsWith('./server') && typeof entry[1] === 'object',
+)
+
+let consumer = ''
+
+beforeAll(() => {
+  const build = spawnSync('npm', ['run', 'build:server'], { cwd: root, encoding: 'utf8' })
+  if (build.status !== 0) throw new Error(`npm run build:server failed:\n${build.stdout}\n${build.stderr}`)
+  // A project that depends on the package: node_modules/two-factor-kit is this repository.
+  consumer = mkdtempSync(join(tmpdir(), 'tfk-consumer-'))
+  mkdirSync(join(consumer, 'node_modules'))
+  symlinkSync(root, join(consumer, 'node_modules', 'two-factor-kit'), 'dir')
+}, 180_000)
+
+afterAll(() => {
+  if (consumer) rmSync(consumer, { recursive: true, force: true })
+})
+
+describe('the published server', () => {
+  it('has the JavaScript and the declarations every server export points at', () => {
+    expect(serverEntries.length).toBeGreaterThan(8)
+    for (const [name, target] of serverEntries) {
+      expect(existsSync(join(root, target.default)), `${name} → ${target.default}`).toBe(true)
+      expect(existsSync(join(root, target.types)), `${name} → ${target.types}`).toBe(true)
+    }
+  })
+
+  it('runs from plain Node by the package name: every entry loads, a test number ends in a verified token', () => {
+    const nodeEntries = serverEntries
+      .map(([name]) => name.slice(2))
+      // Workers-only: they import `cloudflare:workers`, which Node can't load.
+      .filter((name) => !['server/workers', 'server/stores/durable-object'].includes(name))
+    writeFileSync(
+      join(consumer, 'flow.mjs'),
+      `
+      const loaded = {}
+      for (const entry of ${JSON.stringify(nodeEntries)}) loaded[entry] = Object.keys(await import('two-factor-kit/' + entry))
+      const { twoFactor } = await import('two-factor-kit/server/node')
+      const app = twoFactor({ testNumbers: { '+15005550006': '123456' }, logger: { info() {}, warn() {}, error() {} } }, { NODE_ENV: 'development' })
+      const json = { 'content-type': 'application/json' }
+      const sent = await app.request('/pin', { method: 'POST', headers: json, body: JSON.stringify({ phoneNumber: '+15005550006' }) })
+      const { pinId } = await sent.json()
+      const verified = await app.request('/pin/' + pinId + '/verify', { method: 'POST', headers: json, body: JSON.stringify({ pin: '123456' }) })
+      const { token } = await verified.json()
+      const { phoneNumber } = await app.verifier.verify(token)
+      console.log(JSON.stringify({ loaded, sent: sent.status, verified: verified.status, phoneNumber }))
+      `,
+    )
+    const run = spawnSync(process.execPath, ['flow.mjs'], {
+      cwd: consumer,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    })
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+    const result = JSON.parse(run.stdout) as {
+      loaded: Record<string, string[]>
+      sent: number
+      verified: number
+      phoneNumber: string
+    }
+    expect(result).toMatchObject({ sent: 201, verified: 200, phoneNumber: '+15005550006' })
+    expect(result.loaded['server']).toContain('twoFactor')
+    expect(result.loaded['server/node']).toEqual(expect.arrayContaining(['twoFactor', 'serve']))
+    expect(result.loaded['server/providers/infobip']).toContain('infobipProvider')
+    expect(result.loaded['server/stores/redis']).toContain('redisStore')
+    expect(result.loaded['server/captcha/turnstile']).toContain('turnstileCaptcha')
+  })
+
+  it('packs the built files and the sources, not the tests', () => {
+    const pack = spawnSync('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], {
+      cwd: root,
+      encoding: 'utf8',
+    })
+    expect(pack.status).toBe(0)
+    const files = (JSON.parse(pack.stdout) as [{ files: { path: string }[] }])[0].files.map(
+      (file) => file.path,
+    )
+    expect(files).toContain('dist/server/index.js')
+    expect(files).toContain('dist/server/node.d.ts')
+    expect(files).toContain('server/index.ts')
+    expect(files.filter((file) => /\.test\.ts$|^test\/|^demo\//.test(file))).toEqual([])
+  })
+})
