@@ -243,7 +243,7 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
       pinAttempts: config.pinAttempts,
       allowedCountries: config.allowedCountries,
       language: config.language,
-      captcha: config.captcha?.widget ?? null,
+      captcha: config.captcha?.verifier.widget ?? null,
     }),
   )
 
@@ -305,7 +305,8 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
       config.logger.error('[two-factor-kit] unexpected error', error)
       refusal = new TwoFactorError('INTERNAL_ERROR', 'Something went wrong on our side.')
     }
-    if (refusal.code === 'RATE_LIMITED' || refusal.code === 'CAPTCHA_UNAVAILABLE')
+    // Any refusal that says when to come back (rate limits, an unreachable captcha) says it in the header too.
+    if (typeof refusal.details.retryAfter === 'number')
       c.header('Retry-After', String(refusal.details.retryAfter))
     c.header('Cache-Control', 'no-store')
     return c.json(refusal.toJSON(), refusal.status as 400)
