@@ -208,18 +208,7 @@ export async function sendPin(
   if (!testE164) assertNumberAllowed(number, config)
   // The bot check comes after the free offline checks (no call for a number we'd refuse anyway) and
   // before the quotas: a script without a solved challenge must not use up a victim's send budget.
-  if (!testE164 && config.captcha) {
-    await assertCaptchaSolved(
-      {
-        verifier: config.captcha,
-        hostnames: config.captchaHostnames,
-        timeoutMs: config.providerTimeoutMs,
-        logger: config.logger,
-      },
-      request.captchaToken,
-      caller.ip,
-    )
-  }
+  if (!testE164 && config.captcha) await assertCaptchaSolved(config.captcha, request.captchaToken, caller.ip)
 
   const quota = testE164 ? undefined : await takeSendQuotas(config, number.e164, caller, now)
   // The network lookup comes after the quotas (so it can't be used to pump paid lookups) and

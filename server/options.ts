@@ -6,7 +6,7 @@
 import type { Context } from 'hono'
 import { ConfigurationError } from './errors.js'
 import { parseDuration, parseRate, type Rate } from './duration.js'
-import type { CaptchaVerifier } from './captcha.js'
+import type { CaptchaPolicy, CaptchaVerifier } from './captcha.js'
 import type { PinType } from './pin.js'
 import type { LineType, SmsProvider } from './sms.js'
 import type { TwoFactorStore } from './store.js'
@@ -212,8 +212,8 @@ export interface ResolvedOptions {
   providerTimeoutMs: number
   providerRetries: number
   allowedOrigins: readonly string[]
-  captcha: CaptchaVerifier | null
-  captchaHostnames: readonly string[]
+  /** The verifier with what it checks against, put together once; null when there is no captcha. */
+  captcha: CaptchaPolicy | null
   /** The host of the WebOTP line, or undefined for none. */
   webOtpHost: string | undefined
   androidAppHash: string | undefined
@@ -466,6 +466,8 @@ export function resolveOptions(options: TwoFactorOptions): ResolvedOptions {
     if (typeof hostname !== 'string' || !/^[a-z0-9.-]+$/i.test(hostname))
       fail('captchaHostnames', `has ${JSON.stringify(hostname)}: give bare hostnames like "shop.example"`)
 
+  const providerTimeoutMs = duration('providerTimeout', options.providerTimeout, '10s')
+
   const resolved: ResolvedOptions = {
     environment,
     store: options.store,
@@ -509,11 +511,15 @@ export function resolveOptions(options: TwoFactorOptions): ResolvedOptions {
     lookupCacheTtlMs: duration('lookupCacheTimeToLive', options.lookupCacheTimeToLive, '1d'),
     lookupFailurePolicy,
     allowedLineTypes,
-    providerTimeoutMs: duration('providerTimeout', options.providerTimeout, '10s'),
+    providerTimeoutMs,
     providerRetries: integer('providerRetries', options.providerRetries, 1, 0, 5),
     allowedOrigins,
-    captcha,
-    captchaHostnames,
+    captcha: captcha && {
+      verifier: captcha,
+      hostnames: captchaHostnames,
+      timeoutMs: providerTimeoutMs,
+      logger,
+    },
     webOtpHost:
       options.webOtp === false || allowedOrigins.length === 0 ? undefined : new URL(allowedOrigins[0]!).host,
     androidAppHash: options.androidAppHash,
