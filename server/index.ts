@@ -3,8 +3,8 @@
  * `twoFactor()` fills in the embedded defaults — a memory store and the console SMS provider —
  * so that development needs nothing else; production passes its own store and provider.
  */
-import { createTwoFactorApp, type TwoFactorApp } from './app.js'
-import type { TwoFactorOptions } from './options.js'
+import { createTwoFactorApp, type TwoFactorApp } from './http/app.js'
+import type { TwoFactorOptions } from './core/options.js'
 import { consoleProvider } from './providers/console.js'
 import { memoryStore } from './stores/memory.js'
 
@@ -19,27 +19,27 @@ export function twoFactor(options: TwoFactorInit = {}): TwoFactorApp {
   })
 }
 
-export { createTwoFactorApp, type TwoFactorApp } from './app.js'
-export type { TwoFactorOptions, ResolvedOptions, SigningAlgorithm, Logger } from './options.js'
+export { createTwoFactorApp, type TwoFactorApp } from './http/app.js'
+export type { TwoFactorOptions, ResolvedOptions, SigningAlgorithm, Logger } from './core/options.js'
 export {
   TwoFactorError,
   StoreError,
   ConfigurationError,
   errorStatus,
   type TwoFactorErrorCode,
-} from './errors.js'
+} from './core/errors.js'
 export {
   createVerifier,
   requireVerifiedPhone,
   type TokenVerifier,
   type VerifiedPhone,
   type VerifierOptions,
-} from './verifier.js'
-export { generateSigningKey, TOKEN_TYPE } from './token.js'
-export { parseTestNumbersList, type NumberType } from './phone.js'
-export type * from './store.js'
-export type * from './sms.js'
-export { ProviderError } from './sms.js'
+} from './core/verifier.js'
+export { generateSigningKey, TOKEN_TYPE } from './core/token.js'
+export { parseTestNumbersList, type NumberType } from './core/phone.js'
+export type * from './stores/types.js'
+export type * from './providers/types.js'
+export { ProviderError } from './providers/types.js'
 export { memoryStore, type MemoryStoreOptions } from './stores/memory.js'
 export { consoleProvider, type ConsoleProvider, type ConsoleOutboxEntry } from './providers/console.js'
-export type { CaptchaVerifier, CaptchaVerdict } from './captcha.js'
+export type { CaptchaVerifier, CaptchaVerdict } from './core/captcha.js'

@@ -6,10 +6,10 @@
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
 import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
-import type { TwoFactorApp } from './app.js'
-import { optionsFromVariables } from './env.js'
-import type { TwoFactorStore } from './store.js'
-import { loadWidgetScript } from './node-widget-bundle.js'
+import type { TwoFactorApp } from './http/app.js'
+import { optionsFromVariables } from './runtime/env.js'
+import type { TwoFactorStore } from './stores/types.js'
+import { loadWidgetScript } from './runtime/node-widget-bundle.js'
 import { readFileSync } from 'node:fs'
 
 // server/node.ts in the repository, dist/server/node.js in the published package.

@@ -16,14 +16,14 @@
 import type { Context } from 'hono'
 // Through the package's own export, so the path holds in the repository and in dist/ alike.
 import packageJson from 'two-factor-kit/package.json'
-import { ConfigurationError } from './errors.js'
+import { ConfigurationError } from './core/errors.js'
 import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
-import type { TwoFactorApp } from './app.js'
-import { optionsFromVariables } from './env.js'
+import type { TwoFactorApp } from './http/app.js'
+import { optionsFromVariables } from './runtime/env.js'
 import { durableObjectStore, type TwoFactorObjectNamespace } from './stores/durable-object.js'
-import { widgetRoutes } from './widget-routes.js'
+import { widgetRoutes } from './http/widget-routes.js'
 
-export { TwoFactorDurableObject } from './stores/two-factor-durable-object.js'
+export { TwoFactorDurableObject } from './stores/durable-object-class.js'
 export { durableObjectStore, type DurableObjectStoreOptions } from './stores/durable-object.js'
 
 /**
@@ -49,7 +49,7 @@ export interface TwoFactorWorkerEnv {
    * `/metadata.json`, as on Node.
    */
   TWO_FACTOR_WIDGET?: AssetsFetcher
-  /** `console` (default), `infobip`, `twilio`, `vonage` or a failover list: see providers/from-env.ts. */
+  /** `console` (default), `infobip`, `twilio`, `vonage` or a failover list: see runtime/env-providers.ts. */
   SMS_PROVIDER?: string
 }
 

@@ -7,7 +7,7 @@
  * `internal-error`, an HTTP error or an unreadable answer mean no verdict could be had, and throw —
  * the flow then fails closed with CAPTCHA_UNAVAILABLE.
  */
-import type { CaptchaVerdict, CaptchaVerifier } from '../captcha.js'
+import type { CaptchaVerdict, CaptchaVerifier } from '../core/captcha.js'
 import {
   defaultFetch,
   isRecord,
@@ -16,7 +16,7 @@ import {
   requireBaseUrl,
   requireString,
   type FetchFunction,
-} from '../providers/provider-http.js'
+} from '../providers/http.js'
 
 export interface TurnstileOptions {
   /** The widget's site key (public: the browser renders the challenge with it). */

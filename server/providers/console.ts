@@ -3,7 +3,7 @@
  * in an outbox, which the demo shows at /dev/inbox. It has no number lookup and no delivery reports:
  * every message counts as delivered.
  */
-import type { SmsProvider } from '../sms.js'
+import type { SmsProvider } from './types.js'
 
 export interface ConsoleOutboxEntry {
   to: string

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startInfobipFake, type InfobipFake } from '../../test/fakes/infobip.js'
-import { ProviderAccountError } from '../provider-chain.js'
-import { ProviderError } from '../sms.js'
+import { ProviderAccountError } from './failover.js'
+import { ProviderError } from './types.js'
 import { infobipDeliveryStatus, infobipProvider } from './infobip.js'
 
 const SECRET = 'report-secret-0123456789abcdef'

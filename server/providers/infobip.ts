@@ -6,8 +6,8 @@
  * `?token=<deliveryReportSecret>` to the report URL it gives Infobip and checks it when the report
  * comes back (a Subscriptions "BASIC" security setting with that secret as password works too).
  */
-import { ProviderAccountError } from '../provider-chain.js'
-import { ProviderError } from '../sms.js'
+import { ProviderAccountError } from './failover.js'
+import { ProviderError } from './types.js'
 import type {
   CallOptions,
   DeliveryReport,
@@ -15,8 +15,8 @@ import type {
   SendResult,
   SmsMessage,
   SmsProvider,
-} from '../sms.js'
-import type { DeliveryStatus } from '../store.js'
+} from './types.js'
+import type { DeliveryStatus } from '../stores/types.js'
 import {
   defaultFetch,
   internationalDigits,
@@ -36,7 +36,7 @@ import {
   withQueryParameter,
   type FetchFunction,
   type ProviderResponse,
-} from './provider-http.js'
+} from './http.js'
 
 export interface InfobipProviderOptions {
   /** Your account's base URL, shown in the Infobip portal, e.g. `https://xyz123.api.infobip.com`. */

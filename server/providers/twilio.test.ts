@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startTwilioFake, type TwilioFake } from '../../test/fakes/twilio.js'
-import { ProviderAccountError } from '../provider-chain.js'
-import { ProviderError } from '../sms.js'
+import { ProviderAccountError } from './failover.js'
+import { ProviderError } from './types.js'
 import { isValidTwilioSignature, twilioDeliveryStatus, twilioProvider, twilioSignature } from './twilio.js'
 
 async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {

@@ -3,8 +3,8 @@
  * callbacks authenticated by `X-Twilio-Signature` (HMAC-SHA1 with the auth token over the full
  * callback URL followed by the sorted POST parameters, base64).
  */
-import { ProviderAccountError } from '../provider-chain.js'
-import { ProviderError } from '../sms.js'
+import { ProviderAccountError } from './failover.js'
+import { ProviderError } from './types.js'
 import type {
   CallOptions,
   DeliveryReport,
@@ -13,8 +13,8 @@ import type {
   SendResult,
   SmsMessage,
   SmsProvider,
-} from '../sms.js'
-import type { DeliveryStatus } from '../store.js'
+} from './types.js'
+import type { DeliveryStatus } from '../stores/types.js'
 import {
   basicAuthorization,
   defaultFetch,
@@ -33,7 +33,7 @@ import {
   unauthorizedReport,
   type FetchFunction,
   type ProviderResponse,
-} from './provider-http.js'
+} from './http.js'
 
 export interface TwilioProviderOptions {
   /** `AC` followed by 32 hex digits, from the Twilio console. */

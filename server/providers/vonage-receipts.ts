@@ -3,8 +3,8 @@
  * POST JSON), authenticate them (signed webhooks, or our secret token in the callback URL) and map
  * their statuses onto the kit's vocabulary. Used by `vonageProvider`.
  */
-import type { DeliveryReport } from '../sms.js'
-import type { DeliveryStatus } from '../store.js'
+import type { DeliveryReport } from './types.js'
+import type { DeliveryStatus } from '../stores/types.js'
 import {
   hmac,
   isRecord,
@@ -13,7 +13,7 @@ import {
   toHex,
   unauthorizedReport,
   type HmacHash,
-} from './provider-http.js'
+} from './http.js'
 
 export type VonageSignatureMethod = 'sha1hmac' | 'sha256hmac' | 'sha512hmac'
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startVonageFake, type VonageFake } from '../../test/fakes/vonage.js'
-import { ProviderAccountError } from '../provider-chain.js'
-import { ProviderError } from '../sms.js'
+import { ProviderAccountError } from './failover.js'
+import { ProviderError } from './types.js'
 import { vonageDeliveryStatus, vonageProvider, vonageSignature } from './vonage.js'
 
 const SECRET = 'report-secret-0123456789abcdef'

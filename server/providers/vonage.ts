@@ -7,9 +7,9 @@
  * when `signatureSecret` is set, otherwise by `?token=<deliveryReportSecret>`, which the adapter adds
  * to the callback URL it sends.
  */
-import { ProviderAccountError } from '../provider-chain.js'
-import { countSegments } from '../segments.js'
-import { ProviderError } from '../sms.js'
+import { ProviderAccountError } from './failover.js'
+import { countSegments } from '../core/segments.js'
+import { ProviderError } from './types.js'
 import type {
   CallOptions,
   DeliveryReport,
@@ -18,7 +18,7 @@ import type {
   SendResult,
   SmsMessage,
   SmsProvider,
-} from '../sms.js'
+} from './types.js'
 import {
   defaultFetch,
   internationalDigits,
@@ -34,7 +34,7 @@ import {
   withQueryParameter,
   type FetchFunction,
   type ProviderResponse,
-} from './provider-http.js'
+} from './http.js'
 import { readVonageReceipt, VONAGE_SIGNATURE_HASHES, type VonageSignatureMethod } from './vonage-receipts.js'
 
 export { vonageDeliveryStatus, vonageSignature, type VonageSignatureMethod } from './vonage-receipts.js'

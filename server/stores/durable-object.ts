@@ -6,11 +6,11 @@
  * however many Workers call it at once, anywhere.
  *
  * This file is plain TypeScript (no `cloudflare:` import), so Node can load and type-check it; the
- * object itself is `TwoFactorDurableObject` in `two-factor-durable-object.ts`, exported from the
+ * object itself is `TwoFactorDurableObject` in `durable-object-class.ts`, exported from the
  * `two-factor-kit/server/workers` entry. Wire it with a binding and a `new_sqlite_classes` migration.
  */
-import { StoreError } from '../errors.js'
-import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit, TwoFactorStore } from '../store.js'
+import { StoreError } from '../core/errors.js'
+import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit, TwoFactorStore } from './types.js'
 
 /** What the store calls on a Durable Object (over RPC). `TwoFactorDurableObject` implements it. */
 export interface TwoFactorObjectApi {

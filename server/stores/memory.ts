@@ -6,8 +6,8 @@
  * enough it refuses new keys with a StoreError (503) rather than evicting live ones, because an
  * evicted rate-limit counter or PIN record would hand an attacker a fresh budget.
  */
-import { StoreError } from '../errors.js'
-import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit, TwoFactorStore } from '../store.js'
+import { StoreError } from '../core/errors.js'
+import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit, TwoFactorStore } from './types.js'
 
 export interface MemoryStoreOptions {
   /**

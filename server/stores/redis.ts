@@ -18,8 +18,8 @@
  */
 import { createHash } from 'node:crypto'
 import type { Redis, RedisOptions } from 'ioredis'
-import { StoreError } from '../errors.js'
-import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit, TwoFactorStore } from '../store.js'
+import { StoreError } from '../core/errors.js'
+import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit, TwoFactorStore } from './types.js'
 
 export interface RedisStoreOptions {
   /** A connected ioredis client, e.g. `new Redis(process.env.REDIS_URL, failFastRedisOptions)`. */

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { build } from 'vite'
-import { widgetMetadata } from '../../server/widget-routes.js'
+import { widgetMetadata } from '../../server/http/widget-routes.js'
 
 export interface SizeRow {
   name: string

@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { StoreError } from '../../server/errors.js'
+import { StoreError } from '../../server/core/errors.js'
 import { failFastRedisOptions, redisStore } from '../../server/stores/redis.js'
 import { errorOf, makeKit } from '../helpers/kit.js'
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'

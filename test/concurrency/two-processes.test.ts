@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { generateSigningKey } from '../../server/token.js'
+import { generateSigningKey } from '../../server/core/token.js'
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'
 
 let redis: RedisServer

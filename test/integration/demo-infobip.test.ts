@@ -5,7 +5,7 @@
  * let the fake's delivery report reach the demo.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createVerifier } from '../../server/verifier.js'
+import { createVerifier } from '../../server/core/verifier.js'
 import { startInfobipFake, type InfobipFake } from '../fakes/infobip.js'
 import { MOBILE_HR } from '../helpers/kit.js'
 import { freePort, startDemo, type DemoProcess } from './support.js'

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { twoFactor as twoFactorFromEnv } from '../../server/node.js'
-import { derivePin, deriveHmacKey } from '../../server/pin.js'
+import { derivePin, deriveHmacKey } from '../../server/core/pin.js'
 import { infobipProvider } from '../../server/providers/infobip.js'
 import { errorOf, makeKit, MOBILE_HR } from '../helpers/kit.js'
 import { listen } from './support.js'

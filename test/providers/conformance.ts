@@ -5,9 +5,9 @@
  * time budget, delivery-report parsing and authentication.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ProviderAccountError, SendFailedError, sendWithFailover } from '../../server/provider-chain.js'
-import { ProviderError, type SmsMessage, type SmsProvider } from '../../server/sms.js'
-import type { DeliveryStatus } from '../../server/store.js'
+import { ProviderAccountError, SendFailedError, sendWithFailover } from '../../server/providers/failover.js'
+import { ProviderError, type SmsMessage, type SmsProvider } from '../../server/providers/types.js'
+import type { DeliveryStatus } from '../../server/stores/types.js'
 import type { FakeReportOutcome, FakeScenario } from '../fakes/http-fake.js'
 
 export interface ConformanceFake {

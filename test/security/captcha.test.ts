@@ -3,7 +3,7 @@
 // are refused with their own codes, and the SMS provider is called 0 times for them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { turnstileCaptcha } from '../../server/captcha/turnstile.js'
-import { optionsFromVariables } from '../../server/env.js'
+import { optionsFromVariables } from '../../server/runtime/env.js'
 import type { TwoFactorInit } from '../../server/index.js'
 import {
   FAKE_TURNSTILE_SECRET,

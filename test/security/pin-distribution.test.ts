@@ -7,7 +7,7 @@ import {
   PIN_ALPHABETS,
   randomString,
   type PinType,
-} from '../../server/pin.js'
+} from '../../server/core/pin.js'
 
 // The chi-square value a fair generator exceeds with probability 1e-6 (Wilson–Hilferty), so this
 // suite does not flake in CI; the statistic summed over all positions still catches modulo bias

@@ -1,4 +1,4 @@
 import { memoryStore } from '../../server/stores/memory.js'
-import { testStore } from '../store-conformance.js'
+import { testStore } from './conformance.js'
 
 testStore('memory', async () => ({ store: memoryStore() }))

@@ -5,11 +5,11 @@
  */
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { StoreError } from '../../server/errors.js'
-import type { TwoFactorStore } from '../../server/store.js'
+import { StoreError } from '../../server/core/errors.js'
+import type { TwoFactorStore } from '../../server/stores/types.js'
 import { failFastRedisOptions, redisStore } from '../../server/stores/redis.js'
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'
-import { makePinRecord } from '../store-conformance.js'
+import { makePinRecord } from './conformance.js'
 
 let server: RedisServer
 let client: Redis

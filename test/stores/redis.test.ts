@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { StoreError } from '../../server/errors.js'
+import { StoreError } from '../../server/core/errors.js'
 import { connectRedisClient, failFastRedisOptions, redisStore } from '../../server/stores/redis.js'
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'
-import { makePinRecord, testStore } from '../store-conformance.js'
+import { makePinRecord, testStore } from './conformance.js'
 
 let server: RedisServer
 let client: Redis

@@ -6,10 +6,10 @@
 import { env } from 'cloudflare:workers'
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { StoreError } from '../../server/errors.js'
+import { StoreError } from '../../server/core/errors.js'
 import { durableObjectStore } from '../../server/stores/durable-object.js'
-import { TwoFactorDurableObject } from '../../server/stores/two-factor-durable-object.js'
-import { makePinRecord, testStore } from '../store-conformance.js'
+import { TwoFactorDurableObject } from '../../server/stores/durable-object-class.js'
+import { makePinRecord, testStore } from '../stores/conformance.js'
 
 const namespace = env.TWO_FACTOR_STORE
 const objectFor = (name: string) => namespace.get(namespace.idFromName(name))

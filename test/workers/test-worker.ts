@@ -1,5 +1,5 @@
 /** The Worker the workerd tests run in: the kit's Durable Object class, exported as a user would. */
-export { TwoFactorDurableObject } from '../../server/stores/two-factor-durable-object.js'
+export { TwoFactorDurableObject } from '../../server/stores/durable-object-class.js'
 
 export default {
   async fetch(): Promise<Response> {

@@ -5,7 +5,7 @@
  * production. Any answer can be replaced once with `replyOnce`.
  */
 import { vi } from 'vitest'
-import { widgetRoutes } from '../../server/widget-routes.js'
+import { widgetRoutes } from '../../server/http/widget-routes.js'
 import type { PinType, WidgetConfig } from '../api-client.js'
 
 export interface Reply {

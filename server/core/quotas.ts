@@ -5,7 +5,7 @@
  */
 import type { Rate } from './duration.js'
 import { TwoFactorError } from './errors.js'
-import type { TwoFactorStore } from './store.js'
+import type { TwoFactorStore } from '../stores/types.js'
 
 export type LimitName =
   | 'resendCooldown'

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib'
 import { AsYouType, getExampleNumber } from 'libphonenumber-js/core'
 import { describe, expect, it } from 'vitest'
-import { expandWidgetMetadata } from '../widget/phone-number.js'
+import { expandWidgetMetadata } from '../../widget/phone-number.js'
 import { widgetMetadata, widgetRoutes } from './widget-routes.js'
 
 const files: Record<string, string> = {

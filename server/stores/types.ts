@@ -1,7 +1,7 @@
 /**
  * The store interface. Every operation is atomic on its own: the flow never reads a record, decides,
  * and writes it back. Memory, Redis and Durable Object stores all pass one conformance suite
- * (`test/store-conformance.ts`).
+ * (`test/stores/conformance.ts`).
  *
  * Times are Unix milliseconds passed in by the caller (`now`), so one clock (a fake one in tests)
  * governs validity; a store may also expire keys by its own clock, using `retainUntil`, for cleanup.

@@ -3,8 +3,8 @@
  * times, stop at once on a failure about the recipient. Every provider call has its own time budget,
  * enforced here (not trusted to the adapter) with timers and AbortController, so it runs on Workers too.
  */
-import { ProviderError } from './sms.js'
-import type { SendResult, SmsMessage, SmsProvider } from './sms.js'
+import { ProviderError } from './types.js'
+import type { SendResult, SmsMessage, SmsProvider } from './types.js'
 
 /** `details.providerCode` of the ProviderError raised when a call runs out of time. */
 export const TIMEOUT_CODE = 'TIMEOUT'

@@ -5,9 +5,9 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 
-// server/node-widget-bundle.ts in the repository, dist/server/node-widget-bundle.js in the package.
+// server/runtime/ in the repository, dist/server/runtime/ in the package.
 const bundleDirectory = new URL(
-  import.meta.url.includes('/dist/server/') ? '../widget/' : '../dist/widget/',
+  import.meta.url.includes('/dist/server/') ? '../../widget/' : '../../dist/widget/',
   import.meta.url,
 )
 

@@ -14,7 +14,7 @@
  * Loads `cloudflare:workers`: import it from the Workers entry only, never from code Node loads.
  */
 import { DurableObject } from 'cloudflare:workers'
-import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit } from '../store.js'
+import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit } from './types.js'
 import type { TwoFactorObjectApi } from './durable-object.js'
 
 interface RateWindow {

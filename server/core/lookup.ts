@@ -4,9 +4,9 @@
  * Answers are cached in the store per number, so a user retrying doesn't make us pay twice.
  */
 import { StoreError, TwoFactorError } from './errors.js'
-import { callWithTimeout } from './provider-chain.js'
-import type { LineType, LookupResult, SmsProvider } from './sms.js'
-import type { TwoFactorStore } from './store.js'
+import { callWithTimeout } from '../providers/failover.js'
+import type { LineType, LookupResult, SmsProvider } from '../providers/types.js'
+import type { TwoFactorStore } from '../stores/types.js'
 
 /** Infobip 2FA's names for what the network lookup said. */
 export type NcStatus =

@@ -8,10 +8,10 @@
  */
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { StoreError, TwoFactorError } from './errors.js'
-import { ProviderError } from './sms.js'
-import type { DeliveryReport, SmsProvider } from './sms.js'
-import type { DeliveryStatus, TwoFactorStore } from './store.js'
+import { StoreError, TwoFactorError } from '../core/errors.js'
+import { ProviderError } from '../providers/types.js'
+import type { DeliveryReport, SmsProvider } from '../providers/types.js'
+import type { DeliveryStatus, TwoFactorStore } from '../stores/types.js'
 
 export interface DeliveryReportRoutesOptions {
   /** Providers by `name`; the path segment picks one (`/reports/infobip`). */

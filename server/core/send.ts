@@ -3,7 +3,7 @@
  * resend it), verify a PIN. Routes (app.ts) only parse requests and shape answers around these.
  */
 import { TwoFactorError } from './errors.js'
-import { takeSendQuota, rateLimited, type Bucket, type TakenQuota } from './limits.js'
+import { takeSendQuota, rateLimited, type Bucket, type TakenQuota } from './quotas.js'
 import { appendAutofillLines, pickLanguage, renderMessage } from './message.js'
 import type { ResolvedOptions } from './options.js'
 import { assertCaptchaSolved } from './captcha.js'
@@ -19,10 +19,10 @@ import {
 } from './pin.js'
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max'
 import type { createLookupGate } from './lookup.js'
-import { sendWithFailover, type SendFailedError } from './provider-chain.js'
+import { sendWithFailover, type SendFailedError } from '../providers/failover.js'
 import { countSegments, type SegmentCount } from './segments.js'
-import { ProviderError, type SendResult } from './sms.js'
-import type { PinRecord } from './store.js'
+import { ProviderError, type SendResult } from '../providers/types.js'
+import type { PinRecord } from '../stores/types.js'
 import type { TokenSigner } from './token.js'
 
 export type LookupGate = ReturnType<typeof createLookupGate>

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startInfobipFake, type InfobipFake } from '../../test/fakes/infobip.js'
 import { startTwilioFake, type TwilioFake } from '../../test/fakes/twilio.js'
-import { ConfigurationError } from '../errors.js'
-import { sendWithFailover } from '../provider-chain.js'
-import { providersFromEnv } from './from-env.js'
+import { ConfigurationError } from '../core/errors.js'
+import { sendWithFailover } from '../providers/failover.js'
+import { providersFromEnv } from './env-providers.js'
 
 const INFOBIP = { INFOBIP_BASE_URL: 'https://xyz123.api.infobip.com', INFOBIP_API_KEY: 'key' }
 const TWILIO = {

@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startInfobipFake, type InfobipFake } from '../test/fakes/infobip.js'
-import { startTwilioFake, type TwilioFake } from '../test/fakes/twilio.js'
+import { startInfobipFake, type InfobipFake } from '../../test/fakes/infobip.js'
+import { startTwilioFake, type TwilioFake } from '../../test/fakes/twilio.js'
 import { StoreError, TwoFactorError } from './errors.js'
 import { createLookupGate, type LookupGateOptions } from './lookup.js'
-import { sendWithFailover } from './provider-chain.js'
-import { infobipProvider } from './providers/infobip.js'
-import { twilioProvider } from './providers/twilio.js'
-import type { SmsProvider } from './sms.js'
-import type { TwoFactorStore } from './store.js'
-import { memoryStore } from './stores/memory.js'
+import { sendWithFailover } from '../providers/failover.js'
+import { infobipProvider } from '../providers/infobip.js'
+import { twilioProvider } from '../providers/twilio.js'
+import type { SmsProvider } from '../providers/types.js'
+import type { TwoFactorStore } from '../stores/types.js'
+import { memoryStore } from '../stores/memory.js'
 
 const NOW = Date.now()
 const HOUR = 3_600_000

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startInfobipFake, type InfobipFake } from '../test/fakes/infobip.js'
-import { startTwilioFake, type TwilioFake } from '../test/fakes/twilio.js'
-import { callWithTimeout, SendFailedError, sendWithFailover } from './provider-chain.js'
-import { infobipProvider } from './providers/infobip.js'
-import { twilioProvider } from './providers/twilio.js'
-import { ProviderError, type SmsMessage, type SmsProvider } from './sms.js'
+import { startInfobipFake, type InfobipFake } from '../../test/fakes/infobip.js'
+import { startTwilioFake, type TwilioFake } from '../../test/fakes/twilio.js'
+import { callWithTimeout, SendFailedError, sendWithFailover } from './failover.js'
+import { infobipProvider } from './infobip.js'
+import { twilioProvider } from './twilio.js'
+import { ProviderError, type SmsMessage, type SmsProvider } from './types.js'
 
 const message: SmsMessage = { to: '+41793026727', text: '482913 is your code.', reference: 'pin-1-1' }
 const fast = { timeoutMs: 2000, retryDelayMs: 1 }

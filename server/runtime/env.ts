@@ -3,11 +3,11 @@
  * reference). Runtime entries (node.ts, workers.ts) pass their variables in and add what only they
  * know: the client IP source, the store, the widget files. Web APIs only.
  */
-import { turnstileCaptcha } from './captcha/turnstile.js'
-import { ConfigurationError } from './errors.js'
-import type { TwoFactorInit } from './index.js'
-import { parseTestNumbersList } from './phone.js'
-import { providersFromEnv } from './providers/from-env.js'
+import { turnstileCaptcha } from '../captcha/turnstile.js'
+import { ConfigurationError } from '../core/errors.js'
+import type { TwoFactorInit } from '../index.js'
+import { parseTestNumbersList } from '../core/phone.js'
+import { providersFromEnv } from './env-providers.js'
 
 export type EnvironmentVariables = Record<string, string | undefined>
 

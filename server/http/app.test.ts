@@ -1,6 +1,6 @@
 // Every endpoint of the HTTP API through app.request: the contract's field names, codes and statuses.
 import { describe, expect, it } from 'vitest'
-import { errorOf, makeKit, MOBILE_HR } from '../test/helpers/kit.js'
+import { errorOf, makeKit, MOBILE_HR } from '../../test/helpers/kit.js'
 
 describe('GET /config', () => {
   it('tells the widget what it needs', async () => {

@@ -3,7 +3,7 @@
  * factories in `server/providers/`, one file each, that return a plain object on this interface.
  * They use `fetch` only, so they run on Node and Workers alike.
  */
-import type { DeliveryStatus } from './store.js'
+import type { DeliveryStatus } from '../stores/types.js'
 
 export interface SmsMessage {
   /** E.164 with `+`; adapters reformat it for their API (Infobip and Vonage want digits only). */

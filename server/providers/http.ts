@@ -3,8 +3,8 @@
  * into transient ProviderErrors, option checks, and the Web Crypto pieces for webhook signatures.
  * Web APIs only, so every adapter runs on Node and Workers alike.
  */
-import { ProviderError } from '../sms.js'
-import { TIMEOUT_CODE } from '../provider-chain.js'
+import { ProviderError } from './types.js'
+import { TIMEOUT_CODE } from './failover.js'
 
 export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>
 

@@ -13,12 +13,12 @@
  *
  * A provider named in both lists is one instance. Mistakes fail at start-up naming the variable.
  */
-import { ConfigurationError } from '../errors.js'
-import type { SmsProvider } from '../sms.js'
-import { consoleProvider } from './console.js'
-import { infobipProvider } from './infobip.js'
-import { twilioProvider } from './twilio.js'
-import { vonageProvider, type VonageSignatureMethod } from './vonage.js'
+import { ConfigurationError } from '../core/errors.js'
+import type { SmsProvider } from '../providers/types.js'
+import { consoleProvider } from '../providers/console.js'
+import { infobipProvider } from '../providers/infobip.js'
+import { twilioProvider } from '../providers/twilio.js'
+import { vonageProvider, type VonageSignatureMethod } from '../providers/vonage.js'
 
 export type Env = Record<string, string | undefined>
 

@@ -8,7 +8,7 @@
  * required token, fail closed, expected action and hostnames — lives here, once. Web APIs only.
  */
 import { TwoFactorError } from './errors.js'
-import { callWithTimeout } from './provider-chain.js'
+import { callWithTimeout } from '../providers/failover.js'
 
 /** What the captcha service said about one token. */
 export interface CaptchaVerdict {

@@ -8,8 +8,8 @@
  * backend between tests.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { StoreError } from '../server/errors.js'
-import type { PinRecord, TwoFactorStore } from '../server/store.js'
+import { StoreError } from '../../server/core/errors.js'
+import type { PinRecord, TwoFactorStore } from '../../server/stores/types.js'
 
 export interface StoreUnderTest {
   store: TwoFactorStore
