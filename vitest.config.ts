@@ -17,7 +17,8 @@ export default defineConfig({
       },
       'test/workers/vitest.config.ts',
       // the widget in Chromium, and the end-to-end flow against the demo server
-      '{widget,test/e2e}/vitest.config.ts',
+      'widget/build/vitest.config.ts',
+      'test/e2e/vitest.config.ts',
     ],
   },
 })

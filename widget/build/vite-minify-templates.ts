@@ -64,7 +64,8 @@ export function minifyLitTemplates(): Plugin {
     name: 'two-factor-kit:minify-lit-templates',
     enforce: 'pre',
     transform(code, id) {
-      if (!/\/widget\/[^/]+\.ts$/.test(id) || id.endsWith('.test.ts')) return null
+      // The widget's own modules, steps/ included; not its tests, test helpers or build files.
+      if (!/\/widget\/(?!build\/|testing\/)[\w./-]+\.ts$/.test(id) || id.endsWith('.test.ts')) return null
       return { code: minifyTemplates(code, id), map: null }
     },
   }

@@ -11,7 +11,7 @@ import { defineConfig, type Plugin } from 'vite'
 import { libphonenumberModern } from './vite-libphonenumber-modern.js'
 import { minifyLitTemplates } from './vite-minify-templates.js'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
+const root = fileURLToPath(new URL('../..', import.meta.url))
 
 // Lit's production build, whatever NODE_ENV says (vitest, which also runs this build, sets "test").
 const resolve = { conditions: ['module', 'browser', 'production'] }
