@@ -18,8 +18,8 @@ import { TwoFactorCodeSentEvent, TwoFactorErrorEvent, TwoFactorVerifiedEvent } f
 import { fill, loadTranslation, pickLanguage, resolveStrings, type Strings } from './i18n.js'
 import { loadPhoneTools } from './phone-loader.js'
 import type { PhoneTools } from './phone-number.js'
-import { PhoneStep } from './phone-step.js'
-import { PinStep } from './pin-step.js'
+import { PhoneStep } from './steps/phone-step.js'
+import { PinStep } from './steps/pin-step.js'
 import { styles } from './two-factor-auth.styles.js'
 import type { TurnstileChallenge } from './turnstile.js'
 

@@ -3,13 +3,13 @@
  * digits), pasted international numbers switching the country, and length checks before sending.
  */
 import { html, nothing, type ReactiveController } from 'lit'
-import type { WidgetConfig } from './api-client.js'
+import type { WidgetConfig } from '../api-client.js'
 import { CountryPicker } from './country-picker.js'
-import { guessCountry } from './countries.js'
-import { fill, formatWait } from './i18n.js'
-import { errorMessage, lengthMessage, type Message } from './messages.js'
-import type { PhoneTools } from './phone-number.js'
-import type { TwoFactorAuth } from './two-factor-auth.js'
+import { guessCountry } from '../countries.js'
+import { fill, formatWait } from '../i18n.js'
+import { errorMessage, lengthMessage, type Message } from '../messages.js'
+import type { PhoneTools } from '../phone-number.js'
+import type { TwoFactorAuth } from '../two-factor-auth.js'
 
 /** Digits (in any script) and `+`: the characters formatting never adds or removes. */
 const significant = /[\p{Nd}+]/gu

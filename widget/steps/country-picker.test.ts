@@ -1,10 +1,10 @@
 import { expect, fixtureCleanup, waitUntil } from '@open-wc/testing'
 import { afterEach, describe, it, vi } from 'vitest'
 import { userEvent } from 'vitest/browser'
-import { guessCountry } from './countries.js'
-import { installFakeApi } from './testing/fake-api.js'
-import { find, get, mount, text } from './testing/mount.js'
-import type { TwoFactorAuth } from './two-factor-auth.js'
+import { guessCountry } from '../countries.js'
+import { installFakeApi } from '../testing/fake-api.js'
+import { find, get, mount, text } from '../testing/mount.js'
+import type { TwoFactorAuth } from '../two-factor-auth.js'
 
 afterEach(() => {
   fixtureCleanup()

@@ -1,9 +1,9 @@
 import { expect, fixtureCleanup, oneEvent, waitUntil } from '@open-wc/testing'
 import { afterEach, beforeEach, describe, it, vi } from 'vitest'
 import { userEvent } from 'vitest/browser'
-import { TwoFactorErrorEvent } from './events.js'
-import { installFakeApi, refusal, type FakeApi } from './testing/fake-api.js'
-import { click, find, get, mount, paste, text, typeInto } from './testing/mount.js'
+import { TwoFactorErrorEvent } from '../events.js'
+import { installFakeApi, refusal, type FakeApi } from '../testing/fake-api.js'
+import { click, find, get, mount, paste, text, typeInto } from '../testing/mount.js'
 
 let api: FakeApi
 beforeEach(() => {

@@ -6,10 +6,10 @@
  * before pressing it, so the list is usually there by the time it is asked for.
  */
 import { html, nothing } from 'lit'
-import { countryName, flag } from './countries.js'
+import { countryName, flag } from '../countries.js'
 import type { CountryList } from './country-list.js'
 import type { PhoneStep } from './phone-step.js'
-import type { TwoFactorAuth } from './two-factor-auth.js'
+import type { TwoFactorAuth } from '../two-factor-auth.js'
 
 let loading: Promise<typeof import('./country-list.js')> | undefined
 

@@ -4,11 +4,12 @@
  * Enter and Escape work as in the WAI-ARIA combobox pattern.
  *
  * Nothing here matters until the picker opens, so it is a chunk of its own, off the path to first
- * paint (`country-picker.ts` loads it). Chunks must stand alone (see vite.config.ts): this module
- * imports types only, and the picker hands it Lit's `html` and the entry's country helpers.
+ * paint (`country-picker.ts` loads it). Chunks must stand alone (see widget/build/vite.config.ts):
+ * this module imports types only, and the picker hands it Lit's `html` and the entry's country
+ * helpers.
  */
 import type { html, nothing } from 'lit'
-import type { countryName, flag } from './countries.js'
+import type { countryName, flag } from '../countries.js'
 import type { CountryPicker } from './country-picker.js'
 
 /** What the list borrows from the entry instead of importing it (which would share code with it). */

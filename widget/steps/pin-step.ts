@@ -4,13 +4,13 @@
  * countdown from the server's times, and a way forward from every dead end.
  */
 import { html, nothing, type ReactiveController } from 'lit'
-import { ApiError, secondsUntil, type Answer, type PinSession, type PinType } from './api-client.js'
-import { Countdown } from './countdown.js'
-import { fill, formatWait, plural } from './i18n.js'
-import { errorMessage, type Message } from './messages.js'
-import { cleanPin } from './pin-text.js'
-import { readSmsCode } from './web-otp.js'
-import type { TwoFactorAuth } from './two-factor-auth.js'
+import { ApiError, secondsUntil, type Answer, type PinSession, type PinType } from '../api-client.js'
+import { Countdown } from '../countdown.js'
+import { fill, formatWait, plural } from '../i18n.js'
+import { errorMessage, type Message } from '../messages.js'
+import { cleanPin } from '../pin-text.js'
+import { readSmsCode } from '../web-otp.js'
+import type { TwoFactorAuth } from '../two-factor-auth.js'
 
 /** Dead ends of a code; each is shown with the actions that lead on. */
 export type PinProblem = 'expired' | 'locked' | 'notDelivered' | 'alreadyUsed'

@@ -1,10 +1,10 @@
 import { expect, fixtureCleanup, oneEvent, waitUntil } from '@open-wc/testing'
 import { afterEach, describe, it, vi } from 'vitest'
 import { userEvent } from 'vitest/browser'
-import { TwoFactorCodeSentEvent, TwoFactorErrorEvent, TwoFactorVerifiedEvent } from './events.js'
-import { cleanPin } from './pin-text.js'
-import { installFakeApi, refusal, RIGHT_PIN, type FakeApiOptions } from './testing/fake-api.js'
-import { click, find, get, mount, reachPinStep, text, typeInto } from './testing/mount.js'
+import { TwoFactorCodeSentEvent, TwoFactorErrorEvent, TwoFactorVerifiedEvent } from '../events.js'
+import { cleanPin } from '../pin-text.js'
+import { installFakeApi, refusal, RIGHT_PIN, type FakeApiOptions } from '../testing/fake-api.js'
+import { click, find, get, mount, reachPinStep, text, typeInto } from '../testing/mount.js'
 
 afterEach(() => {
   fixtureCleanup()
