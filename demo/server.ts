@@ -5,8 +5,7 @@
  * defaults: memory store, console SMS provider, development keys.
  */
 import { Hono } from 'hono'
-import type { ConsoleProvider } from 'two-factor-kit/server'
-import { serve, storeFromEnv, twoFactor } from 'two-factor-kit/server/node'
+import { consoleProvider, serve, storeFromEnv, twoFactor } from 'two-factor-kit/server/node'
 import { devInbox } from './inbox.js'
 import { demoSite } from './site.js'
 
@@ -17,10 +16,15 @@ const hostname = process.env.HOST ?? '127.0.0.1'
 // SMS_PROVIDER, NUMBER_LOOKUP, TWO_FACTOR_* … (README); by default the console provider.
 // REDIS_URL shares one store (and so one set of limits) between several demo processes.
 const store = await storeFromEnv()
-const twoFactorApp = twoFactor(store ? { store } : {})
+// The dev inbox reads the console provider's outbox, so the demo makes that provider itself when
+// the environment asks for it (SMS_PROVIDER unset or "console").
+const consoleSms =
+  (process.env.SMS_PROVIDER?.trim() || 'console') === 'console' ? consoleProvider() : undefined
+const twoFactorApp = twoFactor(process.env, {
+  ...(store ? { store } : {}),
+  ...(consoleSms ? { sms: consoleSms } : {}),
+})
 await twoFactorApp.ready
-const consoleSms = twoFactorApp.config.providers.find((provider) => provider.name === 'console') as
-  ConsoleProvider | undefined
 
 const app = new Hono()
 app.route('/2fa', twoFactorApp)

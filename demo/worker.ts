@@ -4,8 +4,7 @@
  * package's public entries only; demo/wrangler.jsonc maps them to the sources.
  */
 import { Hono } from 'hono'
-import type { ConsoleProvider } from 'two-factor-kit/server'
-import { twoFactor, type TwoFactorWorkerEnv } from 'two-factor-kit/server/workers'
+import { consoleProvider, twoFactor, type TwoFactorWorkerEnv } from 'two-factor-kit/server/workers'
 import { devInbox } from './inbox.js'
 import { demoSite } from './site.js'
 
@@ -16,9 +15,9 @@ function demoApp(env: TwoFactorWorkerEnv): Hono {
   const production = env.ENVIRONMENT !== 'development'
   // SMS_PROVIDER, NUMBER_LOOKUP, TWO_FACTOR_* … as vars and secrets (README); by default the
   // console provider, whose outbox lives in this isolate: fine for wrangler dev's single isolate.
-  const twoFactorApp = twoFactor(env)
-  const consoleSms = twoFactorApp.config.providers.find((provider) => provider.name === 'console') as
-    ConsoleProvider | undefined
+  // The dev inbox reads that outbox, so the demo makes the provider itself when it is the one asked for.
+  const consoleSms = (env.SMS_PROVIDER?.trim() || 'console') === 'console' ? consoleProvider() : undefined
+  const twoFactorApp = twoFactor(env, consoleSms ? { sms: consoleSms } : {})
 
   const app = new Hono()
   app.route('/2fa', twoFactorApp)

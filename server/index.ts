@@ -4,7 +4,7 @@
  * so that development needs nothing else; production passes its own store and provider.
  */
 import { createTwoFactorApp, type TwoFactorApp } from './http/app.js'
-import type { TwoFactorOptions } from './core/options.js'
+import type { TwoFactorOptions } from './http/options.js'
 import { consoleProvider } from './providers/console.js'
 import { memoryStore } from './stores/memory.js'
 
@@ -19,8 +19,9 @@ export function twoFactor(options: TwoFactorInit = {}): TwoFactorApp {
   })
 }
 
-export { createTwoFactorApp, type TwoFactorApp } from './http/app.js'
-export type { TwoFactorOptions, ResolvedOptions, SigningAlgorithm, Logger } from './core/options.js'
+export { createTwoFactorApp, type TwoFactorApp, type TwoFactorConfig } from './http/app.js'
+export type { TwoFactorOptions } from './http/options.js'
+export type { TwoFactorCoreOptions, SigningAlgorithm, Logger } from './core/options.js'
 export {
   TwoFactorError,
   StoreError,
@@ -30,11 +31,11 @@ export {
 } from './core/errors.js'
 export {
   createVerifier,
-  requireVerifiedPhone,
   type TokenVerifier,
   type VerifiedPhone,
   type VerifierOptions,
 } from './core/verifier.js'
+export { requireVerifiedPhone, type VerifiedPhoneVariables } from './http/require-verified-phone.js'
 export { generateSigningKey, TOKEN_TYPE } from './core/token.js'
 export { parseTestNumbersList, type NumberType } from './core/phone.js'
 export type * from './stores/types.js'

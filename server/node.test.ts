@@ -1,7 +1,9 @@
 // The Node entry: configuration from the environment, and the client IP from trusted hops only.
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { clientIpFromProxyHops, optionsFromEnv, twoFactor } from './node.js'
+import { clientIpFromProxyHops, ConfigurationError, memoryStore, optionsFromEnv, twoFactor } from './node.js'
+
+const quiet = { info() {}, warn() {}, error() {} }
 
 function ipSeenBy(hops: number, forwardedFor?: string) {
   const app = new Hono()
@@ -46,15 +48,31 @@ describe('optionsFromEnv', () => {
   })
 
   it('NODE_ENV=production with no keys refuses to start; test numbers need an explicit yes', () => {
-    expect(() => twoFactor({}, { NODE_ENV: 'production' })).toThrow(/"secret" is required in production/)
+    expect(() => twoFactor({ NODE_ENV: 'production' })).toThrow(/"secret" is required in production/)
     expect(() => optionsFromEnv({ TWO_FACTOR_TEST_NUMBERS: '+15005550006' })).toThrow(
       /TWO_FACTOR_TEST_NUMBERS/,
     )
   })
 
   it('a development server works with no configuration at all', async () => {
-    const app = twoFactor({ logger: { info() {}, warn() {}, error() {} } }, {})
+    const app = twoFactor({}, { logger: { info() {}, warn() {}, error() {} } })
     await app.ready
     expect((await app.request('/config')).status).toBe(200)
+  })
+})
+
+describe('twoFactor(env, overrides)', () => {
+  it('takes the environment first and the options second, like the Workers entry', async () => {
+    const app = twoFactor({ TWO_FACTOR_APP_NAME: 'Shop' }, { issuer: 'https://shop.example', logger: quiet })
+    await app.ready
+    expect(app.config.issuer).toBe('https://shop.example')
+  })
+
+  it.each([
+    ['string options', { issuer: 'https://shop.example', audience: 'shop.example' }, /"issuer"/],
+    ['a store', { store: memoryStore() }, /"store"/],
+  ])('refuses options passed where the environment belongs (%s), naming the option', (_, first, named) => {
+    expect(() => twoFactor(first as never)).toThrow(ConfigurationError)
+    expect(() => twoFactor(first as never)).toThrow(named)
   })
 })

@@ -5,12 +5,18 @@
  */
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
-import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
-import type { TwoFactorApp } from './http/app.js'
-import { optionsFromVariables } from './runtime/env.js'
-import type { TwoFactorStore } from './stores/types.js'
-import { loadWidgetScript } from './runtime/node-widget-bundle.js'
 import { readFileSync } from 'node:fs'
+import type { TwoFactorApp } from './http/app.js'
+import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
+import {
+  assertEnvironmentVariables,
+  isProduction,
+  optionsFromVariables,
+  trustedProxyHops,
+  type EnvironmentVariables,
+} from './runtime/env.js'
+import { loadWidgetScript } from './runtime/node-widget-bundle.js'
+import type { TwoFactorStore } from './stores/types.js'
 
 // server/node.ts in the repository, dist/server/node.js in the published package.
 const packageVersion = (() => {
@@ -29,22 +35,8 @@ const packageVersion = (() => {
 })()
 
 export { serve } from '@hono/node-server'
-// Everything of the runtime-neutral entry but its `twoFactor`, which this entry replaces.
-export {
-  createTwoFactorApp,
-  createVerifier,
-  requireVerifiedPhone,
-  generateSigningKey,
-  memoryStore,
-  consoleProvider,
-  TwoFactorError,
-  StoreError,
-  ConfigurationError,
-  TOKEN_TYPE,
-} from './index.js'
-export type * from './index.js'
-
-type Env = Record<string, string | undefined>
+// Everything of the runtime-neutral entry; its `twoFactor` is replaced by the one below.
+export * from './index.js'
 
 /**
  * The caller's IP from the socket, or — behind `trustedProxyHops` proxies that each append to
@@ -78,11 +70,10 @@ export function clientIpFromProxyHops(trustedProxyHops: number): (c: Context) =>
  * Options from environment variables (see the README's configuration reference). Anything not set
  * keeps the core's default; `NODE_ENV=production` turns on every production check.
  */
-export function optionsFromEnv(env: Env = process.env): TwoFactorInit {
-  const hops = env.TWO_FACTOR_TRUSTED_PROXY_HOPS === undefined ? 0 : Number(env.TWO_FACTOR_TRUSTED_PROXY_HOPS)
+export function optionsFromEnv(env: EnvironmentVariables = process.env): TwoFactorInit {
   return {
-    ...optionsFromVariables(env, env.NODE_ENV === 'production'),
-    getClientIp: clientIpFromProxyHops(hops),
+    ...optionsFromVariables(env, isProduction(env, 'node')),
+    getClientIp: clientIpFromProxyHops(trustedProxyHops(env)),
     widget: { loadScript: loadWidgetScript, version: packageVersion },
   }
 }
@@ -91,13 +82,22 @@ export function optionsFromEnv(env: Env = process.env): TwoFactorInit {
  * The store `REDIS_URL` asks for (Redis, shared by every process), or undefined for the embedded
  * memory store. ioredis is loaded only then: it is an optional peer dependency.
  */
-export async function storeFromEnv(env: Env = process.env): Promise<TwoFactorStore | undefined> {
+export async function storeFromEnv(
+  env: EnvironmentVariables = process.env,
+): Promise<TwoFactorStore | undefined> {
   if (!env.REDIS_URL) return undefined
   const { connectRedisClient, redisStore } = await import('./stores/redis.js')
   return redisStore({ client: await connectRedisClient(env.REDIS_URL) })
 }
 
-/** `twoFactor()` configured from `process.env`, with `overrides` on top. */
-export function twoFactor(overrides: TwoFactorInit = {}, env: Env = process.env): TwoFactorApp {
+/**
+ * `twoFactor()` configured from the environment (`process.env` unless given), with `overrides` on
+ * top. The same order as the Workers entry's `twoFactor(env, overrides)`.
+ */
+export function twoFactor(
+  env: EnvironmentVariables = process.env,
+  overrides: TwoFactorInit = {},
+): TwoFactorApp {
+  assertEnvironmentVariables(env, true)
   return createTwoFactor({ ...optionsFromEnv(env), ...overrides })
 }

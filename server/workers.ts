@@ -16,15 +16,19 @@
 import type { Context } from 'hono'
 // Through the package's own export, so the path holds in the repository and in dist/ alike.
 import packageJson from 'two-factor-kit/package.json'
-import { ConfigurationError } from './core/errors.js'
-import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
 import type { TwoFactorApp } from './http/app.js'
-import { optionsFromVariables } from './runtime/env.js'
-import { durableObjectStore, type TwoFactorObjectNamespace } from './stores/durable-object.js'
 import { widgetRoutes } from './http/widget-routes.js'
+import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
+import { assertEnvironmentVariables, isProduction, optionsFromVariables } from './runtime/env.js'
+import { widgetFromAssets, type AssetsFetcher } from './runtime/workers-assets.js'
+import { ConfigurationError } from './core/errors.js'
+import { durableObjectStore, type TwoFactorObjectNamespace } from './stores/durable-object.js'
 
+// Everything of the runtime-neutral entry; its `twoFactor` is replaced by the one below.
+export * from './index.js'
 export { TwoFactorDurableObject } from './stores/durable-object-class.js'
 export { durableObjectStore, type DurableObjectStoreOptions } from './stores/durable-object.js'
+export { widgetFromAssets, type AssetsFetcher } from './runtime/workers-assets.js'
 
 /**
  * The bindings the Workers entry reads; any other string binding with a name from the README's
@@ -53,31 +57,6 @@ export interface TwoFactorWorkerEnv {
   SMS_PROVIDER?: string
 }
 
-/** The part of a Workers Static Assets binding the widget routes use. */
-export interface AssetsFetcher {
-  fetch(input: string): Promise<Response>
-}
-
-/**
- * `loadScript` for `widgetRoutes()` from a Workers Static Assets binding. Assets rather than text
- * modules: the widget has content-hashed chunks whose names a Worker can't import by, and assets
- * don't count towards the Worker's bundle size.
- */
-export function widgetFromAssets(assets: AssetsFetcher): (file: string) => Promise<string | undefined> {
-  return async (file) => {
-    if (!/^two-factor-auth(-[\w-]+)?\.js$/.test(file)) return undefined
-    const response = await assets.fetch(`https://assets.invalid/${file}`)
-    if (response.status === 404) {
-      if (file !== 'two-factor-auth.js') return undefined
-      throw new Error(
-        'the widget is not built: dist/widget/two-factor-auth.js is missing. Run `npm run build:widget` first.',
-      )
-    }
-    if (!response.ok) throw new Error(`the widget assets answered ${response.status} for ${file}`)
-    return response.text()
-  }
-}
-
 /** The caller's IP as Cloudflare's edge saw it. No other header is trusted on Workers. */
 export function clientIpFromCloudflare(c: Context): string | undefined {
   return c.req.header('CF-Connecting-IP') || undefined
@@ -96,11 +75,10 @@ function stringBindings(env: TwoFactorWorkerEnv): Record<string, string | undefi
  * reference). Unset or empty variables keep the core's defaults.
  */
 export function optionsFromWorkerEnv(env: TwoFactorWorkerEnv): TwoFactorInit {
-  if (!env || typeof env !== 'object') throw new ConfigurationError('twoFactor(env): pass the Worker env')
+  assertEnvironmentVariables(env, false)
   const vars = stringBindings(env)
-  const environmentName = vars.ENVIRONMENT || vars.NODE_ENV
   const options: TwoFactorInit = {
-    ...optionsFromVariables(vars, environmentName !== 'development'),
+    ...optionsFromVariables(vars, isProduction(vars, 'workers')),
     getClientIp: clientIpFromCloudflare,
   }
   if (env.TWO_FACTOR_STORE) options.store = durableObjectStore({ namespace: env.TWO_FACTOR_STORE })

@@ -1,5 +1,5 @@
 /**
- * A bot check before anything is spent (security checklist 12). The widget renders the captcha
+ * A bot check before anything is spent. The widget renders the captcha
  * service's challenge, `POST /pin` carries its token, and the flow has the service verify that token
  * right after the free offline checks — before any quota is taken, any lookup paid or any SMS sent,
  * so a script without a solved challenge can neither pump SMS nor use up a victim's send budget.

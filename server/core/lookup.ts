@@ -63,9 +63,12 @@ interface CachedAnswer {
   roaming?: boolean
 }
 
-export function createLookupGate(options: LookupGateOptions): {
+export interface LookupGate {
+  /** Resolves with what the network said, or throws the refusal (or LOOKUP_FAILED when closed). */
   check(e164: string, now: number): Promise<LookupCheck>
-} {
+}
+
+export function createLookupGate(options: LookupGateOptions): LookupGate {
   const provider = options.provider?.lookup ? options.provider : null
   const { store } = options
   const cacheTtlMs = options.cacheTtlMs ?? 86_400_000

@@ -1,5 +1,5 @@
 /**
- * PINs: generated from a CSPRNG without modulo bias, stored only as an HMAC bound to their pinId,
+ * PINs: derived from a CSPRNG-drawn pinId without modulo bias, stored only as an HMAC bound to their pinId,
  * compared in constant time.
  *
  * HMAC and HKDF come from @noble/hashes (audited, pure JS, runs on every runtime) rather than
@@ -35,17 +35,6 @@ function appendUnbiasedSymbols(out: string, bytes: Uint8Array, alphabet: string,
     if (out.length === length) break
     if (byte < unbiasedBelow) out += alphabet[byte % size]
   }
-  return out
-}
-
-/** A random string of `length` symbols from `alphabet` (2–256 symbols), straight from the CSPRNG. */
-export function randomString(alphabet: string, length: number): string {
-  if (alphabet.length < 2 || alphabet.length > 256)
-    throw new RangeError('alphabet must have 2 to 256 symbols')
-  let out = ''
-  const bytes = new Uint8Array(Math.max(16, length * 2))
-  while (out.length < length)
-    out = appendUnbiasedSymbols(out, crypto.getRandomValues(bytes), alphabet, length)
   return out
 }
 
@@ -137,7 +126,8 @@ export function deriveHmacKey(secret: string, purpose: string): HmacKey {
 
 /**
  * HMAC(key, pinId ‖ PIN). Binding the pinId means a PIN is only ever right for the PIN record it
- * was made for (checklist 15). The separator cannot occur in a pinId.
+ * was made for: a PIN read from one SMS never unlocks another verification. The separator cannot
+ * occur in a pinId.
  */
 export function pinMac(key: HmacKey, pinId: string, pin: string): string {
   return base64url(mac(key, `${pinId}:${pin}`))

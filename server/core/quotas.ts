@@ -5,7 +5,13 @@
  */
 import type { Rate } from './duration.js'
 import { TwoFactorError } from './errors.js'
+import type { ResolvedOptions } from './options.js'
 import type { TwoFactorStore } from '../stores/types.js'
+
+/** What the caller is: for per-IP limits. */
+export interface Caller {
+  ip: string | undefined
+}
 
 export type LimitName =
   | 'resendCooldown'
@@ -65,4 +71,65 @@ export async function takeSendQuota(
     if (bucket.limit === 'resendCooldown') resendAvailableAt = result.resetAt
   }
   return { resendAvailableAt, release }
+}
+
+/** The number's own buckets. */
+function numberBuckets(config: ResolvedOptions, e164: string): Bucket[] {
+  return [
+    {
+      limit: 'resendCooldown',
+      key: `cooldown:${e164}`,
+      rate: { limit: 1, windowMs: config.resendCooldownMs },
+    },
+    { limit: 'sendPinPerPhoneNumber', key: `send:number:${e164}`, rate: config.sendPinPerPhoneNumberLimit },
+  ]
+}
+
+/** Buckets many numbers share: the caller's IP, the number's prefix, the whole application. */
+function sharedBuckets(config: ResolvedOptions, e164: string, caller: Caller): Bucket[] {
+  const digits = e164.slice(1)
+  const buckets: Bucket[] = []
+  if (caller.ip)
+    buckets.push({ limit: 'sendPinPerIp', key: `send:ip:${caller.ip}`, rate: config.sendPinPerIpLimit })
+  buckets.push(
+    {
+      limit: 'sendPinPerPrefix',
+      key: `send:prefix:${digits.slice(0, config.prefixLength)}`,
+      rate: config.sendPinPerPrefixLimit,
+    },
+    { limit: 'sendPinPerApplication', key: 'send:application', rate: config.sendPinPerApplicationLimit },
+  )
+  return buckets
+}
+
+export interface SendQuotas {
+  resendAvailableAt: number
+  /** Gives every bucket back: no SMS went out, and nothing was paid for. */
+  release(): Promise<void>
+  /** Gives back only the number's own buckets: nothing reached this number, but a lookup was spent on it. */
+  releaseNumber(): Promise<void>
+}
+
+/** Every send quota, in order (cooldown, number, IP, prefix, application); a refusal gives all back. */
+export async function takeSendQuotas(
+  config: ResolvedOptions,
+  e164: string,
+  caller: Caller,
+  now: number,
+): Promise<SendQuotas> {
+  const own = await takeSendQuota(config.store, numberBuckets(config, e164), now)
+  let shared: TakenQuota
+  try {
+    shared = await takeSendQuota(config.store, sharedBuckets(config, e164, caller), now)
+  } catch (error) {
+    await own.release().catch(() => undefined)
+    throw error
+  }
+  return {
+    resendAvailableAt: own.resendAvailableAt,
+    release: async () => {
+      await Promise.all([own.release(), shared.release()])
+    },
+    releaseNumber: () => own.release(),
+  }
 }

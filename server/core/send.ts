@@ -1,41 +1,23 @@
 /**
- * The two paths of the product, as plain functions over the resolved options: send a PIN (and
- * resend it), verify a PIN. Routes (app.ts) only parse requests and shape answers around these.
+ * Sending a PIN, and sending it again: the free offline checks, the bot check, the send quotas, the
+ * network lookup, a new PIN record, and the SMS through the provider failover. Every refusal on the
+ * way gives back what it took, so a send that didn't happen costs the user nothing.
  */
-import { TwoFactorError } from './errors.js'
-import { takeSendQuota, rateLimited, type Bucket, type TakenQuota } from './quotas.js'
-import { appendAutofillLines, pickLanguage, renderMessage } from './message.js'
-import type { ResolvedOptions } from './options.js'
-import { assertCaptchaSolved } from './captcha.js'
-import { assertNumberAllowed, maskE164, normalizePhoneNumber, type NormalizedNumber } from './phone.js'
-import {
-  derivePin,
-  generatePinId,
-  isWellFormedPin,
-  normalizePinInput,
-  pinMac,
-  timingSafeEqual,
-  type HmacKey,
-} from './pin.js'
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max'
-import type { createLookupGate } from './lookup.js'
 import { sendWithFailover, type SendFailedError } from '../providers/failover.js'
-import { countSegments, type SegmentCount } from './segments.js'
 import { ProviderError, type SendResult } from '../providers/types.js'
 import type { PinRecord } from '../stores/types.js'
-import type { TokenSigner } from './token.js'
-
-export type LookupGate = ReturnType<typeof createLookupGate>
-
-/** What the flow needs beyond options, built once per app (app.ts). */
-export interface Services {
-  /** HMAC key for PIN MACs. */
-  mac: HmacKey
-  /** HMAC key the PIN is derived with (a different purpose, a different key). */
-  derivation: HmacKey
-  signer: TokenSigner
-  lookupGate: LookupGate
-}
+import { assertCaptchaSolved } from './captcha.js'
+import { TwoFactorError } from './errors.js'
+import type { LookupGate } from './lookup.js'
+import { appendAutofillLines, pickLanguage, renderMessage } from './message.js'
+import type { ResolvedOptions } from './options.js'
+import { assertNumberAllowed, maskE164, normalizePhoneNumber, type NormalizedNumber } from './phone.js'
+import { derivePin, generatePinId, pinMac } from './pin.js'
+import { assertPinUsable, pinUnusable } from './pin-record.js'
+import { takeSendQuotas, type Caller } from './quotas.js'
+import { countSegments, type SegmentCount } from './segments.js'
+import type { Services } from './services.js'
 
 export interface SendOutcome {
   record: PinRecord
@@ -58,11 +40,6 @@ export interface SendOutcome {
   }
 }
 
-/** What the caller is: for per-IP limits. */
-export interface Caller {
-  ip: string | undefined
-}
-
 /** E.164 of a configured test number in `input`, or undefined. Test numbers skip validity checks. */
 function matchTestNumber(
   config: ResolvedOptions,
@@ -75,67 +52,6 @@ function matchTestNumber(
     return config.testNumbers.has(e164) ? e164 : undefined
   } catch {
     return undefined
-  }
-}
-
-/** The number's own buckets. */
-function numberBuckets(config: ResolvedOptions, e164: string): Bucket[] {
-  return [
-    {
-      limit: 'resendCooldown',
-      key: `cooldown:${e164}`,
-      rate: { limit: 1, windowMs: config.resendCooldownMs },
-    },
-    { limit: 'sendPinPerPhoneNumber', key: `send:number:${e164}`, rate: config.sendPinPerPhoneNumberLimit },
-  ]
-}
-
-/** Buckets many numbers share: the caller's IP, the number's prefix, the whole application. */
-function sharedBuckets(config: ResolvedOptions, e164: string, caller: Caller): Bucket[] {
-  const digits = e164.slice(1)
-  const buckets: Bucket[] = []
-  if (caller.ip)
-    buckets.push({ limit: 'sendPinPerIp', key: `send:ip:${caller.ip}`, rate: config.sendPinPerIpLimit })
-  buckets.push(
-    {
-      limit: 'sendPinPerPrefix',
-      key: `send:prefix:${digits.slice(0, config.prefixLength)}`,
-      rate: config.sendPinPerPrefixLimit,
-    },
-    { limit: 'sendPinPerApplication', key: 'send:application', rate: config.sendPinPerApplicationLimit },
-  )
-  return buckets
-}
-
-interface SendQuotas {
-  resendAvailableAt: number
-  /** Gives every bucket back: no SMS went out, and nothing was paid for. */
-  release(): Promise<void>
-  /** Gives back only the number's own buckets: nothing reached this number, but a lookup was spent on it. */
-  releaseNumber(): Promise<void>
-}
-
-/** Every send quota, in order (cooldown, number, IP, prefix, application); a refusal gives all back. */
-async function takeSendQuotas(
-  config: ResolvedOptions,
-  e164: string,
-  caller: Caller,
-  now: number,
-): Promise<SendQuotas> {
-  const own = await takeSendQuota(config.store, numberBuckets(config, e164), now)
-  let shared: TakenQuota
-  try {
-    shared = await takeSendQuota(config.store, sharedBuckets(config, e164, caller), now)
-  } catch (error) {
-    await own.release().catch(() => undefined)
-    throw error
-  }
-  return {
-    resendAvailableAt: own.resendAvailableAt,
-    release: async () => {
-      await Promise.all([own.release(), shared.release()])
-    },
-    releaseNumber: () => own.release(),
   }
 }
 
@@ -195,7 +111,7 @@ function messageFor(config: ResolvedOptions, pin: string, language: string): str
 
 export async function sendPin(
   config: ResolvedOptions,
-  keys: Services,
+  services: Services,
   request: { phoneNumber: string; country?: string; language?: string; captchaToken?: string },
   caller: Caller,
 ): Promise<SendOutcome> {
@@ -218,7 +134,7 @@ export async function sendPin(
   let network: Awaited<ReturnType<LookupGate['check']>> | undefined
   if (!testE164) {
     try {
-      network = await keys.lookupGate.check(number.e164, now)
+      network = await services.lookupGate.check(number.e164, now)
     } catch (error) {
       const refused =
         error instanceof TwoFactorError &&
@@ -230,11 +146,11 @@ export async function sendPin(
   const pinId = generatePinId()
   const pin = testE164
     ? config.testNumbers.get(testE164)!
-    : derivePin(keys.derivation, pinId, config.pinType, config.pinLength)
+    : derivePin(services.derivation, pinId, config.pinType, config.pinLength)
   const record: PinRecord = {
     pinId,
     phoneNumber: number.e164,
-    pinMac: pinMac(keys.mac, pinId, pin),
+    pinMac: pinMac(services.mac, pinId, pin),
     testNumber: Boolean(testE164),
     createdAt: now,
     expiresAt: now + config.pinTtlMs,
@@ -298,41 +214,15 @@ function smsAnswer(sent: SendResult, text: string): SendOutcome['sms'] {
   return { status: 'MESSAGE_SENT', provider: sent.provider, messageId: sent.messageId, encoding, segments }
 }
 
-function assertUsable(
-  record: PinRecord | null,
-  now: number,
-  singleUse: boolean,
-): asserts record is PinRecord {
-  if (!record) throw pinGone('NOT_FOUND')
-  if (record.lifecycle === 'VERIFIED' && singleUse) throw pinGone('ALREADY_VERIFIED')
-  if (now >= record.expiresAt) throw pinGone('EXPIRED')
-  if (record.lifecycle === 'LOCKED' || record.attemptsRemaining <= 0) throw pinGone('NO_MORE_ATTEMPTS')
-}
-
-export function pinGone(
-  reason: 'NOT_FOUND' | 'EXPIRED' | 'ALREADY_VERIFIED' | 'NO_MORE_ATTEMPTS',
-): TwoFactorError {
-  switch (reason) {
-    case 'NOT_FOUND':
-      return new TwoFactorError('PIN_NOT_FOUND', 'This verification does not exist. Ask for a new code.')
-    case 'EXPIRED':
-      return new TwoFactorError('PIN_EXPIRED', 'This code has expired. Ask for a new one.')
-    case 'ALREADY_VERIFIED':
-      return new TwoFactorError('PIN_ALREADY_VERIFIED', 'This code has already been used.')
-    case 'NO_MORE_ATTEMPTS':
-      return new TwoFactorError('NO_MORE_PIN_ATTEMPTS', 'Too many wrong codes. Ask for a new one.')
-  }
-}
-
 export async function resendPin(
   config: ResolvedOptions,
-  keys: Services,
+  services: Services,
   pinId: string,
   caller: Caller,
 ): Promise<SendOutcome> {
   const now = config.clock()
   const record = await config.store.getPin(pinId)
-  assertUsable(record, now, !config.allowMultiplePinVerifications)
+  assertPinUsable(record, now, !config.allowMultiplePinVerifications)
   const masked = maskE164(record.phoneNumber)
   let offline: NormalizedNumber | undefined
   try {
@@ -358,14 +248,14 @@ export async function resendPin(
   const quota = await takeSendQuotas(config, record.phoneNumber, caller, now)
   // Usually answered from the lookup cache; a number that stopped being reachable gets no new SMS.
   try {
-    const network = await keys.lookupGate.check(record.phoneNumber, now)
+    const network = await services.lookupGate.check(record.phoneNumber, now)
     lookup.ncStatus = network.ncStatus
     if (network.lineType) lookup.lineType = network.lineType
   } catch (error) {
     await quota.release().catch(() => undefined)
     throw error
   }
-  const pin = derivePin(keys.derivation, pinId, config.pinType, config.pinLength)
+  const pin = derivePin(services.derivation, pinId, config.pinType, config.pinLength)
   const text = messageFor(config, pin, record.language ?? config.language)
   let sent: SendResult
   try {
@@ -387,76 +277,6 @@ export async function resendPin(
     ...(record.deliveryStatus === 'DELIVERED' ? {} : { deliveryStatus: sent.status }),
     resendAvailableAt: quota.resendAvailableAt,
   })
-  if (!updated) throw pinGone('NOT_FOUND')
+  if (!updated) throw pinUnusable('NOT_FOUND')
   return { record: updated, masked, lookup, sms: smsAnswer(sent, text) }
-}
-
-export async function verifyPin(
-  config: ResolvedOptions,
-  keys: Services,
-  pinId: string,
-  input: string,
-): Promise<{ token: string; expiresAt: number; phoneNumber: string }> {
-  const now = config.clock()
-  const pin = normalizePinInput(input, config.pinType)
-  if (!isWellFormedPin(pin, config.pinType, config.pinLength)) {
-    throw new TwoFactorError(
-      'PIN_FORMAT_INVALID',
-      `The code has ${config.pinLength} ${config.pinType === 'NUMERIC' ? 'digits' : 'characters'}.`,
-      {
-        pinLength: config.pinLength,
-        pinType: config.pinType,
-      },
-    )
-  }
-  // Read only to learn whose number this is, for the per-number verify limit; the decision about
-  // the attempt is taken by consumeAttempt below, atomically.
-  const known = await config.store.getPin(pinId)
-  if (!known) throw pinGone('NOT_FOUND')
-  if (!known.testNumber) {
-    const { limit, windowMs } = config.verifyPinLimit
-    const hit = await config.store.hit(`verify:${known.phoneNumber}`, limit, windowMs, now)
-    if (!hit.allowed) throw rateLimited('verifyPin', hit.resetAt - now)
-  }
-
-  const singleUse = !config.allowMultiplePinVerifications
-  // consumeAttempt is the race gate: of N concurrent verifiers at most the remaining budget pass.
-  const attempt = await config.store.consumeAttempt(pinId, now, { singleUse })
-  if (!attempt.ok) throw pinGone(attempt.reason)
-  const record = attempt.record
-
-  const candidate = pinMac(keys.mac, pinId, pin)
-  if (!timingSafeEqual(candidate, record.pinMac)) {
-    if (record.attemptsRemaining === 0) await config.store.updatePin(pinId, { lifecycle: 'LOCKED' })
-    throw new TwoFactorError(
-      'WRONG_PIN',
-      record.attemptsRemaining === 0
-        ? 'Wrong code, and that was the last try. Ask for a new code.'
-        : 'Wrong code. Please try again.',
-      { attemptsRemaining: record.attemptsRemaining },
-    )
-  }
-  // Single use: of several concurrent right answers, markVerified lets exactly one through.
-  if (!(await config.store.markVerified(pinId, now, { singleUse }))) throw pinGone('ALREADY_VERIFIED')
-  const { token, expiresAt } = await keys.signer.sign({ phoneNumber: record.phoneNumber, pinId }, now)
-  return { token, expiresAt, phoneNumber: record.phoneNumber }
-}
-
-export type PinStatus = 'PENDING' | 'SENT' | 'DELIVERED' | 'FAILED' | 'VERIFIED' | 'EXPIRED' | 'LOCKED'
-
-export function pinStatus(record: PinRecord, now: number): PinStatus {
-  if (record.lifecycle === 'VERIFIED') return 'VERIFIED'
-  if (now >= record.expiresAt) return 'EXPIRED'
-  if (record.lifecycle === 'LOCKED') return record.deliveryStatus === 'FAILED' ? 'FAILED' : 'LOCKED'
-  switch (record.deliveryStatus) {
-    case 'PENDING':
-      return 'PENDING'
-    case 'ACCEPTED':
-    case 'SENT':
-      return 'SENT'
-    case 'DELIVERED':
-      return 'DELIVERED'
-    default:
-      return 'FAILED'
-  }
 }

@@ -1,9 +1,9 @@
 /**
- * Checking the kit's tokens in the host's own routes: `createVerifier()` for code, and
- * `requireVerifiedPhone()`, a Hono middleware. The algorithm, `typ`, issuer and audience are pinned
- * (hono's own JWT middleware learned from two algorithm-confusion advisories to make `alg` required).
+ * Checking the kit's tokens: `createVerifier()` runs wherever jose runs (the host's own routes, a
+ * queue worker, another service holding the JWKS URL). The algorithm, `typ`, issuer and audience are
+ * pinned (hono's own JWT middleware learned from two algorithm-confusion advisories to make `alg`
+ * required). The Hono middleware is `http/require-verified-phone.ts`.
  */
-import type { MiddlewareHandler } from 'hono'
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -93,39 +93,5 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
         )
       }
     },
-  }
-}
-
-export type VerifiedPhoneVariables = { verifiedPhone: VerifiedPhone }
-
-/**
- * A Hono middleware that lets a request through only with a valid token, and puts the result in
- * `c.get('verifiedPhone')`. The token is read from `Authorization: Bearer …` unless `getToken` says
- * otherwise (e.g. a form field). Refusals are 401 with the kit's error envelope.
- */
-export function requireVerifiedPhone(options: {
-  verifier: TokenVerifier
-  getToken?: (c: Parameters<MiddlewareHandler>[0]) => string | undefined | Promise<string | undefined>
-}): MiddlewareHandler<{ Variables: VerifiedPhoneVariables }> {
-  if (!options?.verifier)
-    throw new TypeError('requireVerifiedPhone: "verifier" is required (createVerifier({ … }))')
-  const getToken =
-    options.getToken ?? ((c) => /^Bearer (\S+)$/i.exec(c.req.header('Authorization') ?? '')?.[1])
-  return async function requireVerifiedPhoneMiddleware(c, next) {
-    const token = await getToken(c)
-    let refusal: TwoFactorError
-    if (!token) {
-      refusal = new TwoFactorError('TOKEN_MISSING', 'A phone verification token is required.')
-    } else {
-      try {
-        c.set('verifiedPhone', await options.verifier.verify(token))
-        return next()
-      } catch (error) {
-        if (!(error instanceof TwoFactorError)) throw error
-        refusal = error
-      }
-    }
-    c.header('WWW-Authenticate', `Bearer error="invalid_token", error_description="${refusal.code}"`)
-    return c.json(refusal.toJSON(), 401)
   }
 }

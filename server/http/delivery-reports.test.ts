@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startInfobipFake, type InfobipFake } from '../../test/fakes/infobip.js'
 import { signTwilioRequest, startTwilioFake, type TwilioFake } from '../../test/fakes/twilio.js'
 import { startVonageFake, type VonageFake } from '../../test/fakes/vonage.js'
-import { deliveryReportRoutes, nextDeliveryStatus } from './delivery-reports.js'
+import { deliveryReportRoutes } from './delivery-reports.js'
 import { infobipProvider } from '../providers/infobip.js'
 import { twilioProvider } from '../providers/twilio.js'
 import { vonageProvider } from '../providers/vonage.js'
@@ -260,26 +260,5 @@ describe('deliveryReportRoutes', () => {
     expect(signTwilioRequest('12345', 'https://mycompany.com/myapp.php?foo=1&bar=2', params)).toBe(
       'RSOYDt4T1cUTdK1PDd93/VVr8B8=',
     )
-  })
-})
-
-describe('nextDeliveryStatus', () => {
-  it.each([
-    ['ACCEPTED', 'SENT', true, 'SENT'],
-    ['SENT', 'ACCEPTED', true, 'SENT'],
-    ['SENT', 'DELIVERED', true, 'DELIVERED'],
-    ['DELIVERED', 'SENT', true, 'DELIVERED'],
-    ['DELIVERED', 'UNDELIVERABLE', true, 'DELIVERED'],
-    ['SENT', 'UNDELIVERABLE', true, 'UNDELIVERABLE'],
-    ['UNDELIVERABLE', 'SENT', true, 'UNDELIVERABLE'],
-    ['FAILED', 'SENT', true, 'FAILED'],
-    ['EXPIRED', 'REJECTED', true, 'EXPIRED'],
-    ['FAILED', 'DELIVERED', true, 'DELIVERED'],
-    // Reports about an older SMS of the same PIN: only "delivered" matters.
-    ['ACCEPTED', 'FAILED', false, 'ACCEPTED'],
-    ['ACCEPTED', 'SENT', false, 'ACCEPTED'],
-    ['ACCEPTED', 'DELIVERED', false, 'DELIVERED'],
-  ] as const)('%s + %s (latest message: %s) → %s', (current, incoming, latest, expected) => {
-    expect(nextDeliveryStatus(current, incoming, latest)).toBe(expected)
   })
 })

@@ -8,10 +8,12 @@
  */
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { StoreError, TwoFactorError } from '../core/errors.js'
-import { ProviderError } from '../providers/types.js'
-import type { DeliveryReport, SmsProvider } from '../providers/types.js'
-import type { DeliveryStatus, TwoFactorStore } from '../stores/types.js'
+import { applyDeliveryReports } from '../core/delivery.js'
+import { TwoFactorError } from '../core/errors.js'
+import type { Logger } from '../core/options.js'
+import { ProviderError, type DeliveryReport, type SmsProvider } from '../providers/types.js'
+import type { TwoFactorStore } from '../stores/types.js'
+import { errorHandler } from './responses.js'
 
 export interface DeliveryReportRoutesOptions {
   /** Providers by `name`; the path segment picks one (`/reports/infobip`). */
@@ -31,26 +33,9 @@ export interface DeliveryReportRoutesOptions {
    * @default 1048576
    */
   maxBodyBytes?: number
+  /** Where failures are logged. @default console */
+  logger?: Logger
 }
-
-export interface DeliveryReportOutcome {
-  received: number
-  /** Reports that changed a PIN's delivery status. */
-  updated: number
-  /** Reports for a known PIN that did not change it (late, out of order or repeated). */
-  unchanged: number
-  /** Reports for message ids we don't know. */
-  unknown: number
-}
-
-const FINAL: ReadonlySet<DeliveryStatus> = new Set([
-  'DELIVERED',
-  'UNDELIVERABLE',
-  'EXPIRED',
-  'REJECTED',
-  'FAILED',
-])
-const PROGRESS: Record<string, number> = { PENDING: 0, ACCEPTED: 1, SENT: 2 }
 
 export function deliveryReportRoutes(options: DeliveryReportRoutesOptions): Hono {
   const { store } = options
@@ -69,16 +54,8 @@ export function deliveryReportRoutes(options: DeliveryReportRoutesOptions): Hono
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576
 
   const app = new Hono()
-  app.onError((error, c) => {
-    const failure =
-      error instanceof TwoFactorError
-        ? error
-        : error instanceof StoreError
-          ? // 503 makes the provider deliver the report again later.
-            new TwoFactorError('STORE_UNAVAILABLE', 'The store is unavailable; try again later.')
-          : new TwoFactorError('INTERNAL_ERROR', 'The delivery report could not be processed.')
-    return c.json(failure.toJSON(), failure.status as 400)
-  })
+  // A store failure answers 503, which makes the provider deliver the report again later.
+  app.onError(errorHandler(options.logger ?? console))
 
   app.on(
     ['GET', 'POST'],
@@ -107,55 +84,6 @@ export function deliveryReportRoutes(options: DeliveryReportRoutesOptions): Hono
     },
   )
   return app
-}
-
-/** Applies parsed reports to the PINs they belong to; exported for runtimes that route themselves. */
-export async function applyDeliveryReports(
-  store: TwoFactorStore,
-  reports: DeliveryReport[],
-): Promise<DeliveryReportOutcome> {
-  const outcome: DeliveryReportOutcome = { received: reports.length, updated: 0, unchanged: 0, unknown: 0 }
-  for (const report of reports) {
-    const pinId = await store.findPinIdByMessageId(report.messageId)
-    const record = pinId ? await store.getPin(pinId) : null
-    if (!pinId || !record) {
-      outcome.unknown += 1
-      continue
-    }
-    const fromLatestMessage = record.messageIds.at(-1) === report.messageId
-    const next = nextDeliveryStatus(record.deliveryStatus, report.status, fromLatestMessage)
-    if (next === record.deliveryStatus) {
-      outcome.unchanged += 1
-      continue
-    }
-    // Read, then write: the store has no compare-and-set for this field. Two reports for one PIN
-    // racing can at worst leave the earlier of two statuses, never touch the PIN's secret or attempts.
-    await store.updatePin(pinId, { deliveryStatus: next })
-    outcome.updated += 1
-  }
-  return outcome
-}
-
-/**
- * Where a PIN's delivery status goes on a new report. Reports arrive late and out of order, and a
- * resend adds a newer SMS (with the same PIN) to the record:
- * - DELIVERED (from any of the PIN's SMS) wins: the user has the code.
- * - Anything else about an older SMS is ignored: the newest one is what the user waits for.
- * - A final status (FAILED included: the provider has given up on that SMS) is never replaced by an
- *   intermediate one, and the first final status stays.
- * - Intermediate statuses only move forward (ACCEPTED → SENT).
- */
-export function nextDeliveryStatus(
-  current: DeliveryStatus,
-  incoming: DeliveryStatus,
-  fromLatestMessage: boolean,
-): DeliveryStatus {
-  if (current === 'DELIVERED') return current
-  if (incoming === 'DELIVERED') return incoming
-  if (!fromLatestMessage) return current
-  if (FINAL.has(current)) return current
-  if (FINAL.has(incoming)) return incoming
-  return (PROGRESS[incoming] ?? 0) > (PROGRESS[current] ?? 0) ? incoming : current
 }
 
 function refusal(error: unknown): Error {

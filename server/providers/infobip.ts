@@ -71,7 +71,7 @@ export interface InfobipProviderOptions {
 // Infobip clamps validity to 48 hours; we do it ourselves so the request is never refused for it.
 const MAX_VALIDITY_SECONDS = 48 * 3600
 
-// Send-time rejections that are about the recipient: no provider will do better (§5 of providers.md).
+// Send-time rejections that are about the recipient: no provider will do better.
 const RECIPIENT_REJECTIONS = new Set([
   'REJECTED_DND',
   'REJECTED_DESTINATION_BLOCKLISTED',
@@ -197,7 +197,7 @@ export function infobipProvider(options: InfobipProviderOptions): SmsProvider {
     : { name, send, lookup, parseDeliveryReports }
 }
 
-/** Infobip status (+ error) → the kit's one vocabulary (§4 of providers.md). */
+/** Infobip status (+ error) → the kit's one delivery vocabulary (`DeliveryStatus`). */
 export function infobipDeliveryStatus(status: unknown, error?: unknown): DeliveryStatus {
   const group = (stringField(status, 'groupName') ?? '').toUpperCase()
   const statusName = stringField(status, 'name') ?? ''

@@ -62,7 +62,8 @@ export interface TwilioProviderOptions {
 // Twilio keeps a message in its queue at most 10 hours.
 const MAX_VALIDITY_SECONDS = 36_000
 
-// HTTP error codes about the recipient: another provider can't do better (§2.1, §5 of providers.md).
+// Error codes about the recipient (invalid 'To', unsubscribed, unreachable, not a mobile, landline):
+// another provider can't do better. https://www.twilio.com/docs/api/errors
 const RECIPIENT_CODES = new Set(['21211', '21610', '21612', '21614', '21635'])
 // 21611: this sender's queue is full — later (or elsewhere) may work.
 const TRANSIENT_CODES = new Set(['20429', '21611'])
@@ -299,7 +300,7 @@ function urlVariants(url: string): string[] {
   return [...variants]
 }
 
-/** Twilio's error JSON `{code, message, more_info, status}`, classified by §5 of providers.md. */
+/** Twilio's error JSON `{code, message, more_info, status}`: the recipient, a passing problem, or our account. */
 function httpError(provider: string, response: ProviderResponse): ProviderError {
   let body: unknown
   try {

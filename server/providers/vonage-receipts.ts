@@ -73,7 +73,7 @@ export async function readVonageReceipt(
   return [{ messageId, status, providerStatus, providerErrorCode: errorCode }]
 }
 
-/** Vonage receipt `status` (+ `err-code`) → the kit's vocabulary (§4); undefined when unknown. */
+/** Vonage receipt `status` (+ `err-code`) → the kit's `DeliveryStatus`; undefined when unknown. */
 export function vonageDeliveryStatus(status: string, errorCode?: string): DeliveryStatus | undefined {
   const code = errorCode ?? ''
   switch (status) {

@@ -72,8 +72,9 @@ export interface VonageProviderOptions {
   name?: string
 }
 
-// Send-time `status` codes (§3.1): 1 throttled, 5 internal error, 10 too many binds → try again;
-// 6 unrecognised prefix, 7 barred, 33 de-activated → the recipient; everything else is our account.
+// The SMS API's send-time `status` codes: 1 throttled, 5 internal error, 10 too many binds → try
+// again; 6 unrecognised prefix, 7 barred, 33 de-activated → the recipient; anything else is our
+// account.
 const TRANSIENT_STATUSES = new Set(['1', '5', '10'])
 const RECIPIENT_STATUSES = new Set(['6', '7', '33'])
 const NETWORK_TYPES: Record<string, LineType> = {

@@ -1,15 +1,32 @@
 /**
- * Options from environment variables — the same names on every runtime (README's configuration
- * reference). Runtime entries (node.ts, workers.ts) pass their variables in and add what only they
- * know: the client IP source, the store, the widget files. Web APIs only.
+ * Options from environment variables — one reader with the same names on every runtime (README's
+ * configuration reference); the SMS and lookup providers' variables are read by env-providers.ts.
+ * Runtime entries (node.ts, workers.ts) pass their variables in and add what only they know: the
+ * client IP source, the store, the widget files. Web APIs only.
  */
 import { turnstileCaptcha } from '../captcha/turnstile.js'
 import { ConfigurationError } from '../core/errors.js'
-import type { TwoFactorInit } from '../index.js'
 import { parseTestNumbersList } from '../core/phone.js'
+import type { TwoFactorInit } from '../index.js'
 import { providersFromEnv } from './env-providers.js'
 
 export type EnvironmentVariables = Record<string, string | undefined>
+
+/**
+ * Whether the variables ask for production. The entries differ on purpose, as their hosts do: Node
+ * tools set `NODE_ENV=production` for production, so only that turns the checks on; a Worker has no
+ * such convention, so it is production unless `ENVIRONMENT` (or `NODE_ENV`) says "development".
+ */
+export function isProduction(vars: EnvironmentVariables, runtime: 'node' | 'workers'): boolean {
+  if (runtime === 'node') return vars.NODE_ENV === 'production'
+  return (vars.ENVIRONMENT || vars.NODE_ENV) !== 'development'
+}
+
+/** `TWO_FACTOR_TRUSTED_PROXY_HOPS`: how many proxies in front of a Node server append `X-Forwarded-For`. */
+export function trustedProxyHops(vars: EnvironmentVariables): number {
+  const value = vars.TWO_FACTOR_TRUSTED_PROXY_HOPS
+  return value === undefined ? 0 : Number(value)
+}
 
 function list(value: string | undefined): string[] | undefined {
   const items = value
@@ -95,4 +112,35 @@ function captchaFromVariables(vars: EnvironmentVariables): TwoFactorInit['captch
     ...(vars.TURNSTILE_ACTION ? { action: vars.TURNSTILE_ACTION } : {}),
     ...(vars.TURNSTILE_BASE_URL ? { baseUrl: vars.TURNSTILE_BASE_URL } : {}),
   })
+}
+
+/** Options that take a string, which a call passing options where the variables belong would use. */
+const STRING_VALUED_OPTIONS = new Set<string>([
+  ...Object.keys(STRING_OPTIONS),
+  'environment',
+  'algorithm',
+  'pinType',
+  'tokenTimeToLive',
+  'lookupCacheTimeToLive',
+  'providerTimeout',
+])
+
+/**
+ * Both runtime entries take `(env, overrides)`. Options passed where the variables belong would be
+ * read as no variables at all and silently ignored, so that mistake stops here. Process variables
+ * are all strings; a Worker's env also holds bindings (objects), so `stringsOnly` is the Node rule.
+ */
+export function assertEnvironmentVariables(vars: unknown, stringsOnly: boolean): void {
+  if (!vars || typeof vars !== 'object') {
+    throw new ConfigurationError('twoFactor(env, overrides): the first argument must be the environment')
+  }
+  for (const [name, value] of Object.entries(vars)) {
+    const misplaced = stringsOnly && value !== undefined && typeof value !== 'string'
+    if (misplaced || STRING_VALUED_OPTIONS.has(name)) {
+      throw new ConfigurationError(
+        `twoFactor(env, overrides): the first argument is the environment variables and the second the ` +
+          `options, but the first has the option ${JSON.stringify(name)}. Call twoFactor(env, { ${name}: … }).`,
+      )
+    }
+  }
 }

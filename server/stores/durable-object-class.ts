@@ -14,6 +14,7 @@
  * Loads `cloudflare:workers`: import it from the Workers entry only, never from code Node loads.
  */
 import { DurableObject } from 'cloudflare:workers'
+import { applyPinPatch, markRecordVerified, takeAttempt } from '../core/pin-record.js'
 import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit } from './types.js'
 import type { TwoFactorObjectApi } from './durable-object.js'
 
@@ -25,8 +26,6 @@ interface CachedValue {
   value: string
   validUntil: number
 }
-
-const PATCHABLE_FIELDS = ['deliveryStatus', 'resendAvailableAt', 'lifecycle', 'attemptsRemaining'] as const
 
 export class TwoFactorDurableObject extends DurableObject implements TwoFactorObjectApi {
   // `#private`, not TypeScript's `private`: only the methods below are reachable over RPC.
@@ -76,30 +75,14 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
   // The race gate: check and decrement in one synchronous step (see the file comment).
   consumeAttempt(now: number, singleUse: boolean): ConsumeAttemptResult {
     const record = this.#live<PinRecord>('pin')
-    if (!record) return { ok: false, reason: 'NOT_FOUND' }
-    if (record.lifecycle === 'VERIFIED' && singleUse) return { ok: false, reason: 'ALREADY_VERIFIED' }
-    if (now >= record.expiresAt) {
-      record.pinMac = ''
-      this.#kv.put('pin', record)
-      return { ok: false, reason: 'EXPIRED' }
-    }
-    // Out of attempts leaves the record to the request that took the last one (memory store's note).
-    if (record.lifecycle === 'LOCKED' || record.attemptsRemaining <= 0) {
-      return { ok: false, reason: 'NO_MORE_ATTEMPTS' }
-    }
-    record.attemptsRemaining -= 1
-    this.#kv.put('pin', record)
-    return { ok: true, record }
+    const { result, changed } = takeAttempt(record, now, singleUse)
+    if (changed) this.#kv.put('pin', record)
+    return result
   }
 
   markVerified(now: number, singleUse: boolean): boolean {
     const record = this.#live<PinRecord>('pin')
-    if (!record || now >= record.expiresAt || !record.pinMac) return false
-    if (record.lifecycle === 'LOCKED') return false
-    if (record.lifecycle === 'VERIFIED' && singleUse) return false
-    record.lifecycle = 'VERIFIED'
-    record.verifiedAt = now
-    if (singleUse) record.pinMac = ''
+    if (!markRecordVerified(record, now, singleUse)) return false
     this.#kv.put('pin', record)
     return true
   }
@@ -107,10 +90,7 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
   updatePin(patch: PinPatch): PinRecord | null {
     const record = this.#live<PinRecord>('pin')
     if (!record) return null
-    const fields = record as unknown as Record<string, unknown>
-    for (const field of PATCHABLE_FIELDS) if (patch[field] !== undefined) fields[field] = patch[field]
-    if (patch.lifecycle === 'LOCKED') record.pinMac = ''
-    if (patch.addMessageId) record.messageIds.push(patch.addMessageId)
+    applyPinPatch(record, patch)
     this.#kv.put('pin', record)
     return record
   }

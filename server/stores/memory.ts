@@ -7,6 +7,7 @@
  * evicted rate-limit counter or PIN record would hand an attacker a fresh budget.
  */
 import { StoreError } from '../core/errors.js'
+import { applyPinPatch, markRecordVerified, takeAttempt } from '../core/pin-record.js'
 import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit, TwoFactorStore } from './types.js'
 
 export interface MemoryStoreOptions {
@@ -30,7 +31,6 @@ type Entry =
   | { kind: 'cached'; value: string; validUntil: number; forgetAt: number }
 
 const SWEEP_INTERVAL_MS = 30_000
-const PATCHABLE_FIELDS = ['deliveryStatus', 'resendAvailableAt', 'lifecycle', 'attemptsRemaining'] as const
 
 export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & { readonly size: number } {
   const maxEntries = options.maxEntries ?? 100_000
@@ -94,33 +94,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
     },
 
     async consumeAttempt(pinId, now, { singleUse }): Promise<ConsumeAttemptResult> {
-      const entry = readPin(pinId)
-      if (!entry) return { ok: false, reason: 'NOT_FOUND' }
-      const record = entry.record
-      if (record.lifecycle === 'VERIFIED' && singleUse) return { ok: false, reason: 'ALREADY_VERIFIED' }
-      if (now >= record.expiresAt) {
-        record.pinMac = ''
-        return { ok: false, reason: 'EXPIRED' }
-      }
-      // Out of attempts: refuse, but leave the record alone. The request that took the last attempt
-      // may hold the right PIN and has yet to mark it verified; locking here would fail every one
-      // of several concurrent right answers. A wrong last guess is locked by the flow (updatePin).
-      if (record.lifecycle === 'LOCKED' || record.attemptsRemaining <= 0) {
-        return { ok: false, reason: 'NO_MORE_ATTEMPTS' }
-      }
-      record.attemptsRemaining -= 1
-      return { ok: true, record: copy(record) }
+      const { result } = takeAttempt(readPin(pinId)?.record, now, singleUse)
+      return result.ok ? { ok: true, record: copy(result.record) } : result
     },
 
     async markVerified(pinId, now, { singleUse }) {
-      const record = readPin(pinId)?.record
-      if (!record || now >= record.expiresAt || !record.pinMac) return false
-      if (record.lifecycle === 'LOCKED') return false
-      if (record.lifecycle === 'VERIFIED' && singleUse) return false
-      record.lifecycle = 'VERIFIED'
-      record.verifiedAt = now
-      if (singleUse) record.pinMac = ''
-      return true
+      return markRecordVerified(readPin(pinId)?.record, now, singleUse)
     },
 
     async updatePin(pinId, patch: PinPatch) {
@@ -129,12 +108,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
       // The link first: if the store is full, it throws before the record has changed.
       if (patch.addMessageId) {
         write(linkKey(patch.addMessageId), { kind: 'link', pinId, forgetAt: entry.forgetAt })
-        entry.record.messageIds.push(patch.addMessageId)
       }
-      // Only the patchable fields, and only those given: `{ deliveryStatus: undefined }` changes nothing.
-      const record = entry.record as unknown as Record<string, unknown>
-      for (const field of PATCHABLE_FIELDS) if (patch[field] !== undefined) record[field] = patch[field]
-      if (patch.lifecycle === 'LOCKED') entry.record.pinMac = ''
+      applyPinPatch(entry.record, patch)
       return copy(entry.record)
     },
 

@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto'
 import type { Redis, RedisOptions } from 'ioredis'
 import { StoreError } from '../core/errors.js'
+import { PATCHABLE_PIN_FIELDS } from '../core/pin-record.js'
 import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit, TwoFactorStore } from './types.js'
 
 export interface RedisStoreOptions {
@@ -85,8 +86,11 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[2], 'PX', ARGV[1]) end
 return 1`
 
-// KEYS: pin. ARGV: now, singleUse ('1'|'0'). The same refusals, in the same order, as the memory
-// store; running out of attempts leaves the record to the request that took the last one.
+// The Lua below mirrors core/pin-record.ts (unusableReason + takeAttempt, markRecordVerified,
+// applyPinPatch) step for step; the store conformance suite holds both to the same answers.
+
+// KEYS: pin. ARGV: now, singleUse ('1'|'0'). The refusals of unusableReason, in its order; running
+// out of attempts leaves the record to the request that took the last one.
 const CONSUME_ATTEMPT = `
 local f = redis.call('HMGET', KEYS[1], 'lifecycle', 'expiresAt', 'attemptsRemaining')
 if not f[1] then return {'NOT_FOUND'} end
@@ -156,8 +160,6 @@ const scripts = {
   updatePin: script(UPDATE_PIN),
   hit: script(HIT),
 }
-
-const PATCHABLE_FIELDS = ['deliveryStatus', 'resendAvailableAt', 'lifecycle', 'attemptsRemaining'] as const
 
 function pinToFields(record: PinRecord): string[] {
   const fields: Record<string, string> = {
@@ -272,7 +274,7 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
     updatePin: (pinId, patch: PinPatch) =>
       guarded('updatePin', async () => {
         const fields: string[] = []
-        for (const field of PATCHABLE_FIELDS) {
+        for (const field of PATCHABLE_PIN_FIELDS) {
           if (patch[field] !== undefined) fields.push(field, String(patch[field]))
         }
         if (patch.lifecycle === 'LOCKED') fields.push('pinMac', '')

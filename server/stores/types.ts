@@ -1,6 +1,10 @@
 /**
- * The store interface. Every operation is atomic on its own: the flow never reads a record, decides,
- * and writes it back. Memory, Redis and Durable Object stores all pass one conformance suite
+ * The store interface. Every operation is atomic on its own, and every decision that guards money or
+ * a secret — taking an attempt, the single use, the send quotas — is one such operation, never a
+ * read followed by a write. Two writes do follow a read, where a race can't hurt: locking a record
+ * whose last attempt was just used on a wrong PIN (nothing can verify it any more), and a delivery
+ * report's status (two racing reports can at worst leave the earlier status). The record's rules are
+ * in `core/pin-record.ts`. Memory, Redis and Durable Object stores all pass one conformance suite
  * (`test/stores/conformance.ts`).
  *
  * Times are Unix milliseconds passed in by the caller (`now`), so one clock (a fake one in tests)

@@ -1,0 +1,319 @@
+/**
+ * The options resolved and validated once, at start-up: a bad value throws a ConfigurationError
+ * that says what to change (and which environment variable sets it), before anything is served.
+ */
+import type { CaptchaPolicy } from './captcha.js'
+import { parseDuration, parseRate, type Rate } from './duration.js'
+import { ConfigurationError } from './errors.js'
+import type { ResolvedOptions, TwoFactorCoreOptions } from './options.js'
+import { NUMBER_TYPES, normalizeTestNumbers } from './phone.js'
+import type { PinType } from './pin.js'
+import type { LineType } from '../providers/types.js'
+
+const PIN_TYPES: readonly PinType[] = ['NUMERIC', 'ALPHA', 'HEX', 'ALPHANUMERIC']
+const LINE_TYPES: readonly LineType[] = [
+  'mobile',
+  'landline',
+  'fixed_or_mobile',
+  'voip',
+  'toll_free',
+  'premium',
+  'shared_cost',
+  'personal',
+  'pager',
+  'uan',
+  'voicemail',
+  'unknown',
+]
+
+function fail(option: string, problem: string): never {
+  throw new ConfigurationError(`twoFactor(): "${option}" ${problem}`)
+}
+
+function duration(option: string, value: string | undefined, fallback: string): number {
+  const text = value ?? fallback
+  return (
+    parseDuration(text) ??
+    fail(
+      option,
+      `must be a duration like "30s", "10m", "1h" (n + ms|s|m|h|d, at most 1 year); got ${JSON.stringify(text)}`,
+    )
+  )
+}
+
+function rate(option: string, value: string | undefined, fallback: string): Rate {
+  const text = value ?? fallback
+  return (
+    parseRate(text) ??
+    fail(option, `must be a rate like "1/3s" or "10000/1d" (count/duration); got ${JSON.stringify(text)}`)
+  )
+}
+
+function integer(
+  option: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const n = value ?? fallback
+  if (!Number.isInteger(n) || n < min || n > max)
+    fail(option, `must be an integer from ${min} to ${max}; got ${String(n)}`)
+  return n
+}
+
+/** Randomness a secret must at least have: 32 characters, not all the same one. */
+function assertStrongSecret(secret: string): void {
+  if (secret.length < 32)
+    fail(
+      'secret',
+      `must be at least 32 characters of randomness (e.g. \`openssl rand -base64 32\`); got ${secret.length}`,
+    )
+  if (new Set(secret).size < 8)
+    fail('secret', 'looks like a placeholder, not a random secret (fewer than 8 distinct characters)')
+}
+
+export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
+  const environment = options.environment ?? 'production'
+  if (environment !== 'production' && environment !== 'development') {
+    fail('environment', `must be "production" or "development"; got ${JSON.stringify(environment)}`)
+  }
+  const production = environment === 'production'
+  const logger = options.logger ?? console
+
+  if (!options.store) fail('store', 'is required (e.g. memoryStore() or redisStore({ client }))')
+  const providers = Array.isArray(options.sms) ? options.sms : options.sms ? [options.sms] : []
+  if (providers.length === 0)
+    fail('sms', 'needs at least one SMS provider (e.g. consoleProvider() in development)')
+  for (const provider of providers) {
+    if (typeof provider?.send !== 'function' || !provider.name)
+      fail('sms', 'must be SMS providers with a name and a send() method')
+  }
+  // The name routes delivery reports (/reports/:name): two providers with one name would share a route.
+  const providerNames = providers.map((provider) => provider.name)
+  const duplicateName = providerNames.find((name, index) => providerNames.indexOf(name) !== index)
+  if (duplicateName)
+    fail(
+      'sms',
+      `has two providers named ${JSON.stringify(duplicateName)}: give one a different \`name\` option`,
+    )
+
+  let secret = options.secret
+  if (secret === undefined) {
+    if (production)
+      fail(
+        'secret',
+        'is required in production: set a random secret of at least 32 characters (TWO_FACTOR_SECRET)',
+      )
+    secret = crypto
+      .getRandomValues(new Uint8Array(32))
+      .reduce((s, b) => s + b.toString(16).padStart(2, '0'), '')
+    logger.warn(
+      '[two-factor-kit] no secret configured: using a random one for this process (development only)',
+    )
+  }
+  assertStrongSecret(secret)
+
+  let signingKey: JsonWebKey | undefined
+  if (options.signingKey !== undefined) {
+    try {
+      signingKey =
+        typeof options.signingKey === 'string'
+          ? (JSON.parse(options.signingKey) as JsonWebKey)
+          : options.signingKey
+    } catch {
+      fail(
+        'signingKey',
+        'is not valid JSON: expected a private JWK such as {"kty":"OKP","crv":"Ed25519","d":"…","x":"…"}',
+      )
+    }
+    if (!signingKey || typeof signingKey !== 'object' || !('d' in signingKey)) {
+      fail('signingKey', 'must be a private JWK (with "d"); a public key cannot sign tokens')
+    }
+  } else if (production) {
+    fail(
+      'signingKey',
+      'is required in production: pass a private JWK (TWO_FACTOR_PRIVATE_JWK); see the README to generate one',
+    )
+  }
+  const algorithm = options.algorithm
+  if (algorithm !== undefined && algorithm !== 'EdDSA' && algorithm !== 'ES256') {
+    fail('algorithm', `must be "EdDSA" or "ES256"; got ${JSON.stringify(algorithm)}`)
+  }
+
+  const issuer = options.issuer ?? (production ? undefined : 'two-factor-kit')
+  const audience = options.audience ?? (production ? undefined : 'two-factor-kit-dev')
+  if (!issuer) fail('issuer', 'is required in production: the token issuer (e.g. "https://shop.example")')
+  if (!audience) fail('audience', 'is required in production: who the tokens are for (e.g. "shop.example")')
+
+  const pinType = options.pinType ?? 'NUMERIC'
+  if (!PIN_TYPES.includes(pinType))
+    fail('pinType', `must be one of ${PIN_TYPES.join(', ')}; got ${JSON.stringify(pinType)}`)
+
+  const language = options.language ?? 'en'
+  let messageTexts: Record<string, string> | undefined
+  if (options.messageText !== undefined) {
+    messageTexts =
+      typeof options.messageText === 'string'
+        ? { [language]: options.messageText }
+        : { ...options.messageText }
+    if (Object.keys(messageTexts).length === 0) fail('messageText', 'needs at least one text')
+    for (const [lang, text] of Object.entries(messageTexts)) {
+      if (typeof text !== 'string' || !text.includes('{{pin}}'))
+        fail('messageText', `(${lang}) must contain {{pin}}`)
+    }
+    if (!messageTexts[language]) fail('messageText', `has no text for the default language "${language}"`)
+  }
+
+  const allowedCountries = options.allowedCountries ?? null
+  if (allowedCountries !== null) {
+    if (!Array.isArray(allowedCountries) || allowedCountries.length === 0)
+      fail('allowedCountries', 'must be a non-empty array of ISO country codes, or null for all')
+    for (const code of allowedCountries)
+      if (!/^[A-Z]{2}$/.test(code))
+        fail(
+          'allowedCountries',
+          `has ${JSON.stringify(code)}: use upper-case ISO 3166 alpha-2 codes like "HR"`,
+        )
+  }
+  const allowedNumberTypes = options.allowedNumberTypes ?? ['MOBILE', 'FIXED_LINE_OR_MOBILE']
+  for (const type of allowedNumberTypes)
+    if (!NUMBER_TYPES.includes(type))
+      fail(
+        'allowedNumberTypes',
+        `has unknown type ${JSON.stringify(type)}; known: ${NUMBER_TYPES.join(', ')}`,
+      )
+
+  const pinLength = integer('pinLength', options.pinLength, 6, 4, 10)
+  const testNumbers = normalizeTestNumbers(options.testNumbers ?? {}, (problem) =>
+    fail('testNumbers', problem),
+  )
+  if (testNumbers.size > 0 && production && !options.allowTestNumbersInProduction) {
+    fail(
+      'testNumbers',
+      'are refused in production: they let anyone verify those numbers with a known PIN. Set allowTestNumbersInProduction: true if that is really wanted',
+    )
+  }
+  for (const [number, pin] of testNumbers) {
+    if (pin.length !== pinLength)
+      fail('testNumbers', `PIN of ${number} must have pinLength (${pinLength}) characters`)
+  }
+
+  const allowedOrigins = (options.allowedOrigins ?? []).map((origin) => {
+    let url: URL
+    try {
+      url = new URL(origin)
+    } catch {
+      fail(
+        'allowedOrigins',
+        `has ${JSON.stringify(origin)}, which is not a URL origin like "https://shop.example"`,
+      )
+    }
+    if (url.origin !== origin.replace(/\/$/, ''))
+      fail(
+        'allowedOrigins',
+        `has ${JSON.stringify(origin)}: give origins only (scheme://host[:port]), no path`,
+      )
+    return url.origin
+  })
+  if (options.androidAppHash !== undefined && !/^[A-Za-z0-9+/]{11}$/.test(options.androidAppHash)) {
+    fail('androidAppHash', 'must be the 11-character SMS Retriever hash of your Android app')
+  }
+  if (options.deliveryReportUrl !== undefined && !/^https?:\/\/[^/]+/.test(options.deliveryReportUrl)) {
+    fail('deliveryReportUrl', 'must be an absolute http(s) URL such as "https://shop.example/2fa/reports"')
+  }
+  const allowedLineTypes = [...(options.allowedLineTypes ?? ['mobile', 'fixed_or_mobile', 'unknown'])]
+  for (const type of allowedLineTypes)
+    if (!LINE_TYPES.includes(type))
+      fail(
+        'allowedLineTypes',
+        `has unknown line type ${JSON.stringify(type)}; known: ${LINE_TYPES.join(', ')}`,
+      )
+  const lookupFailurePolicy = options.lookupFailurePolicy ?? 'closed'
+  if (lookupFailurePolicy !== 'closed' && lookupFailurePolicy !== 'open')
+    fail('lookupFailurePolicy', 'must be "closed" or "open"')
+  if (options.lookup && typeof options.lookup.lookup !== 'function') {
+    fail(
+      'lookup',
+      `provider "${options.lookup.name}" has no number lookup; use infobipProvider or twilioProvider, or null`,
+    )
+  }
+
+  const captcha = options.captcha ?? null
+  if (
+    captcha &&
+    (typeof captcha.verify !== 'function' || !captcha.widget?.siteKey || !captcha.widget.action)
+  ) {
+    fail('captcha', 'must be a captcha verifier such as turnstileCaptcha({ siteKey, secretKey })')
+  }
+  const captchaHostnames = [
+    ...(options.captchaHostnames ?? allowedOrigins.map((origin) => new URL(origin).hostname)),
+  ]
+  for (const hostname of captchaHostnames)
+    if (typeof hostname !== 'string' || !/^[a-z0-9.-]+$/i.test(hostname))
+      fail('captchaHostnames', `has ${JSON.stringify(hostname)}: give bare hostnames like "shop.example"`)
+
+  const providerTimeoutMs = duration('providerTimeout', options.providerTimeout, '10s')
+
+  const resolved: ResolvedOptions = {
+    environment,
+    store: options.store,
+    providers,
+    secret,
+    signingKey,
+    algorithm,
+    issuer,
+    audience,
+    tokenTtlMs: duration('tokenTimeToLive', options.tokenTimeToLive, '5m'),
+    pinLength,
+    pinType,
+    pinTtlMs: duration('pinTimeToLive', options.pinTimeToLive, '10m'),
+    pinAttempts: integer('pinAttempts', options.pinAttempts, 5, 1, 100),
+    allowMultiplePinVerifications: options.allowMultiplePinVerifications ?? false,
+    verifyPinLimit: rate('verifyPinLimit', options.verifyPinLimit, '1/3s'),
+    sendPinPerPhoneNumberLimit: rate(
+      'sendPinPerPhoneNumberLimit',
+      options.sendPinPerPhoneNumberLimit,
+      '5/1d',
+    ),
+    sendPinPerApplicationLimit: rate(
+      'sendPinPerApplicationLimit',
+      options.sendPinPerApplicationLimit,
+      '10000/1d',
+    ),
+    sendPinPerIpLimit: rate('sendPinPerIpLimit', options.sendPinPerIpLimit, '20/1h'),
+    sendPinPerPrefixLimit: rate('sendPinPerPrefixLimit', options.sendPinPerPrefixLimit, '50/1h'),
+    prefixLength: integer('prefixLength', options.prefixLength, 7, 3, 12),
+    resendCooldownMs: duration('resendCooldown', options.resendCooldown, '30s'),
+    messageTexts,
+    placeholders: { ...options.placeholders },
+    appName: options.appName ?? 'two-factor-kit',
+    senderId: options.senderId,
+    language,
+    allowedCountries,
+    allowedNumberTypes,
+    testNumbers,
+    lookup: options.lookup ?? null,
+    lookupCacheTtlMs: duration('lookupCacheTimeToLive', options.lookupCacheTimeToLive, '1d'),
+    lookupFailurePolicy,
+    allowedLineTypes,
+    providerTimeoutMs,
+    providerRetries: integer('providerRetries', options.providerRetries, 1, 0, 5),
+    allowedOrigins,
+    captcha: captcha && {
+      verifier: captcha,
+      hostnames: captchaHostnames,
+      timeoutMs: providerTimeoutMs,
+      logger,
+    },
+    webOtpHost:
+      options.webOtp === false || allowedOrigins.length === 0 ? undefined : new URL(allowedOrigins[0]!).host,
+    androidAppHash: options.androidAppHash,
+    deliveryReportUrl: options.deliveryReportUrl?.replace(/\/$/, ''),
+    logger,
+    clock: options.clock ?? Date.now,
+  }
+  if (resolved.tokenTtlMs > 3_600_000)
+    fail('tokenTimeToLive', 'must be at most "1h": the token is a short-lived proof, not a session')
+  return resolved
+}

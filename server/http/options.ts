@@ -1,0 +1,21 @@
+/**
+ * `twoFactor()`'s options: the product's (core/options.ts) plus what only the HTTP layer needs —
+ * where the caller's IP comes from, and the widget files to serve next to the API.
+ */
+import type { Context } from 'hono'
+import type { TwoFactorCoreOptions } from '../core/options.js'
+
+export interface TwoFactorOptions extends TwoFactorCoreOptions {
+  /**
+   * The caller's IP, from a source the deployment trusts (the Node entry counts proxy hops, the
+   * Workers entry reads `CF-Connecting-IP`). Used for per-IP limits; `undefined` skips them.
+   * @default () => undefined
+   */
+  getClientIp?: (c: Context) => string | undefined
+  /**
+   * Serve the `<two-factor-auth>` bundle at `/widget.js` (and `/metadata.json`, phone metadata for
+   * the allowed countries). The runtime entry supplies the files: the Node entry reads `dist/widget/`.
+   * @default undefined (no widget routes)
+   */
+  widget?: { loadScript: (file: string) => Promise<string | undefined>; version: string }
+}

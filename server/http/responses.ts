@@ -1,0 +1,45 @@
+/**
+ * The one way a refusal becomes an HTTP answer: `{ error: { code, message, …details } }` with the
+ * code's status, and `Retry-After` whenever the refusal says when to come back. The API, the
+ * delivery-report routes and `requireVerifiedPhone` all answer through here.
+ */
+import type { Context, ErrorHandler } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { StoreError, TwoFactorError } from '../core/errors.js'
+import type { Logger } from '../core/options.js'
+
+/** Seconds a client should wait before trying again after the store failed. */
+const STORE_RETRY_AFTER_SECONDS = 5
+
+export function refusalResponse(c: Context, refusal: TwoFactorError): Response {
+  if (typeof refusal.details.retryAfter === 'number') {
+    c.header('Retry-After', String(refusal.details.retryAfter))
+  }
+  return c.json(refusal.toJSON(), refusal.status as ContentfulStatusCode)
+}
+
+/**
+ * Whatever a route threw, answered: a TwoFactorError as it is; a store failure as 503
+ * STORE_UNAVAILABLE (logged; nothing past it was decided, so nothing was issued); anything else as
+ * 500 INTERNAL_ERROR (logged with the error object), never with its message or stack.
+ */
+export function errorHandler(logger: Logger): ErrorHandler {
+  return (error, c) => {
+    let refusal: TwoFactorError
+    if (error instanceof TwoFactorError) {
+      refusal = error
+    } else if (error instanceof StoreError) {
+      logger.error(`[two-factor-kit] store unavailable: ${error.message}`)
+      refusal = new TwoFactorError(
+        'STORE_UNAVAILABLE',
+        'The service is temporarily unavailable. Please try again shortly.',
+      )
+      c.header('Retry-After', String(STORE_RETRY_AFTER_SECONDS))
+    } else {
+      logger.error('[two-factor-kit] unexpected error', error)
+      refusal = new TwoFactorError('INTERNAL_ERROR', 'Something went wrong on our side.')
+    }
+    c.header('Cache-Control', 'no-store')
+    return refusalResponse(c, refusal)
+  }
+}
