@@ -1,7 +1,5 @@
 // Every endpoint of the HTTP API through app.request: the contract's field names, codes and statuses.
 import { describe, expect, it } from 'vitest'
-import { generateSigningKey } from '../core/token.js'
-import { twoFactor } from '../index.js'
 import { errorOf, makeKit, MOBILE_HR } from '../../test/helpers/kit.js'
 
 describe('GET /config', () => {
@@ -343,42 +341,5 @@ describe('unknown routes and ids', () => {
     expect(keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' })
     expect(keys[0]).not.toHaveProperty('d')
     expect(response.headers.get('Cache-Control')).toContain('max-age')
-  })
-})
-
-describe('app.config', () => {
-  it('shows only what is safe to log: no secret, no signing key, no store or provider objects, frozen', async () => {
-    const signingKey = await generateSigningKey()
-    const app = twoFactor({
-      environment: 'production',
-      secret: 'production-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
-      signingKey,
-      issuer: 'https://shop.example',
-      audience: 'shop.example',
-      logger: { info() {}, warn() {}, error() {} },
-    })
-    expect(app.config).toEqual({
-      environment: 'production',
-      issuer: 'https://shop.example',
-      audience: 'shop.example',
-      pinLength: 6,
-      pinType: 'NUMERIC',
-      pinTtlMs: 600_000,
-      pinAttempts: 5,
-      resendCooldownMs: 30_000,
-      tokenTtlMs: 300_000,
-      language: 'en',
-      allowedCountries: null,
-      allowedOrigins: [],
-      providers: ['console'],
-      lookup: null,
-    })
-    const logged = JSON.stringify(app.config)
-    expect(logged).not.toContain('production-secret')
-    expect(logged).not.toContain(String(signingKey.d))
-    expect(Object.isFrozen(app.config)).toBe(true)
-    expect(() => {
-      ;(app.config as { issuer: string }).issuer = 'https://attacker.example'
-    }).toThrow(TypeError)
   })
 })

@@ -1,0 +1,41 @@
+// What the app shows of its configuration to the code that holds it.
+import { describe, expect, it } from 'vitest'
+import { generateSigningKey } from '../core/token.js'
+import { twoFactor } from '../index.js'
+
+describe('app.config', () => {
+  it('shows only what is safe to log: no secret, no signing key, no store or provider objects, frozen', async () => {
+    const signingKey = await generateSigningKey()
+    const app = twoFactor({
+      environment: 'production',
+      secret: 'production-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
+      signingKey,
+      issuer: 'https://shop.example',
+      audience: 'shop.example',
+      logger: { info() {}, warn() {}, error() {} },
+    })
+    expect(app.config).toEqual({
+      environment: 'production',
+      issuer: 'https://shop.example',
+      audience: 'shop.example',
+      pinLength: 6,
+      pinType: 'NUMERIC',
+      pinTtlMs: 600_000,
+      pinAttempts: 5,
+      resendCooldownMs: 30_000,
+      tokenTtlMs: 300_000,
+      language: 'en',
+      allowedCountries: null,
+      allowedOrigins: [],
+      providers: ['console'],
+      lookup: null,
+    })
+    const logged = JSON.stringify(app.config)
+    expect(logged).not.toContain('production-secret')
+    expect(logged).not.toContain(String(signingKey.d))
+    expect(Object.isFrozen(app.config)).toBe(true)
+    expect(() => {
+      ;(app.config as { issuer: string }).issuer = 'https://attacker.example'
+    }).toThrow(TypeError)
+  })
+})
