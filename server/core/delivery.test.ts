@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import type { DeliveryStatus } from '../stores/types.js'
 import { nextDeliveryStatus } from './delivery.js'
 
 describe('nextDeliveryStatus', () => {

@@ -2,7 +2,6 @@
  * The options resolved and validated once, at start-up: a bad value throws a ConfigurationError
  * that says what to change (and which environment variable sets it), before anything is served.
  */
-import type { CaptchaPolicy } from './captcha.js'
 import { parseDuration, parseRate, type Rate } from './duration.js'
 import { ConfigurationError } from './errors.js'
 import type { ResolvedOptions, TwoFactorCoreOptions } from './options.js'
