@@ -9,7 +9,7 @@ import { ProviderError, type SendResult } from '../providers/types.js'
 import type { PinRecord } from '../stores/types.js'
 import { assertCaptchaSolved } from './captcha.js'
 import { TwoFactorError } from './errors.js'
-import type { LookupGate } from './lookup.js'
+import type { LookupCheck } from './lookup.js'
 import { appendAutofillLines, pickLanguage, renderMessage } from './message.js'
 import type { ResolvedOptions } from './options.js'
 import { assertNumberAllowed, maskE164, normalizePhoneNumber, type NormalizedNumber } from './phone.js'
@@ -131,7 +131,7 @@ export async function sendPin(
   // before any PIN exists. A refusal gives the number its own budget back (nothing was sent to it)
   // but keeps the shared ones: otherwise one caller could buy unlimited lookups, one number each.
   // A lookup that failed gives everything back: the provider failed, not the caller.
-  let network: Awaited<ReturnType<LookupGate['check']>> | undefined
+  let network: LookupCheck | undefined
   if (!testE164) {
     try {
       network = await services.lookupGate.check(number.e164, now)
