@@ -3,18 +3,11 @@
  * clock, generous verify limits unless a test asks otherwise, and small request helpers.
  */
 import { consoleProvider, memoryStore, twoFactor, type TwoFactorInit } from '../../server/index.js'
+import { fakeClock } from './clock.js'
+
+export { fakeClock }
 
 export const MOBILE_HR = '+385911234567'
-
-export function fakeClock(start = Date.now()) {
-  let now = start
-  return {
-    now: () => now,
-    advance(ms: number) {
-      now += ms
-    },
-  }
-}
 
 export function makeKit(overrides: TwoFactorInit = {}) {
   const clock = fakeClock()

@@ -1,18 +1,71 @@
-// Checklist 8–10: per-number cooldown and cap, per-IP, per-prefix and application-wide limits,
-// all taken before the provider is called; 200 concurrent sends never exceed the per-number cap.
+// Every send limit (the number's cooldown and cap, per IP, per prefix, application-wide) is taken in
+// the store before the provider is called: a refused send costs nothing, and no burst of requests
+// gets more SMS out than the limits allow.
 import { describe, expect, it } from 'vitest'
 import { errorOf, makeKit } from '../helpers/kit.js'
+import { sendOutcome, tally } from '../helpers/outcomes.js'
+
+const NUMBER = '+385911234567'
+const COOLDOWN_MS = 30_000
+const DAY_MS = 86_400_000
 
 describe('send limits', () => {
-  it('200 concurrent sends to one number → no more SMS than the per-number limit allows', async () => {
-    const kit = makeKit({ sendPinPerPhoneNumberLimit: '3/1d', resendCooldown: '1ms' })
+  it('200 concurrent sends to one number at one instant → exactly one SMS; the cooldown refuses the other 199', async () => {
+    const kit = makeKit({ sendPinPerPhoneNumberLimit: '3/1d', resendCooldown: '30s' })
     const responses = await Promise.all(
-      Array.from({ length: 200 }, () => kit.post('/pin', { phoneNumber: '+385911234567' })),
+      Array.from({ length: 200 }, () => kit.post('/pin', { phoneNumber: NUMBER })),
     )
-    const statuses = responses.map((response) => response.status)
-    expect(statuses.filter((status) => status === 201).length).toBeLessThanOrEqual(3)
-    expect(kit.sms.outbox.length).toBeLessThanOrEqual(3)
-    expect(statuses.every((status) => status === 201 || status === 429)).toBe(true)
+    expect(tally(await Promise.all(responses.map(sendOutcome)))).toStrictEqual({
+      '201': 1,
+      '429 resendCooldown': 199,
+    })
+    expect(kit.sms.outbox).toHaveLength(1)
+    // The clock stands still: every refusal waits the whole cooldown.
+    const refused = responses.filter((response) => response.status === 429)
+    expect(new Set(refused.map((response) => response.headers.get('Retry-After')))).toStrictEqual(
+      new Set(['30']),
+    )
+  })
+
+  it('200 concurrent sends to one number, each past the cooldown → exactly 3 SMS; the per-number limit (3/1d) refuses 197', async () => {
+    const kit = makeKit({ sendPinPerPhoneNumberLimit: '3/1d', resendCooldown: '30s' })
+    // Each request reads its own instant, a cooldown and more after the one before it: only the
+    // per-number bucket (one window of a day for the whole burst) can hold the burst back.
+    kit.clock.tickOnEveryRead(COOLDOWN_MS + 1)
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, () => kit.post('/pin', { phoneNumber: NUMBER })),
+    )
+    expect(tally(await Promise.all(responses.map(sendOutcome)))).toStrictEqual({
+      '201': 3,
+      '429 sendPinPerPhoneNumber': 197,
+    })
+    expect(kit.sms.outbox).toHaveLength(3)
+  })
+
+  it('sends a cooldown apart: the per-number limit (3/1d) refuses the 4th until its day-long window ends', async () => {
+    const kit = makeKit({ sendPinPerPhoneNumberLimit: '3/1d', resendCooldown: '30s' })
+    const send = () => kit.post('/pin', { phoneNumber: NUMBER })
+    for (let i = 0; i < 3; i++) {
+      expect((await send()).status).toBe(201)
+      kit.clock.advance(COOLDOWN_MS)
+    }
+    const fourth = await send()
+    expect(fourth.status).toBe(429)
+    // The window opened with the first send, 3 cooldowns ago.
+    const retryAfter = (DAY_MS - 3 * COOLDOWN_MS) / 1000
+    expect(await errorOf(fourth)).toMatchObject({
+      code: 'RATE_LIMITED',
+      limit: 'sendPinPerPhoneNumber',
+      retryAfter,
+    })
+    expect(fourth.headers.get('Retry-After')).toBe(String(retryAfter))
+    expect(kit.sms.outbox).toHaveLength(3)
+
+    kit.clock.advance(retryAfter * 1000 - 1)
+    expect(await errorOf(await send())).toMatchObject({ limit: 'sendPinPerPhoneNumber', retryAfter: 1 })
+    kit.clock.advance(1)
+    expect((await send()).status).toBe(201)
+    expect(kit.sms.outbox).toHaveLength(4)
   })
 
   it('the cooldown stops a second SMS to one number, whichever way it is asked for', async () => {
