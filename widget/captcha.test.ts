@@ -59,7 +59,7 @@ describe('captcha: not asked for', () => {
     expect(fake.turnstile.reset.mock.calls).to.have.length(0)
     expect(fake.turnstile.remove.mock.calls).to.have.length(0)
     expect(cloudflareScripts()).to.have.length(0)
-    expect(element.captcha).to.equal(undefined)
+    expect(element.verification.captcha).to.equal(undefined)
     expect(container(element)).to.equal(null)
     await click(element, '.sent button')
     expect(find(element, '[part=captcha]')).to.equal(null)
@@ -114,7 +114,7 @@ describe('captcha: Turnstile on the phone step', () => {
       captchaToken: 'token-1',
     })
     expect(fake.turnstile.reset.mock.calls).to.deep.equal([['turnstile-1']])
-    expect(element.captcha?.token).to.equal(undefined)
+    expect(element.verification.captcha?.token).to.equal(undefined)
 
     element.reset()
     await element.updateComplete
@@ -171,7 +171,7 @@ describe('captcha: Turnstile on the phone step', () => {
       expect(text(element, '#phone-error')).to.equal(message)
       expect(text(element, '[role=status]')).to.equal(message)
       expect(fake.turnstile.reset.mock.calls).to.deep.equal([['turnstile-1']])
-      expect(element.step).to.equal('phone')
+      expect(element.verification.step).to.equal('phone')
       expect(find(element, '#pin')).to.equal(null)
       expect(shown(element)).to.equal(true)
 
@@ -259,14 +259,17 @@ describe('captcha: Cloudflare’s script', () => {
     })
     const first = await mount('default-country="HR"')
     const second = await mount('default-country="HR"')
-    await waitUntil(() => first.captcha && second.captcha, 'the captcha code never loaded')
+    await waitUntil(
+      () => first.verification.captcha && second.verification.captcha,
+      'the captcha code never loaded',
+    )
     expect(scripts).to.have.length(1)
     expect(scripts[0]!.src).to.equal(turnstileScript)
     expect(scripts[0]!.async).to.equal(true)
     expect(scripts[0]!.defer).to.equal(true)
 
     scripts[0]!.dispatchEvent(new Event('error'))
-    await waitUntil(() => first.captcha!.failed && second.captcha!.failed)
+    await waitUntil(() => first.verification.captcha!.failed && second.verification.captcha!.failed)
     expect(container(first)).to.equal(null)
     await typeInto(first, '#phone', '0911234567')
     await click(first, 'button[type=submit]')

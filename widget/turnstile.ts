@@ -10,7 +10,7 @@
  */
 import type { ReactiveController } from 'lit'
 import type { CaptchaConfig } from './api-client.js'
-import type { TwoFactorAuth } from './two-factor-auth.js'
+import type { WidgetHost } from './verification.js'
 
 /** The options of `turnstile.render` the widget uses. */
 export interface TurnstileOptions {
@@ -87,7 +87,7 @@ export class TurnstileChallenge implements ReactiveController {
   #generation = 0
 
   constructor(
-    private readonly host: TwoFactorAuth,
+    private readonly host: WidgetHost,
     private readonly config: CaptchaConfig,
   ) {
     host.addController(this) // renders at once if the element is on the page

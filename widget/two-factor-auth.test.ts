@@ -64,7 +64,7 @@ describe('<two-factor-auth>', () => {
 
     await reachPinStep(element)
     await typeInto(element, '#pin', RIGHT_PIN)
-    await waitUntil(() => element.step === 'verified')
+    await waitUntil(() => element.verification.step === 'verified')
     await element.updateComplete
     expect(form.checkValidity()).to.equal(true)
     expect(new FormData(form).get('phone_token')).to.equal(element.value)
@@ -72,7 +72,7 @@ describe('<two-factor-auth>', () => {
 
     form.reset()
     await element.updateComplete
-    expect(element.step).to.equal('phone')
+    expect(element.verification.step).to.equal('phone')
     expect(element.value).to.equal('')
     expect(get<HTMLInputElement>(element, '#phone').value).to.equal('')
     expect(new FormData(form).get('phone_token')).to.equal(null)
@@ -109,7 +109,7 @@ describe('<two-factor-auth>', () => {
       await typeInto(element, '#pin', '000000')
       await waitUntil(() => find(element, '#pin-error'))
       await typeInto(element, '#pin', RIGHT_PIN)
-      await waitUntil(() => element.step === 'verified')
+      await waitUntil(() => element.verification.step === 'verified')
       expect(writes).to.deep.equal([])
       expect(localStorage.length + sessionStorage.length).to.equal(0)
     } finally {

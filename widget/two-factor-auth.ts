@@ -3,30 +3,21 @@
  * module only defines the class; `index.ts` registers it.
  */
 import { html, LitElement, nothing, type PropertyValues } from 'lit'
-import {
-  ApiError,
-  createApiClient,
-  phoneNumberInToken,
-  type Answer,
-  type ApiClient,
-  type CaptchaConfig,
-  type PinSession,
-  type WidgetConfig,
-} from './api-client.js'
-import { Countdown } from './countdown.js'
-import { TwoFactorCodeSentEvent, TwoFactorErrorEvent, TwoFactorVerifiedEvent } from './events.js'
-import { fill, loadTranslation, pickLanguage, resolveStrings, type Strings } from './i18n.js'
-import { loadPhoneTools } from './phone-loader.js'
-import type { PhoneTools } from './phone-number.js'
+import { loadTranslation, pickLanguage, resolveStrings, type Strings } from './i18n.js'
 import { PhoneStep } from './steps/phone-step.js'
 import { PinStep } from './steps/pin-step.js'
 import { styles } from './two-factor-auth.styles.js'
-import type { TurnstileChallenge } from './turnstile.js'
+import {
+  Verification,
+  type Session as SessionOfVerification,
+  type Step as StepOfVerification,
+} from './verification.js'
 
-export type Step = 'phone' | 'pin' | 'verified'
-
+// Declared here, not re-exported, so that they stay what they were: types of this module, not
+// entries of the custom-elements manifest.
+export type Step = StepOfVerification
 /** The PIN the server sent, with the number it went to (E.164). */
-export type Session = PinSession & { phoneNumber: string }
+export type Session = SessionOfVerification
 
 /**
  * Verifies a phone number by SMS: number → code → signed token. Inside a `<form>` the token is the
@@ -71,11 +62,6 @@ export class TwoFactorAuth extends LitElement {
     name: { type: String, reflect: true },
     disabled: { type: Boolean, reflect: true },
     strings: { attribute: false },
-    step: { state: true },
-    config: { state: true },
-    configFailed: { state: true },
-    busy: { state: true },
-    waitSeconds: { state: true },
     liveMessage: { state: true },
   }
 
@@ -93,36 +79,17 @@ export class TwoFactorAuth extends LitElement {
   /** Overrides for any of the widget's strings (see `Strings`), on top of the chosen language. */
   declare strings: Partial<Strings>
 
-  /** @internal */ declare step: Step
-  /** @internal */ declare config: WidgetConfig | undefined
-  /** @internal */ declare configFailed: boolean
-  /** @internal */ declare busy: boolean
-  /** @internal Seconds of a rate-limit wait still to go. */ declare waitSeconds: number
   /** @internal */ declare liveMessage: string
   /** @internal The words in the current language. */ t: Strings = resolveStrings()
-  /** @internal */ client: ApiClient = createApiClient('/2fa')
-  /** @internal */ session: Session | undefined
-  /** @internal */ phoneTools: Promise<PhoneTools> | undefined
-  /** @internal The security check the config asks for, once its code has loaded. */
-  captcha: TurnstileChallenge | undefined
-  /** @internal */ readonly phone = new PhoneStep(this)
-  /** @internal */ readonly pin = new PinStep(this)
+  /** @internal The session: config, busy, wait, code, token; the steps act through it. */
+  readonly verification: Verification = new Verification(this)
+  /** @internal */ readonly phone: PhoneStep = new PhoneStep(this, this.verification)
+  /** @internal */ readonly pin: PinStep = new PinStep(this, this.verification)
 
-  #token: string | undefined
   /** The language whose strings are loaded, and them. */
   #translation: { language: string; strings: Partial<Strings> } | undefined
   #internals = this.attachInternals()
   #formDisabled = false
-  #afterWait: (() => void) | undefined
-  #wait = new Countdown((seconds) => {
-    this.waitSeconds = seconds
-    if (seconds === 0 && this.#afterWait) {
-      this.announce(this.t.canRetry)
-      const resume = this.#afterWait
-      this.#afterWait = undefined
-      resume()
-    }
-  })
 
   constructor() {
     super()
@@ -130,16 +97,12 @@ export class TwoFactorAuth extends LitElement {
     this.name = ''
     this.disabled = false
     this.strings = {}
-    this.step = 'phone'
-    this.configFailed = false
-    this.busy = false
-    this.waitSeconds = 0
     this.liveMessage = ''
   }
 
   /** The token once verified (also the form value), else an empty string. */
   get value(): string {
-    return this.#token ?? ''
+    return this.verification.token ?? ''
   }
 
   get form(): HTMLFormElement | null {
@@ -169,13 +132,7 @@ export class TwoFactorAuth extends LitElement {
 
   /** Back to an empty phone step, forgetting the code and the token. */
   reset(): void {
-    this.pin.stop()
-    this.#stopWait()
-    this.session = undefined
-    this.#token = undefined
-    this.phone.text = ''
-    this.phone.error = undefined
-    this.step = 'phone'
+    this.verification.reset()
   }
 
   override focus(options?: FocusOptions): void {
@@ -187,11 +144,6 @@ export class TwoFactorAuth extends LitElement {
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
     super.attributeChangedCallback(name, old, value)
     if (name === 'lang') this.requestUpdate()
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback()
-    this.#stopWait()
   }
 
   /** @internal */
@@ -216,55 +168,18 @@ export class TwoFactorAuth extends LitElement {
       })
     }
     this.t = resolveStrings(this.#translation?.strings, this.strings)
-    if (changed.has('endpoint')) {
-      this.client = createApiClient(this.endpoint)
-      this.phoneTools = undefined
-      void this.loadConfig()
-    }
+    if (changed.has('endpoint')) this.verification.connect(this.endpoint)
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     // Phone metadata starts loading once the element has painted, never before.
-    if (changed.has('endpoint')) {
-      this.phoneTools = loadPhoneTools(this.endpoint)
-      this.phoneTools.then(
-        (tools) => this.phone.useTools(tools),
-        () => undefined, // the phone step falls back to sending the number as typed, with its country
-      )
-    }
-    this.#internals.setFormValue(this.#token ?? null)
-    if (this.#token) this.#internals.setValidity({})
+    if (changed.has('endpoint')) this.phone.loadTools(this.endpoint)
+    const token = this.verification.token
+    this.#internals.setFormValue(token ?? null)
+    if (token) this.#internals.setValidity({})
     else {
       const anchor = this.renderRoot.querySelector<HTMLElement>('#pin, #phone') ?? undefined
       this.#internals.setValidity({ valueMissing: true }, this.t.notVerified, anchor)
-    }
-  }
-
-  /** @internal */
-  async loadConfig(): Promise<void> {
-    this.configFailed = false
-    try {
-      this.config = (await this.client.getConfig()).data
-      this.phone.useConfig(this.config)
-      this.#useCaptcha(this.config.captcha)
-    } catch (error) {
-      this.configFailed = true
-      this.fail(error)
-    }
-  }
-
-  /** Pages without a captcha never load its code, nor Cloudflare's script. */
-  #useCaptcha(captcha: CaptchaConfig | null | undefined): void {
-    this.captcha?.detach()
-    this.captcha = undefined
-    if (captcha) {
-      import('./turnstile.js').then(
-        ({ TurnstileChallenge }) => {
-          if (this.config?.captcha !== captcha) return // another config arrived meanwhile
-          this.captcha = new TurnstileChallenge(this, captcha)
-        },
-        () => undefined, // sending then says the check is unavailable
-      )
     }
   }
 
@@ -273,114 +188,19 @@ export class TwoFactorAuth extends LitElement {
     this.liveMessage = message === this.liveMessage ? `${message}\u00a0` : message
   }
 
-  /** @internal Reports a refusal as a `two-factor-error` event and returns it as an ApiError. */
-  fail(error: unknown): ApiError {
-    const apiError = error instanceof ApiError ? error : new ApiError('INTERNAL_ERROR', String(error))
-    this.dispatchEvent(new TwoFactorErrorEvent({ code: apiError.code, message: apiError.message }))
-    return apiError
-  }
-
-  /** @internal Blocks the current step's action for `seconds`, then runs `resume`. */
-  startWait(seconds: number, resume: () => void): void {
-    this.#afterWait = resume
-    this.#wait.start(seconds)
-    this.announce(fill(this.t.rateLimited, { time: String(seconds) }))
-  }
-
-  #stopWait(): void {
-    this.#wait.stop()
-    this.#afterWait = undefined
-    this.waitSeconds = 0
-  }
-
-  /**
-   * @internal Sends a code to `phoneNumber` and moves to the PIN step. Returns the refusal, already
-   * reported, for the calling step to show (a send held back for the security check is shown too,
-   * but not reported). Asking again for the number whose code is still usable goes back to that
-   * code instead of spending another SMS.
-   */
-  async requestCode(phoneNumber: string, country?: string): Promise<ApiError | undefined> {
-    if (this.busy || this.waitSeconds) return undefined
-    if (this.session?.phoneNumber === phoneNumber && this.pin.usable) {
-      await this.#enterPinStep()
-      return undefined
-    }
-    const captcha = this.captcha
-    if (this.config?.captcha && !captcha?.token) {
-      // Not sent, so not reported: the step shows it like a refusal, next to the check.
-      const code = captcha && !captcha.failed ? 'CAPTCHA_INCOMPLETE' : 'CAPTCHA_UNAVAILABLE'
-      captcha?.retry()
-      return new ApiError(code, 'no captcha token yet')
-    }
-    this.busy = true
-    let answer: Answer<PinSession>
-    try {
-      answer = await this.client.sendPin(phoneNumber, this.language, country, captcha?.token)
-    } catch (error) {
-      return this.fail(error)
-    } finally {
-      this.busy = false
-      captcha?.spent() // tokens are single use, whatever the answer
-    }
-    this.session = { ...answer.data, phoneNumber }
-    this.codeSent(answer, false)
-    await this.#enterPinStep()
-    return undefined
-  }
-
-  /** @internal */
-  codeSent(answer: Answer<PinSession>, resent: boolean): void {
-    const { to, expiresAt } = answer.data
-    this.pin.begin(answer)
-    this.dispatchEvent(new TwoFactorCodeSentEvent({ to, expiresAt, resent }))
-    this.announce(fill(this.t.codeSent, { to }))
-  }
-
-  async #enterPinStep(): Promise<void> {
-    this.step = 'pin'
-    this.pin.resume()
-    await this.updateComplete
-    this.focus()
-  }
-
-  /** @internal */
-  async changeNumber(): Promise<void> {
-    this.pin.stop()
-    this.#stopWait()
-    this.step = 'phone'
-    await this.updateComplete
-    this.focus()
-  }
-
-  /** @internal */
-  async verified(token: string): Promise<void> {
-    const session = this.session
-    this.#token = token
-    this.step = 'verified'
-    this.dispatchEvent(
-      new TwoFactorVerifiedEvent({
-        token,
-        phoneNumber: phoneNumberInToken(token) ?? session?.phoneNumber ?? '',
-      }),
-    )
-    this.announce(this.t.verified)
-    await this.updateComplete
-    this.focus()
-  }
-
   protected override render() {
     const t = this.t
     // Until the page's language has arrived, show nothing rather than flash English.
     if (!this.#translation) return nothing
     return html`<fieldset part="base" ?disabled=${this.disabled || this.#formDisabled}>
         ${
-          this.step === 'phone'
+          this.verification.step === 'phone'
             ? this.phone.render()
-            : this.step === 'pin'
+            : this.verification.step === 'pin'
               ? this.pin.render()
               : html`<div class="verified" part="verified" tabindex="-1">
                   <p><span class="tick" aria-hidden="true">✓</span> <strong>${t.verified}</strong></p>
-                  <p dir="ltr" class="to">${this.session?.to ?? nothing}</p>
+                  <p dir="ltr" class="to">${this.verification.session?.to ?? nothing}</p>
                   <button type="button" class="link" part="link" @click=${() => this.#startOver()}>
                     ${t.useAnother}
                   </button>

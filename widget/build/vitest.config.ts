@@ -23,15 +23,13 @@ const wtrSocketStub = (): Plugin => ({
 const widget = fileURLToPath(new URL('..', import.meta.url))
 
 export default defineProject({
-  // The widget's folder, both on its own and when listed in the root config (`dir` too: the
-  // browser instance's project takes its root from this file's folder).
-  root: widget,
   cacheDir: fileURLToPath(new URL('../../node_modules/.vite/widget', import.meta.url)),
   // (Tests load libphonenumber-js's es6 build; the bundle its es6-modern twin, which test/e2e runs.)
   plugins: [wtrSocketStub()],
   test: {
     name: 'widget',
-    dir: widget,
+    // The widget's folder, not this one, both on its own and when listed in the root config.
+    root: widget,
     include: ['**/*.test.ts'],
     testTimeout: 15_000,
     browser: {

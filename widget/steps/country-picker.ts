@@ -9,7 +9,7 @@ import { html, nothing } from 'lit'
 import { countryName, flag } from '../countries.js'
 import type { CountryList } from './country-list.js'
 import type { PhoneStep } from './phone-step.js'
-import type { TwoFactorAuth } from '../two-factor-auth.js'
+import type { Verification, WidgetHost } from '../verification.js'
 
 let loading: Promise<typeof import('./country-list.js')> | undefined
 
@@ -26,10 +26,15 @@ export class CountryPicker {
   open = false
   #list: CountryList | undefined
 
+  readonly #verification: Verification
+
   constructor(
-    readonly host: TwoFactorAuth,
+    readonly host: WidgetHost,
     readonly phone: PhoneStep,
-  ) {}
+    verification: Verification,
+  ) {
+    this.#verification = verification
+  }
 
   async #load(): Promise<CountryList> {
     const { CountryList } = await loadList()
@@ -44,7 +49,7 @@ export class CountryPicker {
     const list = await this.#load().catch(() => undefined)
     // Without its code (offline) the list stays closed; pressing the button again retries.
     // Nor does it open over another step, should the number have been sent meanwhile.
-    if (!list || this.host.step !== 'phone') return
+    if (!list || this.#verification.step !== 'phone') return
     this.open = true
     await list.opened()
   }
@@ -69,7 +74,7 @@ export class CountryPicker {
     const t = host.t
     const country = phone.country
     const code = phone.tools?.callingCode(country)
-    const single = host.config?.allowedCountries?.length === 1
+    const single = this.#verification.config?.allowedCountries?.length === 1
     // The name comes from the content ("Country: Croatia +385"), so it contains what is visible.
     const content = html`<span class="visually-hidden"
         >${t.country}: ${countryName(country, host.language)}</span

@@ -217,11 +217,11 @@ describe('phone step: the server’s refusals', () => {
   it('a failed /config says so and offers a retry', async () => {
     api.replyOnce('GET /config', refusal(503, 'STORE_UNAVAILABLE'))
     const widget = await mount('default-country="HR"', { ready: false })
-    await waitUntil(() => widget.configFailed && find(widget, '#phone-error'))
+    await waitUntil(() => widget.verification.configFailed && find(widget, '#phone-error'))
     expect(text(widget, '#phone-error')).to.equal(
       'The service is unavailable right now. Please try again in a moment.',
     )
     await click(widget, 'button[part=button]')
-    await waitUntil(() => widget.config && !widget.configFailed)
+    await waitUntil(() => widget.verification.config && !widget.verification.configFailed)
   })
 })

@@ -8,8 +8,9 @@ import { CountryPicker } from './country-picker.js'
 import { guessCountry } from '../countries.js'
 import { fill, formatWait } from '../i18n.js'
 import { errorMessage, lengthMessage, type Message } from '../messages.js'
+import { loadPhoneTools } from '../phone-loader.js'
 import type { PhoneTools } from '../phone-number.js'
-import type { TwoFactorAuth } from '../two-factor-auth.js'
+import type { Verification, WidgetHost } from '../verification.js'
 
 /** Digits (in any script) and `+`: the characters formatting never adds or removes. */
 const significant = /[\p{Nd}+]/gu
@@ -36,10 +37,17 @@ export class PhoneStep implements ReactiveController {
   readonly picker: CountryPicker
   /** Once the person (or a pasted number) chose the country, the config no longer moves it. */
   #chosen = false
+  #loadingTools: Promise<PhoneTools> | undefined
 
-  constructor(private readonly host: TwoFactorAuth) {
+  readonly #verification: Verification
+
+  constructor(
+    private readonly host: WidgetHost,
+    verification: Verification,
+  ) {
+    this.#verification = verification
     host.addController(this)
-    this.picker = new CountryPicker(host, this)
+    this.picker = new CountryPicker(host, this, verification)
   }
 
   hostConnected(): void {
@@ -48,17 +56,23 @@ export class PhoneStep implements ReactiveController {
 
   /** Countries the person may pick: the server's list, else every country the metadata knows. */
   get countries(): string[] {
-    return this.host.config?.allowedCountries ?? this.tools?.countries ?? [this.country]
+    return this.#verification.config?.allowedCountries ?? this.tools?.countries ?? [this.country]
+  }
+
+  /** Loads the phone-number code and the endpoint's metadata (after first paint). */
+  loadTools(endpoint: string): void {
+    this.#loadingTools = loadPhoneTools(endpoint)
+    this.#loadingTools.then(
+      (tools) => this.useTools(tools),
+      () => undefined, // sending falls back to the number as typed, with its country
+    )
   }
 
   useConfig(config: WidgetConfig): void {
     const allowed = config.allowedCountries
-    if (allowed && !allowed.includes(this.country)) {
-      this.#chosen = false
-      this.country = guessCountry(allowed, this.host.defaultCountry, navigator.languages)
-    } else if (!this.#chosen) {
-      this.country = guessCountry(allowed, this.host.defaultCountry, navigator.languages)
-    }
+    // A chosen country the config no longer allows is given up.
+    if (allowed && !allowed.includes(this.country)) this.#chosen = false
+    if (!this.#chosen) this.country = guessCountry(allowed, this.host.defaultCountry, navigator.languages)
     this.host.requestUpdate()
   }
 
@@ -68,8 +82,13 @@ export class PhoneStep implements ReactiveController {
     this.host.requestUpdate()
   }
 
+  clear(): void {
+    this.text = ''
+    this.error = undefined
+  }
+
   #allowed(country: string): boolean {
-    const allowed = this.host.config?.allowedCountries
+    const allowed = this.#verification.config?.allowedCountries
     return allowed ? allowed.includes(country) : true
   }
 
@@ -100,7 +119,11 @@ export class PhoneStep implements ReactiveController {
         } else {
           this.error = (t) => t.countryNotAllowed
         }
-      } else if (pasted && result.problem === 'INVALID_COUNTRY' && this.host.config?.allowedCountries) {
+      } else if (
+        pasted &&
+        result.problem === 'INVALID_COUNTRY' &&
+        this.#verification.config?.allowedCountries
+      ) {
         this.error = (t) => t.countryNotAllowed // a calling code of none of the allowed countries
       }
     }
@@ -151,7 +174,7 @@ export class PhoneStep implements ReactiveController {
 
   #onBlur = (event: FocusEvent): void => {
     // Leaving because the step changed (the input is being removed) is not leaving the field.
-    if (!(event.target as Element).isConnected || this.host.step !== 'phone') return
+    if (!(event.target as Element).isConnected || this.#verification.step !== 'phone') return
     if (this.text.trim() && !this.picker.open) {
       this.error = this.#check()?.error
       this.host.requestUpdate()
@@ -169,7 +192,7 @@ export class PhoneStep implements ReactiveController {
       const asInternational = tools.format(`+${this.text}`, this.country)
       if (!asInternational.problem && asInternational.country === this.country) result = asInternational
     }
-    if (result.problem === 'INVALID_COUNTRY' && this.host.config?.allowedCountries)
+    if (result.problem === 'INVALID_COUNTRY' && this.#verification.config?.allowedCountries)
       return { error: (t) => t.countryNotAllowed }
     if (result.problem) return { error: lengthMessage(result.problem) }
     if (result.country && !this.#allowed(result.country)) return { error: (t) => t.countryNotAllowed }
@@ -183,12 +206,9 @@ export class PhoneStep implements ReactiveController {
   #submit = async (event: SubmitEvent): Promise<void> => {
     event.preventDefault()
     const host = this.host
-    if (host.busy || host.waitSeconds) return
-    if (!this.tools && host.phoneTools) {
-      host.busy = true
-      await host.phoneTools.catch(() => undefined)
-      host.busy = false
-    }
+    const verification = this.#verification
+    if (verification.busy || verification.waitSeconds) return
+    if (!this.tools && this.#loadingTools) await verification.hold(this.#loadingTools)
     const checked = this.#check()
     this.error = checked?.error
     host.requestUpdate()
@@ -197,11 +217,11 @@ export class PhoneStep implements ReactiveController {
       this.#input()?.focus()
       return
     }
-    const refusal = await host.requestCode(checked.phoneNumber, checked.country)
+    const refusal = await verification.send(checked.phoneNumber, checked.country)
     if (!refusal) return
     if (refusal.code === 'RATE_LIMITED') {
       this.error = undefined
-      host.startWait(refusal.retryAfter ?? 1, () => this.#input()?.focus())
+      verification.wait(refusal.retryAfter ?? 1, () => this.#input()?.focus())
     } else {
       this.error = errorMessage(refusal)
       host.announce(this.error(host.t))
@@ -211,10 +231,11 @@ export class PhoneStep implements ReactiveController {
 
   render() {
     const host = this.host
+    const verification = this.#verification
     const t = host.t
-    const error = host.waitSeconds
-      ? fill(t.rateLimited, { time: formatWait(host.language, host.waitSeconds) })
-      : host.configFailed
+    const error = verification.waitSeconds
+      ? fill(t.rateLimited, { time: formatWait(host.language, verification.waitSeconds) })
+      : verification.configFailed
         ? t.unavailable
         : this.error?.(t)
     const example = this.tools?.example(this.country)
@@ -232,7 +253,7 @@ export class PhoneStep implements ReactiveController {
           .value=${this.text}
           placeholder=${example ?? nothing}
           aria-describedby=${error ? 'phone-hint phone-error' : 'phone-hint'}
-          aria-invalid=${error && !host.waitSeconds ? 'true' : 'false'}
+          aria-invalid=${error && !verification.waitSeconds ? 'true' : 'false'}
           @beforeinput=${this.#onBeforeInput}
           @input=${this.#onInput}
           @compositionend=${this.#onInput}
@@ -243,17 +264,19 @@ export class PhoneStep implements ReactiveController {
       ${this.picker.renderPopup()}
       <p id="phone-hint" class="hint" part="hint">${t.phoneHint}</p>
       ${error ? html`<p id="phone-error" class="error" part="error">${error}</p>` : nothing}
-      ${host.config?.captcha ? html`<div part="captcha"><slot name="captcha"></slot></div>` : nothing}
+      ${verification.config?.captcha ? html`<div part="captcha"><slot name="captcha"></slot></div>` : nothing}
       ${
-        host.configFailed
-          ? html`<button type="button" part="button" @click=${() => host.loadConfig()}>${t.tryAgain}</button>`
+        verification.configFailed
+          ? html`<button type="button" part="button" @click=${() => verification.loadConfig()}>
+              ${t.tryAgain}
+            </button>`
           : html`<button
               type="submit"
               part="button"
-              ?disabled=${host.waitSeconds > 0}
-              aria-disabled=${host.busy}
+              ?disabled=${verification.waitSeconds > 0}
+              aria-disabled=${verification.busy}
             >
-              ${host.busy ? t.sending : t.sendCode}
+              ${verification.busy ? t.sending : t.sendCode}
             </button>`
       }
     </form>`

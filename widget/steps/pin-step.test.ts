@@ -226,7 +226,7 @@ describe('PIN step: WebOTP', () => {
     const element = await mount('default-country="HR"')
     await typeInto(element, '#phone', '0911234567')
     await click(element, 'button[type=submit]')
-    await waitUntil(() => element.step === 'verified', 'WebOTP never verified')
+    await waitUntil(() => element.verification.step === 'verified', 'WebOTP never verified')
     expect(vi.mocked(navigator.credentials.get).mock.calls).to.have.length(1)
   })
 

@@ -4,13 +4,13 @@
  * countdown from the server's times, and a way forward from every dead end.
  */
 import { html, nothing, type ReactiveController } from 'lit'
-import { ApiError, secondsUntil, type Answer, type PinSession, type PinType } from '../api-client.js'
+import { secondsUntil, type Answer, type ApiError, type PinSession, type PinType } from '../api-client.js'
 import { Countdown } from '../countdown.js'
 import { fill, formatWait, plural } from '../i18n.js'
 import { errorMessage, type Message } from '../messages.js'
 import { cleanPin } from '../pin-text.js'
 import { readSmsCode } from '../web-otp.js'
-import type { TwoFactorAuth } from '../two-factor-auth.js'
+import type { Verification, WidgetHost } from '../verification.js'
 
 /** Dead ends of a code; each is shown with the actions that lead on. */
 export type PinProblem = 'expired' | 'locked' | 'notDelivered' | 'alreadyUsed'
@@ -42,21 +42,27 @@ export class PinStep implements ReactiveController {
     this.host.requestUpdate()
   })
 
-  constructor(private readonly host: TwoFactorAuth) {
+  readonly #verification: Verification
+
+  constructor(
+    private readonly host: WidgetHost,
+    verification: Verification,
+  ) {
+    this.#verification = verification
     host.addController(this)
   }
 
   get #length(): number {
-    return this.host.config?.pinLength ?? 6
+    return this.#verification.config?.pinLength ?? 6
   }
 
   get #type(): PinType {
-    return this.host.config?.pinType ?? 'NUMERIC'
+    return this.#verification.config?.pinType ?? 'NUMERIC'
   }
 
   /** Whether the current code can still be entered. */
   get usable(): boolean {
-    const session = this.host.session
+    const session = this.#verification.session
     return !!session && !this.problem && Date.parse(session.expiresAt) > Date.now()
   }
 
@@ -92,7 +98,7 @@ export class PinStep implements ReactiveController {
     this.#otp?.abort()
     const otp = (this.#otp = new AbortController())
     void readSmsCode(otp.signal).then((code) => {
-      if (!code || otp.signal.aborted || this.host.step !== 'pin') return
+      if (!code || otp.signal.aborted || this.#verification.step !== 'pin') return
       this.text = cleanPin(code, this.#type).slice(0, this.#length)
       this.host.requestUpdate()
       void this.verify()
@@ -101,11 +107,11 @@ export class PinStep implements ReactiveController {
 
   #scheduleDeliveryCheck(attempt: number): void {
     const delay = deliveryChecks[attempt]
-    const session = this.host.session
+    const session = this.#verification.session
     if (delay === undefined || !session) return
     this.#deliveryCheck = setTimeout(async () => {
       try {
-        const { data } = await this.host.client.getPin(session.pinId)
+        const { data } = await this.#verification.client.getPin(session.pinId)
         if (data.status === 'FAILED') this.#fail('notDelivered')
         else if (data.status === 'PENDING' || data.status === 'SENT') this.#scheduleDeliveryCheck(attempt + 1)
       } catch {
@@ -116,7 +122,7 @@ export class PinStep implements ReactiveController {
 
   /** Shows a dead end, says it, and puts the keyboard on the way forward. */
   async #fail(problem: PinProblem): Promise<void> {
-    if (this.host.step === 'verified') return
+    if (this.#verification.step === 'verified') return
     this.problem = problem
     this.error = undefined
     this.stop()
@@ -128,13 +134,11 @@ export class PinStep implements ReactiveController {
 
   #problemText(): string {
     const t = this.host.t
-    const to = this.host.session?.to ?? ''
-    return {
-      expired: t.expired,
-      locked: t.locked,
-      notDelivered: fill(t.notDelivered, { to }),
-      alreadyUsed: t.alreadyUsed,
-    }[this.problem ?? 'expired']
+    const problem = this.problem ?? 'expired'
+    // Each problem is named after its string; only "not delivered" says where to.
+    return problem === 'notDelivered'
+      ? fill(t.notDelivered, { to: this.#verification.session?.to ?? '' })
+      : t[problem]
   }
 
   #onInput = (event: InputEvent): void => {
@@ -149,20 +153,12 @@ export class PinStep implements ReactiveController {
   }
 
   async verify(): Promise<void> {
-    const host = this.host
-    const session = host.session
-    if (!session || host.busy || host.waitSeconds || this.problem || this.text.length < this.#length) return
+    const verification = this.#verification
+    const { session, busy, waitSeconds } = verification
+    if (!session || busy || waitSeconds || this.problem || this.text.length < this.#length) return
     this.#otp?.abort()
-    host.busy = true
-    try {
-      const { data } = await host.client.verifyPin(session.pinId, this.text)
-      this.stop()
-      host.busy = false
-      await host.verified(data.token)
-    } catch (error) {
-      host.busy = false
-      await this.#refused(host.fail(error))
-    }
+    const refusal = await verification.verify(this.text)
+    if (refusal) await this.#refused(refusal)
   }
 
   async #refused(error: ApiError): Promise<void> {
@@ -173,7 +169,7 @@ export class PinStep implements ReactiveController {
     if (error.code === 'RATE_LIMITED') {
       // The code was not checked: check it by itself once the wait is over.
       this.error = undefined
-      return host.startWait(error.retryAfter ?? 1, () => void this.verify())
+      return this.#verification.wait(error.retryAfter ?? 1, () => void this.verify())
     }
     if (error.code === 'WRONG_PIN') {
       this.text = ''
@@ -192,22 +188,14 @@ export class PinStep implements ReactiveController {
   /** Sends the same code again or, when the old one is gone, a new one; a refusal is shown here. */
   async #resendCode(): Promise<void> {
     const host = this.host
-    const session = host.session
-    if (!session || host.busy) return
+    const verification = this.#verification
+    const session = verification.session
+    if (!session || verification.busy) return
     let refusal: ApiError | undefined
     if (this.problem) {
-      refusal = await host.requestCode(session.phoneNumber)
+      refusal = await verification.send(session.phoneNumber)
     } else {
-      host.busy = true
-      try {
-        const answer = await host.client.resendPin(session.pinId)
-        host.session = { ...session, ...answer.data }
-        host.codeSent(answer, true)
-        this.resume()
-      } catch (error) {
-        refusal = host.fail(error)
-      }
-      host.busy = false
+      refusal = await verification.resend()
       // The code is gone after all (expired, used up): send a new one.
       const deadEnd = refusal && deadEnds[refusal.code]
       if (deadEnd) {
@@ -238,12 +226,12 @@ export class PinStep implements ReactiveController {
 
   render() {
     const host = this.host
+    const verification = this.#verification
     const t = host.t
-    const session = host.session
     const numeric = this.#type === 'NUMERIC'
-    const waiting = host.waitSeconds > 0
+    const waiting = verification.waitSeconds > 0
     const error = waiting
-      ? fill(t.rateLimited, { time: formatWait(host.language, host.waitSeconds) })
+      ? fill(t.rateLimited, { time: formatWait(host.language, verification.waitSeconds) })
       : this.error?.(t)
     const [sentBefore, sentAfter = ''] = t.codeSent.split('{to}')
     const hint = fill(numeric ? t.pinHint : t.pinHintText, { length: this.#length })
@@ -264,8 +252,8 @@ export class PinStep implements ReactiveController {
       }}
     >
       <p class="sent">
-        <span>${sentBefore}<bdi dir="ltr">${session?.to}</bdi>${sentAfter}</span>
-        <button type="button" class="link" part="link" @click=${() => host.changeNumber()}>
+        <span>${sentBefore}<bdi dir="ltr">${verification.session?.to}</bdi>${sentAfter}</span>
+        <button type="button" class="link" part="link" @click=${() => verification.changeNumber()}>
           ${t.changeNumber}
         </button>
       </p>
@@ -276,7 +264,9 @@ export class PinStep implements ReactiveController {
               ${error ? html`<p class="error" part="error">${error}</p>` : nothing}
               ${
                 // A new code needs the security check again: it shows here too, next to its button.
-                host.config?.captcha ? html`<div part="captcha"><slot name="captcha"></slot></div>` : nothing
+                verification.config?.captcha
+                  ? html`<div part="captcha"><slot name="captcha"></slot></div>`
+                  : nothing
               }
               ${resend}
             </div>`
@@ -292,8 +282,8 @@ export class PinStep implements ReactiveController {
                   spellcheck="false"
                   enterkeyhint="done"
                   .value=${this.text}
-                  ?readonly=${host.busy}
-                  aria-busy=${host.busy ? 'true' : 'false'}
+                  ?readonly=${verification.busy}
+                  aria-busy=${verification.busy ? 'true' : 'false'}
                   aria-describedby=${error ? 'pin-hint pin-error' : 'pin-hint'}
                   aria-invalid=${this.error ? 'true' : 'false'}
                   @input=${this.#onInput}
@@ -302,7 +292,7 @@ export class PinStep implements ReactiveController {
               <p id="pin-hint" class="hint" part="hint">${hint}</p>
               ${error ? html`<p id="pin-error" class="error" part="error">${error}</p>` : nothing}
               <button type="submit" part="button" ?disabled=${waiting || this.text.length < this.#length}>
-                ${host.busy ? t.verifying : t.verify}
+                ${verification.busy ? t.verifying : t.verify}
               </button>
               ${resend}`
       }

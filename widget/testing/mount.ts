@@ -19,7 +19,7 @@ export async function mount(
   ) as TwoFactorAuth
   if (ready)
     await waitUntil(
-      () => element.config && element.phone.tools && find(element, '#phone'),
+      () => element.verification.config && element.phone.tools && find(element, '#phone'),
       'the widget never got ready',
     )
   return element
