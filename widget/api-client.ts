@@ -2,6 +2,9 @@
  * The widget's only way to the server: the documented HTTP API, nothing else. Refusals become
  * `ApiError`s carrying the server's stable `code`; the widget switches on it, never on messages.
  */
+import type { WidgetErrorCode } from './error-codes.js'
+
+export type { WidgetErrorCode }
 
 export type PinType = 'NUMERIC' | 'ALPHA' | 'HEX' | 'ALPHANUMERIC'
 
@@ -44,41 +47,6 @@ export interface Verification {
   token: string
   expiresAt: string
 }
-
-/**
- * The server's codes (see server/errors.ts) plus the widget's own: NETWORK_ERROR for a failed
- * fetch, CAPTCHA_INCOMPLETE for a send held back until the security check is passed (never reported).
- */
-export type WidgetErrorCode =
-  | 'INVALID_REQUEST'
-  | 'INVALID_JSON'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED'
-  | 'PHONE_NUMBER_INVALID'
-  | 'COUNTRY_NOT_ALLOWED'
-  | 'NUMBER_TYPE_NOT_ALLOWED'
-  | 'NUMBER_NOT_REACHABLE'
-  | 'PIN_FORMAT_INVALID'
-  | 'WRONG_PIN'
-  | 'PIN_NOT_FOUND'
-  | 'PIN_EXPIRED'
-  | 'PIN_ALREADY_VERIFIED'
-  | 'NO_MORE_PIN_ATTEMPTS'
-  | 'PIN_NOT_DELIVERED'
-  | 'RATE_LIMITED'
-  | 'CAPTCHA_REQUIRED'
-  | 'CAPTCHA_FAILED'
-  | 'CAPTCHA_UNAVAILABLE'
-  | 'SMS_NOT_SENT'
-  | 'LOOKUP_FAILED'
-  | 'STORE_UNAVAILABLE'
-  | 'INVALID_DELIVERY_REPORT'
-  | 'DELIVERY_REPORT_UNAUTHORIZED'
-  | 'INTERNAL_ERROR'
-  | 'NETWORK_ERROR'
-  | 'CAPTCHA_INCOMPLETE'
 
 export class ApiError extends Error {
   override readonly name = 'ApiError'

@@ -100,11 +100,6 @@ describe('PIN step: refusals and dead ends', () => {
     ['NO_MORE_PIN_ATTEMPTS', refusal(404, 'NO_MORE_PIN_ATTEMPTS'), 'Too many wrong codes.'],
     ['WRONG_PIN (last one)', refusal(422, 'WRONG_PIN', { attemptsRemaining: 0 }), 'Too many wrong codes.'],
     ['PIN_ALREADY_VERIFIED', refusal(404, 'PIN_ALREADY_VERIFIED'), 'This code has already been used.'],
-    [
-      'PIN_NOT_DELIVERED',
-      refusal(409, 'PIN_NOT_DELIVERED'),
-      'The text message couldn’t be delivered to +385 •• ••• ••67.',
-    ],
   ]
   for (const [name, reply, message] of deadEnds) {
     it(`${name}: says so and leads on with a new code or another number`, async () => {

@@ -21,7 +21,6 @@ const deadEnds: Partial<Record<string, PinProblem>> = {
   PIN_NOT_FOUND: 'expired',
   NO_MORE_PIN_ATTEMPTS: 'locked',
   PIN_ALREADY_VERIFIED: 'alreadyUsed',
-  PIN_NOT_DELIVERED: 'notDelivered',
 }
 
 /** Seconds after sending at which to ask the server whether the SMS was delivered. */
