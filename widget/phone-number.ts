@@ -31,9 +31,9 @@ export interface FormattedNumber {
 }
 
 /**
- * Puts back what the server's metadata leaves out because it can be derived (server/widget-routes.ts):
- * each country's calling code, from `country_calling_codes`, and the international prefix when it
- * is the common "00". Changes `metadata` in place and returns it.
+ * Puts back what the server's metadata leaves out because it can be derived
+ * (server/http/widget-routes.ts): each country's calling code, from `country_calling_codes`, and
+ * the international prefix when it is the common "00". Changes `metadata` in place and returns it.
  */
 export function expandWidgetMetadata(metadata: MetadataJson): MetadataJson {
   const countries = metadata.countries as Record<string, unknown[]>

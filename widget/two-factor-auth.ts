@@ -42,11 +42,11 @@ export type Session = SessionOfVerification
  * @csspart pin-field - The box that holds the PIN input and its slots; `pin-slot`, `pin-slot-active` and `pin-slot-filled` are the slots.
  * @csspart verified - The success message.
  *
- * @cssprop [--two-factor-accent=#1d4ed8] - Buttons, focus rings, the active slot.
- * @cssprop [--two-factor-accent-text=#fff] - Text on accent.
- * @cssprop [--two-factor-error=#b91c1c] - Error text and invalid borders.
- * @cssprop [--two-factor-success=#15803d] - The verified tick.
- * @cssprop [--two-factor-border=currentColor at 35%] - Input and popup borders.
+ * @cssprop [--two-factor-accent=light-dark(#1d4ed8, #93c5fd)] - Buttons, focus rings, the active slot.
+ * @cssprop [--two-factor-accent-text=light-dark(#fff, #0b1220)] - Text on accent.
+ * @cssprop [--two-factor-error=light-dark(#b91c1c, #fca5a5)] - Error text and invalid borders.
+ * @cssprop [--two-factor-success=light-dark(#15803d, #86efac)] - The verified tick.
+ * @cssprop [--two-factor-border=color-mix(in srgb, currentColor 45%, transparent)] - Input and popup borders.
  * @cssprop [--two-factor-field=Field] - Input background.
  * @cssprop [--two-factor-surface=Canvas] - Popup background.
  * @cssprop [--two-factor-radius=0.5rem] - Corner radius.
