@@ -43,7 +43,7 @@ function verdict(name: string, measured: SizeRow, targetKb: number): SizeRow {
 
 async function buildWidget(outDir: string): Promise<Map<string, string>> {
   await build({
-    configFile: join(root, 'widget/vite.config.ts'),
+    configFile: join(root, 'widget/build/vite.config.ts'),
     logLevel: 'silent',
     build: { outDir, emptyOutDir: true },
   })

@@ -4,7 +4,7 @@ import { build } from 'vite'
 
 export default async function buildWidget(): Promise<void> {
   await build({
-    configFile: fileURLToPath(new URL('../../widget/vite.config.ts', import.meta.url)),
+    configFile: fileURLToPath(new URL('../../widget/build/vite.config.ts', import.meta.url)),
     logLevel: 'warn',
   })
 }
