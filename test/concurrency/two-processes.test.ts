@@ -1,38 +1,31 @@
 /**
- * Two Node server processes sharing one Redis keep one budget between them (issue 5): requests are
- * spread over both, and the per-number send limit, the attempt cap and single use still hold.
+ * Two Node server processes sharing one Redis keep one budget between them: requests are spread
+ * over both, and the cooldown, the per-number send limit, the attempt cap and single use still hold.
+ * Both kits run on fake clocks that start at the same instant and are moved on together.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateSigningKey } from '../../server/core/token.js'
+import { sendOutcome, tally } from '../helpers/outcomes.js'
+import { startProcessGroup, type ProcessGroup } from '../helpers/processes.js'
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'
 
 let redis: RedisServer
-const processes: ChildProcess[] = []
+const kitProcesses: ProcessGroup[] = []
 const servers: string[] = []
 
 async function startKitProcess(env: Record<string, string>): Promise<string> {
-  const script = fileURLToPath(new URL('./kit-server.ts', import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const kitProcess = await startProcessGroup({
+    name: 'kit server',
+    command: process.execPath,
+    args: ['--import', 'tsx', fileURLToPath(new URL('./kit-server.ts', import.meta.url))],
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ready: { output: /LISTENING (\d+)/ },
+    readyWithinMs: 30_000,
+    echoStderr: true,
   })
-  processes.push(child)
-  let output = ''
-  child.stderr!.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-    process.stderr.write(chunk)
-  })
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      const port = /LISTENING (\d+)/.exec(output)?.[1]
-      if (port) resolve(`http://127.0.0.1:${port}`)
-    })
-    child.once('exit', (code) => reject(new Error(`kit server exited (${code}):\n${output}`)))
-  })
+  kitProcesses.push(kitProcess)
+  return `http://127.0.0.1:${kitProcess.readyMatch![1]}`
 }
 
 beforeAll(async () => {
@@ -42,19 +35,13 @@ beforeAll(async () => {
     KEY_PREFIX: `tfk-two:${crypto.randomUUID()}:`,
     TWO_FACTOR_SECRET: 'two-processes-secret-0123456789-abcdefghijklmnop',
     TWO_FACTOR_PRIVATE_JWK: JSON.stringify(await generateSigningKey()),
+    CLOCK_START: String(Date.now()),
   }
   servers.push(...(await Promise.all([startKitProcess(env), startKitProcess(env)])))
 })
 
 afterAll(async () => {
-  await Promise.all(
-    processes.map(async (child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      const exited = once(child, 'exit')
-      child.kill('SIGTERM')
-      await exited
-    }),
-  )
+  await Promise.all(kitProcesses.map((kitProcess) => kitProcess.stop()))
   await redis?.stop()
 })
 
@@ -75,18 +62,43 @@ async function outboxes(): Promise<{ to: string; text: string }[]> {
 const errorCode = async (response: Response) =>
   ((await response.json()) as { error: { code: string } }).error.code
 
+/** Moves both kits' clocks on by `ms`. */
+async function advanceClocks(ms: number): Promise<void> {
+  const body = JSON.stringify({ ms })
+  const answers = await Promise.all(
+    servers.map((server) => fetch(`${server}/clock/advance`, { method: 'POST', body })),
+  )
+  expect(answers.map((answer) => answer.status)).toStrictEqual([200, 200])
+}
+
 describe('two Node processes on one Redis', () => {
-  it('share the per-number send limit: 200 sends spread over both → at most 3 SMS in all', async () => {
+  it('share the cooldown: 200 sends at one instant spread over both → exactly one SMS in all, 199 refused by the cooldown', async () => {
     const phoneNumber = '+385911112222'
     const responses = await Promise.all(
       Array.from({ length: 200 }, (_, i) => post(servers[i % 2]!, '/pin', { phoneNumber })),
     )
-    const created = responses.filter((response) => response.status === 201)
-    expect(created.length).toBeGreaterThanOrEqual(1)
-    expect(created.length).toBeLessThanOrEqual(3)
-    const sent = (await outboxes()).filter((message) => message.to === phoneNumber)
-    expect(sent).toHaveLength(created.length)
-    expect(responses.filter((response) => response.status === 429)).toHaveLength(200 - created.length)
+    expect(tally(await Promise.all(responses.map(sendOutcome)))).toStrictEqual({
+      '201': 1,
+      '429 resendCooldown': 199,
+    })
+    expect((await outboxes()).filter((message) => message.to === phoneNumber)).toHaveLength(1)
+  })
+
+  it('share the per-number limit: sends a cooldown apart, alternating between them → 3 SMS, the 4th refused by either', async () => {
+    const phoneNumber = '+385917778888'
+    const outcomes = []
+    for (let i = 0; i < 5; i++) {
+      outcomes.push(await sendOutcome(await post(servers[i % 2]!, '/pin', { phoneNumber })))
+      if (i < 3) await advanceClocks(30_000)
+    }
+    expect(outcomes).toStrictEqual([
+      '201',
+      '201',
+      '201',
+      '429 sendPinPerPhoneNumber',
+      '429 sendPinPerPhoneNumber',
+    ])
+    expect((await outboxes()).filter((message) => message.to === phoneNumber)).toHaveLength(3)
   })
 
   it('share the attempt cap and single use of a PIN sent by one of them', async () => {

@@ -4,8 +4,8 @@
  * attempt cap and single use when requests race.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DemoServer } from '../e2e/demo-server.js'
-import { startWorkersDevServer } from '../e2e/workers-dev-server.js'
+import type { DemoServer } from '../helpers/demo-server.js'
+import { startWorkersDevServer } from '../helpers/workers-dev-server.js'
 
 const TEST_NUMBER = '+15005550006'
 const TEST_PIN = '123456'

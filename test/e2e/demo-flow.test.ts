@@ -6,8 +6,8 @@
  */
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startDemoServer, type DemoServer } from './demo-server.js'
-import { startWorkersDevServer } from './workers-dev-server.js'
+import { startDemoServer, type DemoServer } from '../helpers/demo-server.js'
+import { startWorkersDevServer } from '../helpers/workers-dev-server.js'
 
 // [label, starter]: tuples, so the label prints as is (`$name` of an object row is quoted and cut).
 const targets: [string, () => Promise<DemoServer>][] = [

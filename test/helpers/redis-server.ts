@@ -4,10 +4,10 @@
  *
  * Needs Debian's redis-server (`bash scripts/system-deps.sh` installs it).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
-import { createConnection, createServer } from 'node:net'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { spawnSync } from 'node:child_process'
+import { createConnection } from 'node:net'
+import { freePort } from './ports.js'
+import { startProcessGroup, type ProcessGroup } from './processes.js'
 
 export interface RedisServer {
   readonly port: number
@@ -18,25 +18,12 @@ export interface RedisServer {
   start(): Promise<void>
 }
 
-const READY_TIMEOUT_MS = 10_000
-
 function findRedisServer(): string {
   for (const candidate of ['/usr/bin/redis-server', 'redis-server']) {
     const probe = spawnSync(candidate, ['--version'], { stdio: 'ignore' })
     if (probe.status === 0) return candidate
   }
   throw new Error('redis-server not found: run `bash scripts/system-deps.sh` (Debian redis-server) first')
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  await once(server, 'close')
-  if (!address || typeof address === 'string') throw new Error('could not find a free port')
-  return address.port
 }
 
 /** One PING over a raw socket: true when the server answers PONG. */
@@ -61,42 +48,34 @@ function answersPing(port: number): Promise<boolean> {
 export async function startRedisServer(): Promise<RedisServer> {
   const binary = findRedisServer()
   const port = await freePort()
-  let child: ChildProcess | undefined
-  let output = ''
-
-  // A test run that dies without its afterAll must not leave a redis-server behind.
-  process.once('exit', () => child?.kill('SIGKILL'))
+  let server: ProcessGroup | undefined
 
   async function start(): Promise<void> {
-    if (child) throw new Error('redis-server is running already')
-    output = ''
-    // `--save ''` and `--appendonly no`: nothing on disk, so a restart comes back empty like a crash.
-    const started = spawn(
-      binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', '/tmp'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    child = started
-    started.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    started.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    started.once('exit', () => {
-      if (child === started) child = undefined
+    if (server?.running()) throw new Error('redis-server is running already')
+    server = await startProcessGroup({
+      name: `redis-server on port ${port}`,
+      command: binary,
+      // `--save ''` and `--appendonly no`: nothing on disk, so a restart comes back empty like a crash.
+      args: [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        '/tmp',
+      ],
+      ready: { check: () => answersPing(port), what: 'answer PING' },
+      readyWithinMs: 10_000,
+      stopSignal: 'SIGKILL',
     })
-    const deadline = Date.now() + READY_TIMEOUT_MS
-    while (!(await answersPing(port))) {
-      if (!child) throw new Error(`redis-server exited on port ${port}:\n${output}`)
-      if (Date.now() > deadline)
-        throw new Error(`redis-server did not answer PING on port ${port}:\n${output}`)
-      await sleep(25)
-    }
   }
 
   async function stop(): Promise<void> {
-    const running = child
-    if (!running) return
-    const exited = once(running, 'exit')
-    running.kill('SIGKILL')
-    await exited
+    await server?.stop()
   }
 
   await start()

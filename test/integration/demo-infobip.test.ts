@@ -8,30 +8,34 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier } from '../../server/core/verifier.js'
 import { startInfobipFake, type InfobipFake } from '../fakes/infobip.js'
 import { MOBILE_HR } from '../helpers/kit.js'
-import { freePort, startDemo, type DemoProcess } from './support.js'
+import { startDemoServer, type DemoServer } from '../helpers/demo-server.js'
+import { freePort } from '../helpers/ports.js'
 
 const REPORT_SECRET = 'demo-report-secret-0123456789abcdef'
 
 let infobip: InfobipFake
-let demo: DemoProcess | undefined
+let demo: DemoServer | undefined
 let base = ''
 const output = () => demo?.output() ?? ''
 
+// Longer than the starter's own 60 s wait, so a demo that never answers fails with its output.
 beforeAll(async () => {
   infobip = await startInfobipFake()
   // The delivery-report URL names the demo's own port, so the port is chosen first.
   const port = await freePort()
-  demo = startDemo(port, {
-    SMS_PROVIDER: 'infobip',
-    INFOBIP_BASE_URL: infobip.url,
-    INFOBIP_API_KEY: infobip.apiKey,
-    INFOBIP_DELIVERY_REPORT_SECRET: REPORT_SECRET,
-    TWO_FACTOR_DELIVERY_REPORT_URL: `http://127.0.0.1:${port}/2fa/reports`,
-    TWO_FACTOR_ALLOWED_ORIGINS: 'https://shop.example',
+  demo = await startDemoServer({
+    port,
+    env: {
+      SMS_PROVIDER: 'infobip',
+      INFOBIP_BASE_URL: infobip.url,
+      INFOBIP_API_KEY: infobip.apiKey,
+      INFOBIP_DELIVERY_REPORT_SECRET: REPORT_SECRET,
+      TWO_FACTOR_DELIVERY_REPORT_URL: `http://127.0.0.1:${port}/2fa/reports`,
+      TWO_FACTOR_ALLOWED_ORIGINS: 'https://shop.example',
+    },
   })
-  await demo.ready
   base = demo.url
-}, 60_000)
+}, 90_000)
 
 afterAll(async () => {
   await demo?.stop()

@@ -5,37 +5,41 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signTwilioRequest, startTwilioFake, type TwilioFake } from '../fakes/twilio.js'
 import { startVonageFake, type VonageFake } from '../fakes/vonage.js'
-import { freePort, startDemo, type DemoProcess } from './support.js'
+import { startDemoServer, type DemoServer } from '../helpers/demo-server.js'
+import { freePort } from '../helpers/ports.js'
 
 const REPORT_SECRET = 'demo-vonage-report-secret-0123456789'
 
 let vonage: VonageFake
 let twilio: TwilioFake
-let demo: DemoProcess | undefined
+let demo: DemoServer | undefined
 let base = ''
 const output = () => demo?.output() ?? ''
 
+// Longer than the starter's own 60 s wait, so a demo that never answers fails with its output.
 beforeAll(async () => {
   ;[vonage, twilio] = await Promise.all([startVonageFake(), startTwilioFake()])
   const port = await freePort()
-  demo = startDemo(port, {
-    SMS_PROVIDER: 'vonage,twilio',
-    NUMBER_LOOKUP: 'twilio',
-    VONAGE_API_KEY: vonage.apiKey,
-    VONAGE_API_SECRET: vonage.apiSecret,
-    VONAGE_FROM: 'Acme',
-    VONAGE_BASE_URL: vonage.url,
-    VONAGE_DELIVERY_REPORT_SECRET: REPORT_SECRET,
-    TWILIO_ACCOUNT_SID: twilio.accountSid,
-    TWILIO_AUTH_TOKEN: twilio.authToken,
-    TWILIO_FROM: '+15005550006',
-    TWILIO_BASE_URL: twilio.url,
-    TWILIO_LOOKUP_BASE_URL: twilio.url,
-    TWO_FACTOR_DELIVERY_REPORT_URL: `http://127.0.0.1:${port}/2fa/reports`,
+  demo = await startDemoServer({
+    port,
+    env: {
+      SMS_PROVIDER: 'vonage,twilio',
+      NUMBER_LOOKUP: 'twilio',
+      VONAGE_API_KEY: vonage.apiKey,
+      VONAGE_API_SECRET: vonage.apiSecret,
+      VONAGE_FROM: 'Acme',
+      VONAGE_BASE_URL: vonage.url,
+      VONAGE_DELIVERY_REPORT_SECRET: REPORT_SECRET,
+      TWILIO_ACCOUNT_SID: twilio.accountSid,
+      TWILIO_AUTH_TOKEN: twilio.authToken,
+      TWILIO_FROM: '+15005550006',
+      TWILIO_BASE_URL: twilio.url,
+      TWILIO_LOOKUP_BASE_URL: twilio.url,
+      TWO_FACTOR_DELIVERY_REPORT_URL: `http://127.0.0.1:${port}/2fa/reports`,
+    },
   })
-  await demo.ready
   base = demo.url
-}, 60_000)
+}, 90_000)
 
 afterAll(async () => {
   await demo?.stop()

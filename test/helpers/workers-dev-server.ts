@@ -1,12 +1,14 @@
 /**
- * Starts the demo's Workers twin as `npm run dev:workers` does — `wrangler dev` on real workerd,
- * Durable Objects in a private state directory — on a free port, and stops it with its workerd.
+ * The demo's Workers twin as `npm run dev:workers` runs it — `wrangler dev` on real workerd, Durable
+ * Objects in a private state directory — on a free port, stopped together with its workerd.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, root, startServerProcess, type DemoServer } from './demo-server.js'
+import { root, type DemoServer } from './demo-server.js'
+import { freePort } from './ports.js'
+import { startProcessGroup } from './processes.js'
 
 export interface WorkersDevOptions {
   /** Worker vars on top of demo/wrangler.jsonc's, e.g. `{ TWO_FACTOR_TEST_NUMBERS: '+15005550006=123456' }`. */
@@ -18,7 +20,7 @@ function ensureWidgetBuilt(): void {
   if (existsSync(join(root, 'dist/widget/two-factor-auth.js'))) return
   const build = spawnSync(
     process.execPath,
-    [join(root, 'node_modules/vite/bin/vite.js'), 'build', '-c', 'widget/vite.config.ts'],
+    [join(root, 'node_modules/vite/bin/vite.js'), 'build', '-c', 'widget/build/vite.config.ts'],
     { cwd: root, stdio: 'inherit' },
   )
   if (build.status !== 0) throw new Error('could not build the widget for wrangler dev')
@@ -35,15 +37,17 @@ export async function startWorkersDevServer(options: WorkersDevOptions = {}): Pr
   args.push('--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort))
   args.push('--persist-to', stateDirectory, '--show-interactive-dev-session=false')
   for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`)
-  return startServerProcess({
+  const url = `http://127.0.0.1:${port}`
+  const wrangler = await startProcessGroup({
     name: 'wrangler dev',
     command: process.execPath,
     args,
+    cwd: root,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: '1' },
-    url: `http://127.0.0.1:${port}`,
-    readyPath: '/2fa/config',
+    ready: { url: `${url}/2fa/config` },
     // The first start bundles the Worker and boots workerd: well over 10 s on a busy 2-core machine.
     readyWithinMs: 120_000,
     cleanUp: () => rmSync(stateDirectory, { recursive: true, force: true }),
   })
+  return { ...wrangler, url }
 }
