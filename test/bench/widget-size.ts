@@ -3,7 +3,7 @@
  * same run: each built by vite (rolldown, minified ES module), each file gzipped on its own with
  * gzip -9 (node:zlib), sums being sums of separate transfers.
  *
- * Targets (issue 3): first paint ≤ 15 KB, the complete widget with metadata for all countries
+ * Targets: first paint ≤ 15 KB, the complete widget with metadata for all countries
  * ≤ 40 KB, one country's metadata ≤ 5 KB.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'

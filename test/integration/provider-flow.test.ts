@@ -1,5 +1,5 @@
 /**
- * Issue 4 at the flow level: the kit's HTTP API with the real Infobip, Twilio and Vonage adapters
+ * The SMS providers at the flow level: the kit's HTTP API with the real Infobip, Twilio and Vonage adapters
  * pointed at their local fakes — send and verify, failover, permanent failures, the Node entry
  * configured from the environment, and provider configuration mistakes.
  */

@@ -1,5 +1,5 @@
-// Checklist 4–7: the attempt budget per PIN holds, under concurrency too, exists from the first
-// instant, and a resend never refills it.
+// The attempt budget per PIN is what makes guessing hopeless (5 tries against 10^6 PINs by default):
+// it holds under concurrency too, exists from the first instant, and a resend never refills it.
 import { describe, expect, it } from 'vitest'
 import { errorOf, makeKit } from '../helpers/kit.js'
 

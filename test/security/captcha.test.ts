@@ -1,6 +1,7 @@
-// Checklist 12: the captcha (Cloudflare Turnstile) is verified server-side before any lookup or
-// send, once per token, for this site's hostname and action. Missing, failed or unverifiable tokens
-// are refused with their own codes, and the SMS provider is called 0 times for them.
+// The captcha (Cloudflare Turnstile) is verified server-side before any lookup or send, so a script
+// that has not solved it spends nothing: once per token, for this site's hostname and action.
+// Missing, failed or unverifiable tokens are refused with their own codes, and the SMS provider is
+// called 0 times for them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { turnstileCaptcha } from '../../server/captcha/turnstile.js'
 import { optionsFromVariables } from '../../server/runtime/env.js'

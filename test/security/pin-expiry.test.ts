@@ -1,4 +1,5 @@
-// Checklist 2: a PIN lives 10 minutes by default; past that it is refused and nothing verifiable is left.
+// A PIN lives 10 minutes by default, so an SMS read later by someone else is worth nothing; past that
+// it is refused and nothing verifiable is left.
 import { describe, expect, it } from 'vitest'
 import { errorOf, makeKit } from '../helpers/kit.js'
 

@@ -1,4 +1,5 @@
-// Checklist 13: the store holds only HMAC(secret, pinId ‖ PIN); the PIN is in no log line except the SMS itself.
+// A dump of the store or the logs gives no PIN away: the store holds only HMAC(secret, pinId ‖ PIN),
+// and the PIN is in no log line except the SMS itself.
 import { describe, expect, it } from 'vitest'
 import { consoleProvider } from '../../server/index.js'
 import { makeKit } from '../helpers/kit.js'

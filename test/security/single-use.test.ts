@@ -1,5 +1,5 @@
-// Checklist 3: a PIN is single use; of 20 concurrent right answers exactly one gets a token
-// (the Parse Server CVE-2026-43930 shape).
+// A PIN is single use, so a replayed or raced request gets no second token: of 20 concurrent right
+// answers exactly one gets a token (the Parse Server CVE-2026-43930 shape).
 import { describe, expect, it } from 'vitest'
 import { errorOf, makeKit } from '../helpers/kit.js'
 

@@ -1,5 +1,5 @@
-// Checklist 16, 18, 19: no enumeration through status codes; weak or missing settings stop start-up;
-// store and provider failures fail closed.
+// Nothing an attacker can learn or exploit at the edges: no enumeration through status codes; weak
+// or missing settings stop start-up; store and provider failures fail closed.
 import { describe, expect, it } from 'vitest'
 import {
   consoleProvider,

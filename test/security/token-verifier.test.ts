@@ -1,5 +1,6 @@
-// Checklist 17 (RFC 8725; hono's GHSA-f67f-6cw9-8mq4 and GHSA-3vhc-576x-3qv4): the exported verifier
-// pins algorithm, typ, issuer and audience and refuses expired tokens.
+// The exported verifier pins algorithm, typ, issuer and audience and refuses expired tokens: a
+// verifier that lets the token choose how it is checked can be fooled (RFC 8725; hono's
+// GHSA-f67f-6cw9-8mq4 and GHSA-3vhc-576x-3qv4).
 import { Hono } from 'hono'
 import { base64url, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'

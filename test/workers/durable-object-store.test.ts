@@ -21,7 +21,7 @@ describe('durable object store specifics', () => {
     expect(() => durableObjectStore({} as never)).toThrow(/durable_objects\.bindings/)
   })
 
-  // Checklist 21: a check-and-act with an await inside would let another request in between.
+  // A check-and-act with an await inside would let another request into the object in between.
   it('runs every check-and-act synchronously: no method of the object is async', () => {
     const methods = [
       'createPin',
