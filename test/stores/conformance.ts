@@ -1,19 +1,18 @@
 /**
- * The one conformance suite every `TwoFactorStore` runs (memory, Redis, Durable Objects): the same
- * semantics and the same concurrency guarantees on every backend. It imports vitest and the store
- * interface only, so it runs under Node and inside workerd alike.
- *
- * Usage: `testStore('redis', async () => ({ store: redisStore({ client }), cleanup }))`.
- * `makeStore` runs before every test; each test uses fresh pinIds and keys, so a store may share a
- * backend between tests.
+ * The store conformance suite: what every `TwoFactorStore` must do, run against each one
+ * (`testStore('redis', setupRedis)`): the same semantics and the same concurrency guarantees on every
+ * backend. It imports vitest and the store interface only, so it runs under Node and inside workerd
+ * alike. `setup` runs before every test and `close` after it; each test uses fresh pinIds and keys,
+ * so a store may share a backend between tests.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StoreError } from '../../server/core/errors.js'
 import type { PinRecord, TwoFactorStore } from '../../server/stores/types.js'
 
-export interface StoreUnderTest {
+export interface ConformanceHarness {
   store: TwoFactorStore
-  cleanup?: () => Promise<void>
+  /** Ends what `setup` started for one test. */
+  close(): Promise<void>
 }
 
 const MINUTE = 60_000
@@ -39,18 +38,19 @@ export function makePinRecord(now: number, overrides: Partial<PinRecord> = {}): 
 
 const uniqueKey = (label: string) => `${label}:${crypto.randomUUID()}`
 
-export function testStore(name: string, makeStore: () => Promise<StoreUnderTest>): void {
-  describe(`store conformance: ${name}`, () => {
+export function testStore(name: string, setup: () => Promise<ConformanceHarness>): void {
+  describe(`${name} store conformance`, () => {
+    let harness: ConformanceHarness
     let store: TwoFactorStore
-    let cleanup: (() => Promise<void>) | undefined
     let now: number
 
     beforeEach(async () => {
-      ;({ store, cleanup } = await makeStore())
+      harness = await setup()
+      store = harness.store
       now = Date.now()
     })
     afterEach(async () => {
-      await cleanup?.()
+      await harness.close()
     })
 
     async function createdPin(overrides: Partial<PinRecord> = {}): Promise<PinRecord> {

@@ -1,9 +1,14 @@
+/**
+ * What only the Redis store has, on a real redis-server (the shared conformance suite runs in
+ * conformance.test.ts): construction checks, keys under the prefix that all expire, scripts that
+ * survive SCRIPT FLUSH, one budget for two clients, and a fail-fast client from a URL.
+ */
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { StoreError } from '../../server/core/errors.js'
 import { connectRedisClient, failFastRedisOptions, redisStore } from '../../server/stores/redis.js'
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'
-import { makePinRecord, testStore } from './conformance.js'
+import { makePinRecord } from './conformance.js'
 
 let server: RedisServer
 let client: Redis
@@ -20,8 +25,6 @@ afterAll(async () => {
 
 // A prefix per test keeps tests apart on one server without flushing it.
 const freshPrefix = () => `tfk-test:${crypto.randomUUID()}:`
-
-testStore('redis', async () => ({ store: redisStore({ client, prefix: freshPrefix() }) }))
 
 describe('redis store specifics', () => {
   it('refuses a missing or foreign client and a non-string prefix at construction', () => {

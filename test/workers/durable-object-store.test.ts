@@ -1,7 +1,7 @@
 /**
- * The Durable Object store inside real workerd: the shared conformance suite, then what only this
- * store has — one object per key, alarms that forget, and errors from an object surfacing as
- * StoreError with nothing counted twice.
+ * What only the Durable Object store has, inside real workerd (the shared conformance suite runs in
+ * store-conformance.test.ts): one object per key, alarms that forget, and errors from an object
+ * surfacing as StoreError with nothing counted twice.
  */
 import { env } from 'cloudflare:workers'
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test'
@@ -9,12 +9,10 @@ import { describe, expect, it } from 'vitest'
 import { StoreError } from '../../server/core/errors.js'
 import { durableObjectStore } from '../../server/stores/durable-object.js'
 import { TwoFactorDurableObject } from '../../server/stores/durable-object-class.js'
-import { makePinRecord, testStore } from '../stores/conformance.js'
+import { makePinRecord } from '../stores/conformance.js'
 
 const namespace = env.TWO_FACTOR_STORE
 const objectFor = (name: string) => namespace.get(namespace.idFromName(name))
-
-testStore('durable object', async () => ({ store: durableObjectStore({ namespace }) }))
 
 describe('durable object store specifics', () => {
   it('refuses a missing namespace at construction, saying which binding to add', () => {

@@ -1,4 +1,0 @@
-import { memoryStore } from '../../server/stores/memory.js'
-import { testStore } from './conformance.js'
-
-testStore('memory', async () => ({ store: memoryStore() }))
