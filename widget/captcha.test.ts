@@ -1,10 +1,10 @@
-import { expect, fixtureCleanup, oneEvent, waitUntil } from '@open-wc/testing'
+import { expect, fixtureCleanup, oneEvent } from '@open-wc/testing'
 import { afterEach, beforeEach, describe, it, vi } from 'vitest'
 import { userEvent } from 'vitest/browser'
 import { TwoFactorCodeSentEvent, TwoFactorErrorEvent } from './events.js'
 import { installFakeApi, refusal, type FakeApi } from './testing/fake-api.js'
 import { installFakeTurnstile, removeFakeTurnstile, type FakeTurnstile } from './testing/fake-turnstile.js'
-import { click, find, get, mount, reachPinStep, text, typeInto } from './testing/mount.js'
+import { click, find, get, mount, reachPinStep, text, typeInto, until } from './testing/mount.js'
 import { turnstileScript } from './turnstile.js'
 import type { TwoFactorAuth } from './two-factor-auth.js'
 
@@ -32,7 +32,7 @@ afterEach(() => {
 /** A widget whose config asks for a captcha, with the challenge rendered. */
 async function mountWithCaptcha(attributes = 'default-country="HR"'): Promise<TwoFactorAuth> {
   const element = await mount(attributes)
-  await waitUntil(() => fake.turnstile.render.mock.calls.length > 0, 'Turnstile was never rendered')
+  await until(() => fake.turnstile.render.mock.calls.length > 0, 'Turnstile was never rendered')
   await element.updateComplete
   return element
 }
@@ -94,7 +94,7 @@ describe('captcha: Turnstile on the phone step', () => {
     element.addEventListener(TwoFactorErrorEvent.type, (event) => reported.push(event.detail.code))
     await typeInto(element, '#phone', '0911234567')
     await click(element, 'button[type=submit]')
-    await waitUntil(() => find(element, '#phone-error'))
+    await until(() => find(element, '#phone-error'))
     expect(text(element, '#phone-error')).to.equal(completeFirst)
     expect(get(element, '#phone').getAttribute('aria-describedby')).to.equal('phone-hint phone-error')
     expect(text(element, '[role=status]')).to.equal(completeFirst)
@@ -121,13 +121,13 @@ describe('captcha: Turnstile on the phone step', () => {
     expect(shown(element)).to.equal(true)
     await typeInto(element, '#phone', '0911234567')
     await click(element, 'button[type=submit]')
-    await waitUntil(() => find(element, '#phone-error'))
+    await until(() => find(element, '#phone-error'))
     expect(text(element, '#phone-error')).to.equal(completeFirst)
     expect(api.requestsTo('POST /pin')).to.have.length(1)
 
     fake.pass('token-2')
     await click(element, 'button[type=submit]')
-    await waitUntil(() => find(element, '#pin'))
+    await until(() => find(element, '#pin'))
     expect(api.requestsTo('POST /pin')[1]?.body?.captchaToken).to.equal('token-2')
     expect(fake.turnstile.reset.mock.calls).to.deep.equal([['turnstile-1'], ['turnstile-1']])
   })
@@ -139,7 +139,7 @@ describe('captcha: Turnstile on the phone step', () => {
       fake.pass('token')
       lose()
       await click(element, 'button[type=submit]')
-      await waitUntil(() => find(element, '#phone-error'))
+      await until(() => find(element, '#phone-error'))
       expect(text(element, '#phone-error')).to.equal(completeFirst)
     }
     expect(api.requestsTo('POST /pin')).to.have.length(0)
@@ -167,7 +167,7 @@ describe('captcha: Turnstile on the phone step', () => {
       const reported = oneEvent(element, TwoFactorErrorEvent.type)
       await click(element, 'button[type=submit]')
       expect((await reported).detail.code).to.equal(code)
-      await waitUntil(() => find(element, '#phone-error'))
+      await until(() => find(element, '#phone-error'))
       expect(text(element, '#phone-error')).to.equal(message)
       expect(text(element, '[role=status]')).to.equal(message)
       expect(fake.turnstile.reset.mock.calls).to.deep.equal([['turnstile-1']])
@@ -177,7 +177,7 @@ describe('captcha: Turnstile on the phone step', () => {
 
       fake.pass('token-2') // the person passes the new check
       await click(element, 'button[type=submit]')
-      await waitUntil(() => find(element, '#pin'))
+      await until(() => find(element, '#pin'))
       expect(api.requestsTo('POST /pin').map((request) => request.body?.captchaToken)).to.deep.equal([
         'token-1',
         'token-2',
@@ -193,19 +193,19 @@ describe('captcha: Turnstile on the phone step', () => {
     expect(shown(element)).to.equal(false) // the PIN step needs no check
     api.replyOnce('POST /pin/:id/verify', refusal(404, 'PIN_EXPIRED'))
     await userEvent.keyboard('111111')
-    await waitUntil(() => find(element, '.problem'))
+    await until(() => find(element, '.problem'))
     expect(shown(element)).to.equal(true)
     await expect(element).to.be.accessible()
 
     await click(element, '.problem button')
-    await waitUntil(() => text(element, '.problem').includes(completeFirst))
+    await until(() => text(element, '.problem').includes(completeFirst))
     expect(api.requestsTo('POST /pin')).to.have.length(1)
 
     fake.pass('token-2')
     const sent = oneEvent(element, TwoFactorCodeSentEvent.type)
     await click(element, '.problem button')
     await sent
-    await waitUntil(() => find(element, '#pin'))
+    await until(() => find(element, '#pin'))
     expect(api.requestsTo('POST /pin')[1]?.body?.captchaToken).to.equal('token-2')
   })
 
@@ -219,7 +219,7 @@ describe('captcha: Turnstile on the phone step', () => {
     expect(container(element)).to.equal(null)
 
     parent.append(element)
-    await waitUntil(() => fake.turnstile.render.mock.calls.length === 2)
+    await until(() => fake.turnstile.render.mock.calls.length === 2)
     await element.updateComplete
     expect(container(element)).to.not.equal(first)
     expect(element.querySelectorAll('[slot=captcha]')).to.have.length(1)
@@ -231,7 +231,7 @@ describe('captcha: Turnstile on the phone step', () => {
     expect(fake.latest().language).to.equal('hr')
     await typeInto(element, '#phone', '0911234567')
     await click(element, 'button[type=submit]')
-    await waitUntil(() => find(element, '#phone-error'))
+    await until(() => find(element, '#phone-error'))
     expect(text(element, '#phone-error')).to.equal('Najprije dovršite sigurnosnu provjeru.')
   })
 
@@ -240,7 +240,7 @@ describe('captcha: Turnstile on the phone step', () => {
     element.strings = { captchaRequired: 'Tick the box first.' }
     await typeInto(element, '#phone', '0911234567')
     await click(element, 'button[type=submit]')
-    await waitUntil(() => find(element, '#phone-error'))
+    await until(() => find(element, '#phone-error'))
     expect(text(element, '#phone-error')).to.equal('Tick the box first.')
   })
 })
@@ -259,7 +259,7 @@ describe('captcha: Cloudflare’s script', () => {
     })
     const first = await mount('default-country="HR"')
     const second = await mount('default-country="HR"')
-    await waitUntil(
+    await until(
       () => first.verification.captcha && second.verification.captcha,
       'the captcha code never loaded',
     )
@@ -269,11 +269,11 @@ describe('captcha: Cloudflare’s script', () => {
     expect(scripts[0]!.defer).to.equal(true)
 
     scripts[0]!.dispatchEvent(new Event('error'))
-    await waitUntil(() => first.verification.captcha!.failed && second.verification.captcha!.failed)
+    await until(() => first.verification.captcha!.failed && second.verification.captcha!.failed)
     expect(container(first)).to.equal(null)
     await typeInto(first, '#phone', '0911234567')
     await click(first, 'button[type=submit]')
-    await waitUntil(() => find(first, '#phone-error'))
+    await until(() => find(first, '#phone-error'))
     expect(text(first, '#phone-error')).to.equal(
       'The service is unavailable right now. Please try again in a moment.',
     )
@@ -282,12 +282,12 @@ describe('captcha: Cloudflare’s script', () => {
 
     fake = installFakeTurnstile()
     scripts[1]!.dispatchEvent(new Event('load'))
-    await waitUntil(() => fake.turnstile.render.mock.calls.length === 1)
+    await until(() => fake.turnstile.render.mock.calls.length === 1)
     await first.updateComplete
     expect(shown(first)).to.equal(true)
     fake.pass('token-1')
     await click(first, 'button[type=submit]')
-    await waitUntil(() => find(first, '#pin'))
+    await until(() => find(first, '#pin'))
     expect(api.requestsTo('POST /pin')[0]?.body?.captchaToken).to.equal('token-1')
   })
 })

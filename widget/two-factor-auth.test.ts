@@ -1,9 +1,9 @@
-import { expect, fixtureCleanup, oneEvent, waitUntil } from '@open-wc/testing'
+import { expect, fixtureCleanup, oneEvent } from '@open-wc/testing'
 import { afterEach, beforeEach, describe, it, vi } from 'vitest'
 import { userEvent } from 'vitest/browser'
 import { TwoFactorCodeSentEvent, TwoFactorVerifiedEvent } from './events.js'
 import { installFakeApi, RIGHT_PIN, type FakeApi } from './testing/fake-api.js'
-import { click, find, get, mount, reachPinStep, text, typeInto } from './testing/mount.js'
+import { click, find, get, mount, reachPinStep, text, typeInto, until } from './testing/mount.js'
 import type { TwoFactorAuth } from './two-factor-auth.js'
 
 let api: FakeApi
@@ -46,7 +46,7 @@ describe('<two-factor-auth>', () => {
     const event = await verified
     expect(event.detail.phoneNumber).to.equal('+385911234567')
     expect(element.value).to.equal(event.detail.token)
-    await waitUntil(() => find(element, '.verified'))
+    await until(() => find(element, '.verified'))
     expect(text(element, '.verified')).to.contain('Phone number verified')
     await expect(element).to.be.accessible()
   })
@@ -64,7 +64,7 @@ describe('<two-factor-auth>', () => {
 
     await reachPinStep(element)
     await typeInto(element, '#pin', RIGHT_PIN)
-    await waitUntil(() => element.verification.step === 'verified')
+    await until(() => element.verification.step === 'verified')
     await element.updateComplete
     expect(form.checkValidity()).to.equal(true)
     expect(new FormData(form).get('phone_token')).to.equal(element.value)
@@ -107,9 +107,9 @@ describe('<two-factor-auth>', () => {
       const element = await mount('default-country="HR"')
       await reachPinStep(element)
       await typeInto(element, '#pin', '000000')
-      await waitUntil(() => find(element, '#pin-error'))
+      await until(() => find(element, '#pin-error'))
       await typeInto(element, '#pin', RIGHT_PIN)
-      await waitUntil(() => element.verification.step === 'verified')
+      await until(() => element.verification.step === 'verified')
       expect(writes).to.deep.equal([])
       expect(localStorage.length + sessionStorage.length).to.equal(0)
     } finally {
@@ -140,21 +140,21 @@ describe('<two-factor-auth> languages', () => {
     expect(text(element, 'label')).to.equal('Broj telefona')
     await reachPinStep(element)
     await userEvent.keyboard('000000')
-    await waitUntil(() => find(element, '#pin-error'))
+    await until(() => find(element, '#pin-error'))
     expect(text(element, '#pin-error')).to.equal('Pogrešan kôd. Preostala su 2 pokušaja.')
   })
 
   it('switches when lang changes, and every string can be overridden', async () => {
     const element: TwoFactorAuth = await mount('default-country="HR"')
     element.setAttribute('lang', 'fr')
-    await waitUntil(() => text(element, 'label') === 'Numéro de téléphone')
+    await until(() => text(element, 'label') === 'Numéro de téléphone')
     element.strings = { sendCode: 'Recevoir un code', phoneHint: 'Un SMS arrive.' }
     await element.updateComplete
     expect(text(element, 'button[type=submit]')).to.equal('Recevoir un code')
     expect(text(element, '#phone-hint')).to.equal('Un SMS arrive.')
     for (const language of ['es', 'en']) {
       element.setAttribute('lang', language)
-      await waitUntil(() => element.t.pinLabel !== 'Code de vérification')
+      await until(() => element.t.pinLabel !== 'Code de vérification')
     }
     expect(element.t.sendCode).to.equal('Recevoir un code')
     expect(element.t.pinLabel).to.equal('Verification code')

@@ -1,9 +1,9 @@
-import { expect, fixtureCleanup, waitUntil } from '@open-wc/testing'
+import { expect, fixtureCleanup } from '@open-wc/testing'
 import { afterEach, describe, it, vi } from 'vitest'
 import { userEvent } from 'vitest/browser'
 import { guessCountry } from '../countries.js'
 import { installFakeApi } from '../testing/fake-api.js'
-import { find, get, mount, text } from '../testing/mount.js'
+import { find, get, mount, text, until } from '../testing/mount.js'
 import type { TwoFactorAuth } from '../two-factor-auth.js'
 
 afterEach(() => {
@@ -22,7 +22,7 @@ async function openPicker(element: TwoFactorAuth): Promise<void> {
   get(element, '#country').focus()
   await userEvent.keyboard('{ArrowDown}')
   // The first open may wait for the list's chunk (focusing the button started loading it).
-  await waitUntil(() => element.phone.picker.open, 'the country list never opened')
+  await until(() => element.phone.picker.open, 'the country list never opened')
   await element.updateComplete
   await element.updateComplete
 }

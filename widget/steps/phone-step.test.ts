@@ -1,9 +1,20 @@
-import { expect, fixtureCleanup, oneEvent, waitUntil } from '@open-wc/testing'
+import { expect, fixtureCleanup, oneEvent } from '@open-wc/testing'
 import { afterEach, beforeEach, describe, it, vi } from 'vitest'
 import { userEvent } from 'vitest/browser'
 import { TwoFactorErrorEvent } from '../events.js'
 import { installFakeApi, refusal, type FakeApi } from '../testing/fake-api.js'
-import { click, find, get, mount, paste, text, typeInto } from '../testing/mount.js'
+import {
+  click,
+  find,
+  get,
+  mount,
+  onRealTimers,
+  paste,
+  text,
+  typeInto,
+  until,
+  useFakeClock,
+} from '../testing/mount.js'
 
 let api: FakeApi
 beforeEach(() => {
@@ -11,6 +22,7 @@ beforeEach(() => {
 })
 afterEach(() => {
   fixtureCleanup()
+  vi.useRealTimers()
   vi.unstubAllGlobals()
 })
 
@@ -78,7 +90,7 @@ describe('phone step: formatting', () => {
     const element = await mount('default-country="HR"')
     await typeInto(element, '#phone', '385911234567')
     await click(element, 'button[type=submit]')
-    await waitUntil(() => find(element, '#pin'))
+    await until(() => find(element, '#pin'))
     expect(api.requestsTo('POST /pin')[0]?.body?.phoneNumber).to.equal('+385911234567')
   })
 })
@@ -170,7 +182,7 @@ describe('phone step: the server’s refusals', () => {
       const reported = oneEvent(element, TwoFactorErrorEvent.type)
       await click(element, 'button[type=submit]')
       expect((await reported).detail.code).to.equal(name.split('/')[0])
-      await waitUntil(() => find(element, '#phone-error'))
+      await until(() => find(element, '#phone-error'))
       expect(text(element, '#phone-error')).to.equal(message)
       expect(text(element, '[role=status]')).to.equal(message)
       expect(find(element, '#pin')).to.equal(null)
@@ -185,11 +197,11 @@ describe('phone step: the server’s refusals', () => {
     const reported = oneEvent(element, TwoFactorErrorEvent.type)
     await click(element, 'button[type=submit]')
     expect((await reported).detail.code).to.equal('NETWORK_ERROR')
-    await waitUntil(() => find(element, '#phone-error'))
+    await until(() => find(element, '#phone-error'))
     expect(text(element, '#phone-error')).to.equal('Connection problem. Check your connection and try again.')
     vi.stubGlobal('fetch', working)
     await click(element, 'button[type=submit]')
-    await waitUntil(() => find(element, '#pin'))
+    await until(() => find(element, '#pin'))
   })
 
   it('RATE_LIMITED: shows the wait, blocks sending until it is over, then lets the person retry', async () => {
@@ -199,29 +211,33 @@ describe('phone step: the server’s refusals', () => {
       refusal(429, 'RATE_LIMITED', { limit: 'sendPinPerIp', retryAfter: 1 }, { 'Retry-After': '1' }),
     )
     await typeInto(element, '#phone', '0911234567')
+    useFakeClock()
     await click(element, 'button[type=submit]')
-    await waitUntil(() => find(element, '#phone-error'))
+    await until(() => find(element, '#phone-error'), 'the wait was never shown')
     expect(text(element, '#phone-error')).to.match(/^Too many attempts\. Try again in 1\s?sec/)
-    expect(get<HTMLButtonElement>(element, 'button[type=submit]').disabled).to.equal(true)
-    await expect(element).to.be.accessible()
-    await waitUntil(
-      () => !get<HTMLButtonElement>(element, 'button[type=submit]').disabled,
-      'the wait never ended',
-      { timeout: 3000 },
-    )
+    const send = get<HTMLButtonElement>(element, 'button[type=submit]')
+    expect(send.disabled).to.equal(true)
+    await onRealTimers(() => expect(element).to.be.accessible())
+    await vi.advanceTimersByTimeAsync(999)
+    await element.updateComplete
+    expect(send.disabled).to.equal(true)
+    await vi.advanceTimersByTimeAsync(1)
+    await element.updateComplete
+    expect(send.disabled).to.equal(false)
     expect(text(element, '[role=status]')).to.equal('You can try again now.')
     await click(element, 'button[type=submit]')
-    await waitUntil(() => find(element, '#pin'))
+    await until(() => find(element, '#pin'), 'the retry never reached the PIN step')
+    expect(api.requestsTo('POST /pin')).to.have.length(2)
   })
 
   it('a failed /config says so and offers a retry', async () => {
     api.replyOnce('GET /config', refusal(503, 'STORE_UNAVAILABLE'))
     const widget = await mount('default-country="HR"', { ready: false })
-    await waitUntil(() => widget.verification.configFailed && find(widget, '#phone-error'))
+    await until(() => widget.verification.configFailed && find(widget, '#phone-error'))
     expect(text(widget, '#phone-error')).to.equal(
       'The service is unavailable right now. Please try again in a moment.',
     )
     await click(widget, 'button[part=button]')
-    await waitUntil(() => widget.verification.config && !widget.verification.configFailed)
+    await until(() => widget.verification.config && !widget.verification.configFailed)
   })
 })

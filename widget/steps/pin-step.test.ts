@@ -1,10 +1,21 @@
-import { expect, fixtureCleanup, oneEvent, waitUntil } from '@open-wc/testing'
+import { expect, fixtureCleanup, oneEvent } from '@open-wc/testing'
 import { afterEach, describe, it, vi } from 'vitest'
 import { userEvent } from 'vitest/browser'
 import { TwoFactorCodeSentEvent, TwoFactorErrorEvent, TwoFactorVerifiedEvent } from '../events.js'
 import { cleanPin } from '../pin-text.js'
 import { installFakeApi, refusal, RIGHT_PIN, type FakeApiOptions } from '../testing/fake-api.js'
-import { click, find, get, mount, reachPinStep, text, typeInto } from '../testing/mount.js'
+import {
+  click,
+  find,
+  get,
+  mount,
+  onRealTimers,
+  reachPinStep,
+  text,
+  typeInto,
+  until,
+  useFakeClock,
+} from '../testing/mount.js'
 
 afterEach(() => {
   fixtureCleanup()
@@ -84,7 +95,7 @@ describe('PIN step: refusals and dead ends', () => {
     const reported = oneEvent(element, TwoFactorErrorEvent.type)
     await userEvent.keyboard('000000')
     expect((await reported).detail.code).to.equal('WRONG_PIN')
-    await waitUntil(() => find(element, '#pin-error'))
+    await until(() => find(element, '#pin-error'))
     expect(text(element, '#pin-error')).to.equal('Wrong code. 2 attempts left.')
     expect(text(element, '[role=status]')).to.equal('Wrong code. 2 attempts left.')
     expect(pin.getAttribute('aria-invalid')).to.equal('true')
@@ -106,7 +117,7 @@ describe('PIN step: refusals and dead ends', () => {
       const { api, element } = await pinStep({ resendCooldown: 0 })
       api.replyOnce('POST /pin/:id/verify', reply)
       await userEvent.keyboard('111111')
-      await waitUntil(() => find(element, '.problem'))
+      await until(() => find(element, '.problem'))
       expect(text(element, '.problem .error')).to.equal(message)
       expect(find(element, '#pin')).to.equal(null)
       expect(element.shadowRoot!.activeElement?.textContent?.trim()).to.equal('Send a new code')
@@ -115,17 +126,22 @@ describe('PIN step: refusals and dead ends', () => {
       const sent = oneEvent(element, TwoFactorCodeSentEvent.type)
       await click(element, '.problem button')
       await sent
-      await waitUntil(() => find(element, '#pin'))
+      await until(() => find(element, '#pin'))
       expect(api.requestsTo('POST /pin')).to.have.length(2)
     })
   }
 
-  it('expires by itself when the server’s time runs out', async () => {
+  it('expires by itself when the server’s time runs out, not a millisecond before', async () => {
     const api = installFakeApi()
     api.config.pinTimeToLive = 1
     const element = await mount('default-country="HR"')
+    useFakeClock()
     await reachPinStep(element)
-    await waitUntil(() => find(element, '.problem'), 'never expired', { timeout: 3000 })
+    await vi.advanceTimersByTimeAsync(999)
+    await element.updateComplete
+    expect(find(element, '.problem')).to.equal(null)
+    await vi.advanceTimersByTimeAsync(1)
+    await until(() => find(element, '.problem'), 'never expired')
     expect(text(element, '.problem .error')).to.equal('This code has expired.')
   })
 
@@ -136,11 +152,15 @@ describe('PIN step: refusals and dead ends', () => {
       refusal(429, 'RATE_LIMITED', { limit: 'verifyPin', retryAfter: 1 }, { 'Retry-After': '1' }),
     )
     const verified = oneEvent(element, TwoFactorVerifiedEvent.type)
+    useFakeClock()
     await userEvent.keyboard(RIGHT_PIN)
-    await waitUntil(() => find(element, '#pin-error'))
+    await until(() => find(element, '#pin-error'), 'the wait was never shown')
     expect(text(element, '#pin-error')).to.match(/^Too many attempts\. Try again in 1\s?sec/)
     expect(get<HTMLButtonElement>(element, 'button[type=submit]').disabled).to.equal(true)
-    await expect(element).to.be.accessible()
+    await onRealTimers(() => expect(element).to.be.accessible())
+    await vi.advanceTimersByTimeAsync(999)
+    expect(api.requestsTo('POST /pin/:id/verify')).to.have.length(1) // not checked again before the wait is over
+    await vi.advanceTimersByTimeAsync(1)
     await verified
     expect(api.requestsTo('POST /pin/:id/verify')).to.have.length(2)
   })
@@ -153,7 +173,7 @@ describe('PIN step: refusals and dead ends', () => {
     await click(element, 'button.link:not(.sent button)') // resend: starts the delivery checks again, on fake time
     await vi.advanceTimersByTimeAsync(5_000)
     vi.useRealTimers()
-    await waitUntil(() => find(element, '.problem'))
+    await until(() => find(element, '.problem'))
     expect(text(element, '.problem .error')).to.equal(
       'The text message couldn’t be delivered to +385 •• ••• ••67.',
     )
@@ -162,11 +182,17 @@ describe('PIN step: refusals and dead ends', () => {
 
 describe('PIN step: resend and change number', () => {
   it('counts down from the server’s resendAvailableAt, then offers a new code', async () => {
-    const { api, element } = await pinStep({ resendCooldown: 1 })
+    const api = installFakeApi({ resendCooldown: 1 })
+    const element = await mount('default-country="HR"')
+    useFakeClock()
+    await reachPinStep(element)
     expect(text(element, '.step > .hint:last-child')).to.match(/^New code available in 1\s?sec$/)
-    await waitUntil(() => find(element, 'button.link:not(.sent button)'), 'no resend button', {
-      timeout: 3000,
-    })
+    await vi.advanceTimersByTimeAsync(999)
+    await element.updateComplete
+    expect(find(element, 'button.link:not(.sent button)')).to.equal(null)
+    await vi.advanceTimersByTimeAsync(1)
+    await element.updateComplete
+    expect(find(element, 'button.link:not(.sent button)')).to.not.equal(null)
     expect(text(element, '[role=status]')).to.equal('You can request a new code now.')
     const sent = oneEvent(element, TwoFactorCodeSentEvent.type)
     await click(element, 'button.link:not(.sent button)')
@@ -181,7 +207,7 @@ describe('PIN step: resend and change number', () => {
       refusal(429, 'RATE_LIMITED', { limit: 'resendCooldown', retryAfter: 42 }, { 'Retry-After': '42' }),
     )
     await click(element, 'button.link:not(.sent button)')
-    await waitUntil(() =>
+    await until(() =>
       find(element, '.step > p.hint:last-child')?.textContent?.includes('New code available in'),
     )
     expect(element.pin.resendSeconds).to.equal(42)
@@ -193,7 +219,7 @@ describe('PIN step: resend and change number', () => {
     const sent = oneEvent(element, TwoFactorCodeSentEvent.type)
     await click(element, 'button.link:not(.sent button)')
     expect((await sent).detail.resent).to.equal(false)
-    await waitUntil(() => find(element, '#pin'))
+    await until(() => find(element, '#pin'))
     expect(api.requestsTo('POST /pin')).to.have.length(2)
     expect(element.pin.problem).to.equal(undefined)
   })
@@ -205,7 +231,7 @@ describe('PIN step: resend and change number', () => {
     expect(phone.value).to.equal('091 123 4567')
     expect(element.shadowRoot!.activeElement).to.equal(phone)
     await click(element, 'button[type=submit]')
-    await waitUntil(() => find(element, '#pin'))
+    await until(() => find(element, '#pin'))
     expect(api.requestsTo('POST /pin')).to.have.length(1) // no second SMS for the same number
   })
 })
@@ -221,7 +247,7 @@ describe('PIN step: WebOTP', () => {
     const element = await mount('default-country="HR"')
     await typeInto(element, '#phone', '0911234567')
     await click(element, 'button[type=submit]')
-    await waitUntil(() => element.verification.step === 'verified', 'WebOTP never verified')
+    await until(() => element.verification.step === 'verified', 'WebOTP never verified')
     expect(vi.mocked(navigator.credentials.get).mock.calls).to.have.length(1)
   })
 
