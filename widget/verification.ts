@@ -57,6 +57,10 @@ export interface SessionHost extends WidgetHost {
 
 type State = Pick<Verification, 'step' | 'config' | 'configFailed' | 'busy' | 'waitSeconds'>
 
+/**
+ * Its fields are for reading (the steps render from them); they change only through its actions,
+ * each of which makes the element render again.
+ */
 export class Verification implements ReactiveController {
   step: Step = 'phone'
   config: WidgetConfig | undefined
