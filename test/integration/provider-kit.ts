@@ -21,6 +21,8 @@ export const DIGITS_HR = MOBILE_HR.slice(1)
 export const ORIGIN = 'https://shop.example'
 // Long enough for any answer of a local fake even on a busy machine; only the "hang" scenarios wait it out.
 export const PROVIDER_TIMEOUT = '1500ms'
+// For a test whose only provider call hangs: nothing has to answer within it, so it can be short.
+export const HANG_ONLY_PROVIDER_TIMEOUT = '100ms'
 
 export let infobip: InfobipFake
 export let twilio: TwilioFake

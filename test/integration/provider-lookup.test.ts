@@ -9,6 +9,7 @@ import {
   DIGITS_HR,
   infobip,
   infobipSms,
+  HANG_ONLY_PROVIDER_TIMEOUT,
   PROVIDER_TIMEOUT,
   servedKit,
   smsRequests,
@@ -134,7 +135,9 @@ describe('lookup gating', () => {
     'fails closed by default when the lookup fails (%s): LOOKUP_FAILED 503',
     async (_, which, scenario) => {
       const lookup = which === 'infobip' ? infobipSms() : twilioSms()
-      const kit = await servedKit({ sms: infobipSms(), lookup, providerTimeout: PROVIDER_TIMEOUT })
+      // Fail closed: the lookup is the only call, so when it hangs no answer has to fit the budget.
+      const providerTimeout = scenario === 'hang' ? HANG_ONLY_PROVIDER_TIMEOUT : PROVIDER_TIMEOUT
+      const kit = await servedKit({ sms: infobipSms(), lookup, providerTimeout })
       ;(which === 'infobip' ? infobip : twilio).failNext('lookup', scenario)
       const response = await kit.post('/pin', { phoneNumber: MOBILE_HR })
       expect(response.status).toBe(503)
