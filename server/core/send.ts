@@ -4,7 +4,7 @@
  * way gives back what it took, so a send that didn't happen costs the user nothing.
  */
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max'
-import { sendWithFailover, type SendFailedError } from '../providers/failover.js'
+import { SendFailedError, sendWithFailover } from '../providers/failover.js'
 import { ProviderError, type SendResult } from '../providers/types.js'
 import type { PinRecord } from '../stores/types.js'
 import { assertCaptchaSolved } from './captcha.js'
@@ -30,7 +30,8 @@ export interface SendOutcome {
     lineType?: string
   }
   sms: {
-    status: 'MESSAGE_SENT' | 'MESSAGE_NOT_SENT'
+    /** `MESSAGE_STATUS_UNKNOWN`: the provider timed out after the request left; the SMS may be out. */
+    status: 'MESSAGE_SENT' | 'MESSAGE_NOT_SENT' | 'MESSAGE_STATUS_UNKNOWN'
     provider: string | null
     messageId?: string
     reason?: string
@@ -55,13 +56,24 @@ function matchTestNumber(
   }
 }
 
+/**
+ * What became of one SMS: a provider accepted it, or one timed out after the request left, so it
+ * may have gone out (and may be billed) all the same.
+ */
+type SmsOutcome = { kind: 'sent'; result: SendResult } | { kind: 'unknown'; provider: string }
+
+/**
+ * Sends one SMS through the failover chain. Throws SMS_NOT_SENT only when every provider answered
+ * with a refusal: then nothing was sent. An unknown outcome is not a refusal — the caller keeps the
+ * quotas (the SMS may be out and billed) and the PIN (its code may arrive).
+ */
 async function sendSms(
   config: ResolvedOptions,
   to: string,
   text: string,
   reference: string,
   validitySeconds: number,
-): Promise<SendResult> {
+): Promise<SmsOutcome> {
   const deliveryReportUrl = (provider: string) =>
     config.deliveryReportUrl ? `${config.deliveryReportUrl}/${provider}` : undefined
   const providers = config.providers.map((provider) => ({
@@ -83,9 +95,15 @@ async function sendSms(
       },
       { timeoutMs: config.providerTimeoutMs, retriesPerProvider: config.providerRetries },
     )
-    return result
+    return { kind: 'sent', result }
   } catch (error) {
-    const failure = error as SendFailedError
+    if (error instanceof SendFailedError && error.outcomeUnknown) {
+      config.logger.warn(
+        `[two-factor-kit] SMS outcome unknown, counted as sent: ${error.message} (${maskE164(to)})`,
+      )
+      return { kind: 'unknown', provider: error.possibleSender! }
+    }
+    const failure = error as ProviderError
     config.logger.warn(`[two-factor-kit] SMS not sent: ${failure.message}`)
     const permanent = error instanceof ProviderError && error.kind === 'permanent'
     throw new TwoFactorError(
@@ -185,10 +203,10 @@ export async function sendPin(
     }
   }
 
-  let sent: SendResult
+  let sms: SmsOutcome
   const text = messageFor(config, pin, language)
   try {
-    sent = await sendSms(config, number.e164, text, `${pinId}-1`, config.pinTtlMs / 1000)
+    sms = await sendSms(config, number.e164, text, `${pinId}-1`, config.pinTtlMs / 1000)
   } catch (error) {
     // No SMS went out: the PIN must not be verifiable and the user keeps their budget.
     await Promise.allSettled([
@@ -197,21 +215,35 @@ export async function sendPin(
     ])
     throw error
   }
-  const updated = await config.store.updatePin(pinId, {
-    addMessageId: sent.messageId,
-    deliveryStatus: sent.status,
-  })
+  // Unknown: the record stays PENDING and verifiable, the quotas stay taken.
+  const updated =
+    sms.kind === 'sent'
+      ? await config.store.updatePin(pinId, {
+          addMessageId: sms.result.messageId,
+          deliveryStatus: sms.result.status,
+        })
+      : record
   return {
     record: updated ?? record,
     masked: number.masked,
     lookup,
-    sms: smsAnswer(sent, text),
+    sms: smsAnswer(sms, text),
   }
 }
 
-function smsAnswer(sent: SendResult, text: string): SendOutcome['sms'] {
+function smsAnswer(sms: SmsOutcome, text: string): SendOutcome['sms'] {
   const { encoding, segments } = countSegments(text)
-  return { status: 'MESSAGE_SENT', provider: sent.provider, messageId: sent.messageId, encoding, segments }
+  if (sms.kind === 'unknown') {
+    return {
+      status: 'MESSAGE_STATUS_UNKNOWN',
+      provider: sms.provider,
+      reason: 'PROVIDER_TIMEOUT',
+      encoding,
+      segments,
+    }
+  }
+  const { provider, messageId } = sms.result
+  return { status: 'MESSAGE_SENT', provider, messageId, encoding, segments }
 }
 
 export async function resendPin(
@@ -257,10 +289,10 @@ export async function resendPin(
   }
   const pin = derivePin(services.derivation, pinId, config.pinType, config.pinLength)
   const text = messageFor(config, pin, record.language ?? config.language)
-  let sent: SendResult
+  let sms: SmsOutcome
   try {
     const reference = `${pinId}-${record.messageIds.length + 1}`
-    sent = await sendSms(
+    sms = await sendSms(
       config,
       record.phoneNumber,
       text,
@@ -272,11 +304,15 @@ export async function resendPin(
     throw error
   }
   const updated = await config.store.updatePin(pinId, {
-    addMessageId: sent.messageId,
     // Once one SMS of this PIN was delivered the user has the code: a resend doesn't undo that.
-    ...(record.deliveryStatus === 'DELIVERED' ? {} : { deliveryStatus: sent.status }),
+    ...(sms.kind === 'sent'
+      ? {
+          addMessageId: sms.result.messageId,
+          ...(record.deliveryStatus === 'DELIVERED' ? {} : { deliveryStatus: sms.result.status }),
+        }
+      : {}),
     resendAvailableAt: quota.resendAvailableAt,
   })
   if (!updated) throw pinUnusable('NOT_FOUND')
-  return { record: updated, masked, lookup, sms: smsAnswer(sent, text) }
+  return { record: updated, masked, lookup, sms: smsAnswer(sms, text) }
 }

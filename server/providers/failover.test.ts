@@ -116,11 +116,18 @@ describe('sendWithFailover', () => {
     expect(infobip.requests).toHaveLength(1)
   })
 
-  it('retries the last provider after a timeout, as it is the only chance left', async () => {
+  it('never re-sends to a provider that timed out, even the last one: its SMS may be out; the outcome is unknown', async () => {
     infobip.failNext('send', 'hang')
-    const { result, attempts } = await sendWithFailover([primary], message, { ...fast, timeoutMs: 300 })
-    expect(result.provider).toBe('infobip')
-    expect(attempts.map((attempt) => attempt.outcome)).toEqual(['timeout', 'sent'])
+    const failure = await failureOf(sendWithFailover([primary], message, { ...fast, timeoutMs: 300 }))
+    expect(failure.attempts).toEqual([{ provider: 'infobip', outcome: 'timeout', code: 'TIMEOUT' }])
+    expect(failure.outcomeUnknown).toBe(true)
+    expect(infobip.requests).toHaveLength(1)
+  })
+
+  it('a chain where every provider answered with a refusal has a known outcome: nothing was sent', async () => {
+    infobip.failNext('send', 'server-error', 2)
+    const failure = await failureOf(sendWithFailover([primary], message, fast))
+    expect(failure.outcomeUnknown).toBe(false)
   })
 
   it('reports every attempt when nobody accepted, as a transient failure', async () => {

@@ -49,6 +49,19 @@ export class SendFailedError extends ProviderError {
       cause: last,
     })
   }
+
+  /**
+   * Whether an SMS may have gone out all the same: a provider timed out after the request left, so
+   * it may have taken the message. Only answers that refused it say that nothing was sent.
+   */
+  get outcomeUnknown(): boolean {
+    return this.attempts.some((attempt) => attempt.outcome === 'timeout')
+  }
+
+  /** The provider that may have sent it (the last one that timed out), when the outcome is unknown. */
+  get possibleSender(): string | undefined {
+    return this.attempts.findLast((attempt) => attempt.outcome === 'timeout')?.provider
+  }
 }
 
 export interface FailoverOptions {
@@ -84,8 +97,7 @@ export async function sendWithFailover(
 
   const attempts: SendAttempt[] = []
   let lastFailure: ProviderError | undefined
-  for (const [index, provider] of providers.entries()) {
-    const isLastProvider = index === providers.length - 1
+  for (const provider of providers) {
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await sleep(retryDelayMs * 2 ** (attempt - 1))
       try {
@@ -103,9 +115,10 @@ export async function sendWithFailover(
           throw new SendFailedError('permanent', attempts, failure)
         }
         if (outcome === 'permanent') break
-        // A request that timed out may still have produced an SMS. Sending the same PIN through
-        // another provider is faster for the user and the documented way to avoid paying twice.
-        if (outcome === 'timeout' && !isLastProvider) break
+        // A request that timed out may still have produced an SMS: never send it there again (that
+        // would bill a second SMS). The next provider is faster for the user than waiting; when there
+        // is none, the outcome stays unknown (SendFailedError.outcomeUnknown).
+        if (outcome === 'timeout') break
       }
     }
   }
