@@ -13,7 +13,7 @@
  *   revalidation (ETag) in the background. A widget holding stale metadata still works: it
  *   formats less well, and the server judges every number with its own, full metadata.
  */
-import { Hono, type Context } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { etag, RETAINED_304_HEADERS } from 'hono/etag'
 import type { Examples, MetadataJson } from 'libphonenumber-js/core'
 import examples from 'libphonenumber-js/mobile/examples'
@@ -34,6 +34,9 @@ export interface WidgetRoutesConfig {
 const ENTRY = 'two-factor-auth.js'
 const CHUNK = /^two-factor-auth-[\w-]+\.js$/
 const IMMUTABLE = 'public, max-age=31536000, immutable'
+const ENTRY_ROUTE = '/widget.js'
+const CHUNK_ROUTE = '/:file{two-factor-auth-[\\w-]+\\.js}'
+const METADATA_ROUTE = '/metadata.json'
 
 /** libphonenumber-js's metadata, read as plain JSON (its own types are too narrow to index). */
 type CountryEntry = unknown[]
@@ -104,16 +107,19 @@ export function widgetRoutes(config: WidgetRoutesConfig): Hono {
   const metadataBody = JSON.stringify(widgetMetadata(config.allowedCountries))
   const app = new Hono()
 
-  app.use('*', async (c, next) => {
+  // Public, credential-free files: any page may load them, also as cross-origin module scripts.
+  // Only these paths: the routes are mounted into the kit's app, whose API answers cross-origin
+  // to `allowedOrigins` alone (a `*` middleware here would reach every route of the kit).
+  const publicFile: MiddlewareHandler = async (c, next) => {
     await next()
-    // Public, credential-free files: any page may load them, also as cross-origin module scripts.
     c.header('Access-Control-Allow-Origin', '*')
     c.header('Cross-Origin-Resource-Policy', 'cross-origin')
     c.header('X-Content-Type-Options', 'nosniff')
-  })
-  app.use('*', etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'access-control-allow-origin'] }))
+  }
+  const revalidation = etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'access-control-allow-origin'] })
+  for (const path of [ENTRY_ROUTE, CHUNK_ROUTE, METADATA_ROUTE]) app.use(path, publicFile, revalidation)
 
-  app.get('/widget.js', async (c) => {
+  app.get(ENTRY_ROUTE, async (c) => {
     let script: string | undefined
     try {
       script = await config.loadScript(ENTRY)
@@ -128,14 +134,14 @@ export function widgetRoutes(config: WidgetRoutesConfig): Hono {
     return javascript(c, script, c.req.query('v') === config.version ? IMMUTABLE : 'public, no-cache')
   })
 
-  app.get('/:file{two-factor-auth-[\\w-]+\\.js}', async (c) => {
+  app.get(CHUNK_ROUTE, async (c) => {
     const file = c.req.param('file')
     const script = CHUNK.test(file) ? await config.loadScript(file) : undefined
     if (script === undefined) return c.notFound()
     return javascript(c, script, IMMUTABLE)
   })
 
-  app.get('/metadata.json', (c) => {
+  app.get(METADATA_ROUTE, (c) => {
     c.header('Content-Type', 'application/json; charset=utf-8')
     c.header('Cache-Control', 'public, max-age=3600, stale-while-revalidate=86400')
     return c.body(metadataBody)
