@@ -3,6 +3,7 @@
  * every bucket it falls in has room; the buckets already taken are given back when a later one
  * refuses, or when no SMS went out, so a refusal never costs the user budget.
  */
+import { clientIpBucket } from './client-ip.js'
 import type { Rate } from './duration.js'
 import { TwoFactorError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
@@ -89,8 +90,10 @@ function numberBuckets(config: ResolvedOptions, e164: string): Bucket[] {
 function sharedBuckets(config: ResolvedOptions, e164: string, caller: Caller): Bucket[] {
   const digits = e164.slice(1)
   const buckets: Bucket[] = []
-  if (caller.ip)
-    buckets.push({ limit: 'sendPinPerIp', key: `send:ip:${caller.ip}`, rate: config.sendPinPerIpLimit })
+  if (caller.ip) {
+    const key = `send:ip:${clientIpBucket(caller.ip)}`
+    buckets.push({ limit: 'sendPinPerIp', key, rate: config.sendPinPerIpLimit })
+  }
   buckets.push(
     {
       limit: 'sendPinPerPrefix',
