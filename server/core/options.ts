@@ -57,7 +57,12 @@ export interface TwoFactorCoreOptions {
   pinAttempts?: number
   /** Whether a verified PIN may be verified again while valid. @default false */
   allowMultiplePinVerifications?: boolean
-  /** Verify requests per phone number. @default '1/3s' */
+  /**
+   * Verify requests per PIN (pinId), so one PIN's wrong guesses never hold back another PIN to the
+   * same number; guesses per number stay bounded by `sendPinPerPhoneNumberLimit` × `pinAttempts`.
+   * Per phone number for test numbers, whose sends take no quota.
+   * @default '1/3s'
+   */
   verifyPinLimit?: string
   /** Sends (first SMS and resends) per phone number. @default '5/1d' */
   sendPinPerPhoneNumberLimit?: string

@@ -1,6 +1,7 @@
 /**
- * Verifying a PIN: the per-number verify limit, one atomic attempt (the race gate), a constant-time
- * comparison of MACs, the single-use gate, and a signed token for the right answer.
+ * Verifying a PIN: the verify limit (per PIN, per number for test numbers), one atomic attempt (the
+ * race gate), a constant-time comparison of MACs, the single-use gate, and a signed token for the
+ * right answer.
  */
 import { TwoFactorError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
@@ -8,6 +9,22 @@ import { isWellFormedPin, normalizePinInput, pinMac, timingSafeEqual } from './p
 import { pinUnusable } from './pin-record.js'
 import { rateLimited } from './quotas.js'
 import type { Services } from './services.js'
+import type { PinRecord } from '../stores/types.js'
+
+/**
+ * The verify limit's bucket. Per PIN, not per number: keyed per number, anyone who asks for a PIN to
+ * a victim's number could keep that number's window full with wrong guesses on their own pinId, and
+ * the victim's right PIN on theirs would answer 429. Guesses per number stay bounded without it:
+ * every PIN comes from a send that took the per-number send quota, and has `pinAttempts` attempts
+ * that a resend doesn't refill, so a number gets at most sendPinPerPhoneNumberLimit × pinAttempts
+ * guesses (5/1d × 5 = 25 a day by default).
+ * Test numbers take no send quota, so a script could open PINs without end; their guesses are bounded
+ * only here, per number (a fixed PIN must not be guessable at request speed). That lets anyone hold a
+ * test number's verifies back, which is the lesser harm for a number that belongs to testers.
+ */
+function verifyLimitKey(pinId: string, record: Pick<PinRecord, 'testNumber' | 'phoneNumber'>): string {
+  return record.testNumber ? `verify:number:${record.phoneNumber}` : `verify:pin:${pinId}`
+}
 
 export async function verifyPin(
   config: ResolvedOptions,
@@ -27,15 +44,13 @@ export async function verifyPin(
       },
     )
   }
-  // Read only to learn whose number this is, for the per-number verify limit; the decision about
+  // Read only to learn whether this is a test number, for the verify limit's key; the decision about
   // the attempt is taken by consumeAttempt below, atomically.
   const known = await config.store.getPin(pinId)
   if (!known) throw pinUnusable('NOT_FOUND')
-  if (!known.testNumber) {
-    const { limit, windowMs } = config.verifyPinLimit
-    const hit = await config.store.hit(`verify:${known.phoneNumber}`, limit, windowMs, now)
-    if (!hit.allowed) throw rateLimited('verifyPin', hit.resetAt - now)
-  }
+  const { limit, windowMs } = config.verifyPinLimit
+  const hit = await config.store.hit(verifyLimitKey(pinId, known), limit, windowMs, now)
+  if (!hit.allowed) throw rateLimited('verifyPin', hit.resetAt - now)
 
   const singleUse = !config.allowMultiplePinVerifications
   // consumeAttempt is the race gate: of N concurrent verifiers at most the remaining budget pass.

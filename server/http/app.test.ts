@@ -290,7 +290,7 @@ describe('POST /pin/:pinId/verify', () => {
     expect((await kit.post(`/pin/${pinId}/verify`, { pin: typed })).status).toBe(200)
   })
 
-  it('the verify limit per number answers 429 with Retry-After', async () => {
+  it('the verify limit per PIN answers 429 with Retry-After', async () => {
     const kit = makeKit({ verifyPinLimit: '1/3s' })
     const { pinId, pin } = await kit.startVerification()
     await kit.post(`/pin/${pinId}/verify`, { pin: pin === '000000' ? '111111' : '000000' })

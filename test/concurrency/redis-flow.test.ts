@@ -68,6 +68,36 @@ describe('the kit on Redis under concurrency', () => {
     expect(await kit.app.verifier.verify(token)).toMatchObject({ phoneNumber: '+385911234567' })
   })
 
+  it('20 wrong PINs on an attacker’s pinId at one instant (1/3s → 1 evaluated, 19 × 429) do not refuse the victim’s right PIN on their own pinId to the same number', async () => {
+    const kit = kitOnRedis({ verifyPinLimit: '1/3s', resendCooldown: '30s' })
+    const attacker = await kit.startVerification('+385911234567')
+    kit.clock.advance(30_000)
+    const victim = await kit.startVerification('+385911234567')
+    const hammering = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        kit.post(`/pin/${attacker.pinId}/verify`, { pin: wrongPinFor(attacker.pin) }),
+      ),
+    )
+    const codes = await Promise.all(hammering.map(async (response) => (await errorOf(response)).code))
+    expect(tally(codes)).toStrictEqual({ WRONG_PIN: 1, RATE_LIMITED: 19 })
+    const right = await kit.post(`/pin/${victim.pinId}/verify`, { pin: victim.pin })
+    expect(right.status).toBe(200)
+    const { token } = (await right.json()) as { token: string }
+    expect(await kit.app.verifier.verify(token)).toMatchObject({ phoneNumber: '+385911234567' })
+  })
+
+  it('rapid verifies on one pinId (1/3s): 10 at one instant → 1 evaluated, 9 × 429', async () => {
+    const kit = kitOnRedis({ verifyPinLimit: '1/3s' })
+    const { pinId, pin } = await kit.startVerification()
+    const burst = await Promise.all(
+      Array.from({ length: 10 }, () => kit.post(`/pin/${pinId}/verify`, { pin: wrongPinFor(pin) })),
+    )
+    const codes = await Promise.all(burst.map(async (response) => (await errorOf(response)).code))
+    expect(tally(codes)).toStrictEqual({ WRONG_PIN: 1, RATE_LIMITED: 9 })
+    kit.clock.advance(3_000)
+    expect((await kit.post(`/pin/${pinId}/verify`, { pin })).status).toBe(200)
+  })
+
   it('200 concurrent sends to one number at one instant → exactly one SMS; the cooldown refuses the other 199', async () => {
     const kit = kitOnRedis({ sendPinPerPhoneNumberLimit: '3/1d', resendCooldown: '30s' })
     const responses = await Promise.all(

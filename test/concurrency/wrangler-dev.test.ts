@@ -16,7 +16,12 @@ let origin = ''
 // Shared with the e2e flows: the starter waits up to 120 s for workerd's first answer, and stops
 // wrangler and workerd together (one process group), also when that answer never comes.
 beforeAll(async () => {
-  wrangler = await startWorkersDevServer({ vars: { TWO_FACTOR_TEST_NUMBERS: `${TEST_NUMBER}=${TEST_PIN}` } })
+  // The verify limit is opened up so the races below reach the attempt cap and the single-use gate:
+  // a test number's verifies count per number (its sends are free), and at the default 1/3s one
+  // verify per 3 s of the real clock would decide these races instead.
+  wrangler = await startWorkersDevServer({
+    vars: { TWO_FACTOR_TEST_NUMBERS: `${TEST_NUMBER}=${TEST_PIN}`, TWO_FACTOR_VERIFY_PIN_LIMIT: '1000/1m' },
+  })
   origin = wrangler.url
 }, 180_000)
 

@@ -93,6 +93,40 @@ describe('the kit on workerd with Durable Objects', () => {
     )
   })
 
+  it('20 wrong PINs on an attacker’s pinId at one instant (1/3s → 1 evaluated, 19 × 429) do not refuse the victim’s right PIN on their own pinId to the same number', async () => {
+    const clock = fakeClock()
+    const k = kit({ verifyPinLimit: '1/3s', resendCooldown: '30s', clock: clock.now })
+    const phoneNumber = freshNumber()
+    const attacker = await sendPin(k, phoneNumber)
+    clock.advance(30_000)
+    const victim = await sendPin(k, phoneNumber)
+    const wrong = attacker.pin === '000000' ? '111111' : '000000'
+    const hammering = await Promise.all(
+      Array.from({ length: 20 }, () => k.request(`/pin/${attacker.pinId}/verify`, { pin: wrong })),
+    )
+    expect(tally(await Promise.all(hammering.map(errorCode)))).toStrictEqual({
+      WRONG_PIN: 1,
+      RATE_LIMITED: 19,
+    })
+    const right = await k.request(`/pin/${victim.pinId}/verify`, { pin: victim.pin })
+    expect(right.status).toBe(200)
+    const { token } = (await right.json()) as { token: string }
+    expect(await k.app.verifier.verify(token)).toMatchObject({ phoneNumber })
+  })
+
+  it('rapid verifies on one pinId (1/3s): 10 at one instant → 1 evaluated, 9 × 429', async () => {
+    const clock = fakeClock()
+    const k = kit({ verifyPinLimit: '1/3s', clock: clock.now })
+    const { pinId, pin } = await sendPin(k)
+    const wrong = pin === '000000' ? '111111' : '000000'
+    const burst = await Promise.all(
+      Array.from({ length: 10 }, () => k.request(`/pin/${pinId}/verify`, { pin: wrong })),
+    )
+    expect(tally(await Promise.all(burst.map(errorCode)))).toStrictEqual({ WRONG_PIN: 1, RATE_LIMITED: 9 })
+    clock.advance(3_000)
+    expect((await k.request(`/pin/${pinId}/verify`, { pin })).status).toBe(200)
+  })
+
   it('200 concurrent sends to one number at one instant → exactly one SMS; the cooldown refuses the other 199', async () => {
     const clock = fakeClock()
     const k = kit({ sendPinPerPhoneNumberLimit: '3/1d', resendCooldown: '30s', clock: clock.now })
