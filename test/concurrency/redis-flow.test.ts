@@ -98,6 +98,34 @@ describe('the kit on Redis under concurrency', () => {
     expect((await kit.post(`/pin/${pinId}/verify`, { pin })).status).toBe(200)
   })
 
+  it('a test number (free sends) is limited per number (1/3s): 10 pinIds guessed at one instant → 1 evaluated, 9 × 429; its attempt cap holds', async () => {
+    const kit = kitOnRedis({
+      testNumbers: { '+15005550006': '123456' },
+      verifyPinLimit: '1/3s',
+      pinAttempts: 5,
+    })
+    const pinIds: string[] = []
+    for (let i = 0; i < 10; i++) {
+      const response = await kit.post('/pin', { phoneNumber: '+15005550006' })
+      pinIds.push(((await response.json()) as { pinId: string }).pinId)
+    }
+    const burst = await Promise.all(
+      pinIds.map((pinId) => kit.post(`/pin/${pinId}/verify`, { pin: '000000' })),
+    )
+    const codes = await Promise.all(burst.map(async (response) => (await errorOf(response)).code))
+    expect(tally(codes)).toStrictEqual({ WRONG_PIN: 1, RATE_LIMITED: 9 })
+
+    const pinId = pinIds[0]!
+    for (let i = 0; i < 5; i++) {
+      kit.clock.advance(3_000)
+      await kit.post(`/pin/${pinId}/verify`, { pin: '000000' })
+    }
+    kit.clock.advance(3_000)
+    expect((await errorOf(await kit.post(`/pin/${pinId}/verify`, { pin: '123456' }))).code).toBe(
+      'NO_MORE_PIN_ATTEMPTS',
+    )
+  })
+
   it('200 concurrent sends to one number at one instant → exactly one SMS; the cooldown refuses the other 199', async () => {
     const kit = kitOnRedis({ sendPinPerPhoneNumberLimit: '3/1d', resendCooldown: '30s' })
     const responses = await Promise.all(

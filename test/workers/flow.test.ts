@@ -127,6 +127,36 @@ describe('the kit on workerd with Durable Objects', () => {
     expect((await k.request(`/pin/${pinId}/verify`, { pin })).status).toBe(200)
   })
 
+  it('a test number (free sends) is limited per number (1/3s): 10 pinIds guessed at one instant → 1 evaluated, 9 × 429; its attempt cap holds', async () => {
+    const clock = fakeClock()
+    const testNumber = freshNumber()
+    const k = kit({
+      testNumbers: { [testNumber]: '123456' },
+      verifyPinLimit: '1/3s',
+      pinAttempts: 5,
+      clock: clock.now,
+    })
+    const pinIds: string[] = []
+    for (let i = 0; i < 10; i++) {
+      const response = await k.request('/pin', { phoneNumber: testNumber })
+      pinIds.push(((await response.json()) as { pinId: string }).pinId)
+    }
+    const burst = await Promise.all(
+      pinIds.map((pinId) => k.request(`/pin/${pinId}/verify`, { pin: '000000' })),
+    )
+    expect(tally(await Promise.all(burst.map(errorCode)))).toStrictEqual({ WRONG_PIN: 1, RATE_LIMITED: 9 })
+
+    const pinId = pinIds[0]!
+    for (let i = 0; i < 5; i++) {
+      clock.advance(3_000)
+      await k.request(`/pin/${pinId}/verify`, { pin: '000000' })
+    }
+    clock.advance(3_000)
+    expect(await errorCode(await k.request(`/pin/${pinId}/verify`, { pin: '123456' }))).toBe(
+      'NO_MORE_PIN_ATTEMPTS',
+    )
+  })
+
   it('200 concurrent sends to one number at one instant → exactly one SMS; the cooldown refuses the other 199', async () => {
     const clock = fakeClock()
     const k = kit({ sendPinPerPhoneNumberLimit: '3/1d', resendCooldown: '30s', clock: clock.now })
