@@ -14,6 +14,7 @@ import { resendPin, sendPin, type SendOutcome } from '../core/send.js'
 import { createServices } from '../core/services.js'
 import { createVerifier, type TokenVerifier } from '../core/verifier.js'
 import { verifyPin } from '../core/verify.js'
+import { clientIpReader, connectionAddress } from './client-ip.js'
 import { deliveryReportRoutes } from './delivery-reports.js'
 import type { TwoFactorOptions } from './options.js'
 import { pinIdParam, readJson, SendPinBody, VerifyPinBody } from './request.js'
@@ -88,7 +89,7 @@ function sendAnswer(outcome: SendOutcome) {
 
 export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
   const config = resolveOptions(options)
-  const getClientIp = options.getClientIp ?? (() => undefined)
+  const getClientIp = clientIpReader(options.getClientIp ?? connectionAddress, config.logger)
   const servicesReady = createServices(config)
   const ready = servicesReady.then(() => undefined)
   // Handled here so a bad key is not an unhandled rejection; it still fails `ready` and every request.

@@ -8,8 +8,9 @@ import type { TwoFactorCoreOptions } from '../core/options.js'
 export interface TwoFactorOptions extends TwoFactorCoreOptions {
   /**
    * The caller's IP, from a source the deployment trusts (the Node entry counts proxy hops, the
-   * Workers entry reads `CF-Connecting-IP`). Used for per-IP limits; `undefined` skips them.
-   * @default () => undefined
+   * Workers entry reads `CF-Connecting-IP`). Used for per-IP limits; `undefined` skips them (said
+   * once in the log).
+   * @default the connection's address on Node, Bun and Deno (no proxy header is trusted)
    */
   getClientIp?: (c: Context) => string | undefined
   /**
