@@ -17,7 +17,6 @@ import type { Context } from 'hono'
 // Through the package's own export, so the path holds in the repository and in dist/ alike.
 import packageJson from 'two-factor-kit/package.json'
 import type { TwoFactorApp } from './http/app.js'
-import { widgetRoutes } from './http/widget-routes.js'
 import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
 import { assertEnvironmentVariables, isProduction, optionsFromVariables } from './runtime/env.js'
 import { widgetFromAssets, type AssetsFetcher } from './runtime/workers-assets.js'
@@ -99,16 +98,10 @@ export function twoFactor(env: TwoFactorWorkerEnv, overrides: TwoFactorInit = {}
         'and export { TwoFactorDurableObject } from your Worker, or pass { store }.',
     )
   }
-  const app = createTwoFactor(options)
-  if (env.TWO_FACTOR_WIDGET) {
-    app.route(
-      '/',
-      widgetRoutes({
-        loadScript: widgetFromAssets(env.TWO_FACTOR_WIDGET),
-        version: packageJson.version,
-        allowedCountries: app.config.allowedCountries,
-      }),
-    )
+  // Through the options, as on Node: the kit mounts the widget's routes among its own, before its
+  // last route (the NOT_FOUND envelope); routes added to the app afterwards would never be reached.
+  if (env.TWO_FACTOR_WIDGET && !options.widget) {
+    options.widget = { loadScript: widgetFromAssets(env.TWO_FACTOR_WIDGET), version: packageJson.version }
   }
-  return app
+  return createTwoFactor(options)
 }

@@ -57,6 +57,30 @@ export class TwoFactorError extends Error {
   toJSON(): { error: { code: TwoFactorErrorCode; message: string } & ErrorDetails } {
     return { error: { code: this.code, message: this.message, ...this.details } }
   }
+
+  /**
+   * The refusal as HTTP, the one error → HTTP mapping: the code's status, the JSON envelope, never
+   * cached, and `Retry-After` whenever the refusal says when to come back. The kit's routes answer
+   * through it (http/responses.ts), and so does `getResponse()`.
+   */
+  httpAnswer(): { status: number; headers: Record<string, string>; body: string } {
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-store',
+    }
+    if (typeof this.details.retryAfter === 'number') headers['Retry-After'] = String(this.details.retryAfter)
+    return { status: this.status, headers, body: JSON.stringify(this.toJSON()) }
+  }
+
+  /**
+   * Hono's default error handler answers `getResponse()` of any error that has one: a
+   * TwoFactorError thrown in a host's own route (`await kit.verifier.verify(token)` in a form
+   * post) answers its 401 envelope, not a 500, without the host writing an `onError`.
+   */
+  getResponse(): Response {
+    const { status, headers, body } = this.httpAnswer()
+    return new Response(body, { status, headers })
+  }
 }
 
 /**

@@ -199,9 +199,12 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
     })
   })
 
-  app.notFound((c) =>
-    refusalResponse(c, new TwoFactorError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`)),
-  )
+  // Mounted in a host (`host.route('/2fa', kit)`), Hono answers an unmatched path with the host's
+  // notFound, never the kit's: this last route keeps every path under the mount the kit's envelope.
+  const noRoute = (c: Context) =>
+    refusalResponse(c, new TwoFactorError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`))
+  app.all('*', noRoute)
+  app.notFound(noRoute)
   app.onError(errorHandler(config.logger))
 
   return Object.assign(app, { ready, verifier, config: publicConfig(config) }) as TwoFactorApp

@@ -1,10 +1,12 @@
 /**
  * The one way a refusal becomes an HTTP answer: `{ error: { code, message, …details } }` with the
- * code's status, and `Retry-After` whenever the refusal says when to come back. The API, the
- * delivery-report routes and `requireVerifiedPhone` all answer through here.
+ * code's status, and `Retry-After` whenever the refusal says when to come back — as
+ * `TwoFactorError#httpAnswer()` writes it, the same rule its `getResponse()` follows for errors that
+ * reach Hono's default error handler. The API, the delivery-report routes and
+ * `requireVerifiedPhone` all answer through here.
  */
 import type { Context, ErrorHandler } from 'hono'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { StatusCode } from 'hono/utils/http-status'
 import { StoreError, TwoFactorError } from '../core/errors.js'
 import type { Logger } from '../core/options.js'
 
@@ -12,10 +14,8 @@ import type { Logger } from '../core/options.js'
 const STORE_RETRY_AFTER_SECONDS = 5
 
 export function refusalResponse(c: Context, refusal: TwoFactorError): Response {
-  if (typeof refusal.details.retryAfter === 'number') {
-    c.header('Retry-After', String(refusal.details.retryAfter))
-  }
-  return c.json(refusal.toJSON(), refusal.status as ContentfulStatusCode)
+  const { status, headers, body } = refusal.httpAnswer()
+  return c.newResponse(body, status as StatusCode, headers)
 }
 
 /**
@@ -39,7 +39,6 @@ export function errorHandler(logger: Logger): ErrorHandler {
       logger.error('[two-factor-kit] unexpected error', error)
       refusal = new TwoFactorError('INTERNAL_ERROR', 'Something went wrong on our side.')
     }
-    c.header('Cache-Control', 'no-store')
     return refusalResponse(c, refusal)
   }
 }

@@ -119,7 +119,7 @@ export function widgetRoutes(config: WidgetRoutesConfig): Hono {
   const revalidation = etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'access-control-allow-origin'] })
   for (const path of [ENTRY_ROUTE, CHUNK_ROUTE, METADATA_ROUTE]) app.use(path, publicFile, revalidation)
 
-  app.get(ENTRY_ROUTE, async (c) => {
+  app.get(ENTRY_ROUTE, async (c, next) => {
     let script: string | undefined
     try {
       script = await config.loadScript(ENTRY)
@@ -130,14 +130,14 @@ export function widgetRoutes(config: WidgetRoutesConfig): Hono {
       c.status(500)
       return javascript(c, `console.error(${JSON.stringify(message)})`, 'no-store')
     }
-    if (script === undefined) return c.notFound()
+    if (script === undefined) return next()
     return javascript(c, script, c.req.query('v') === config.version ? IMMUTABLE : 'public, no-cache')
   })
 
-  app.get(CHUNK_ROUTE, async (c) => {
+  app.get(CHUNK_ROUTE, async (c, next) => {
     const file = c.req.param('file')
     const script = CHUNK.test(file) ? await config.loadScript(file) : undefined
-    if (script === undefined) return c.notFound()
+    if (script === undefined) return next()
     return javascript(c, script, IMMUTABLE)
   })
 
