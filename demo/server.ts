@@ -19,7 +19,9 @@ const store = await storeFromEnv()
 // The dev inbox reads the console provider's outbox, so the demo makes that provider itself when
 // the environment asks for it (SMS_PROVIDER unset or "console").
 const consoleSms =
-  (process.env.SMS_PROVIDER?.trim() || 'console') === 'console' ? consoleProvider() : undefined
+  (process.env.SMS_PROVIDER?.trim() || 'console') === 'console'
+    ? consoleProvider({ maskPins: production })
+    : undefined
 const twoFactorApp = twoFactor(process.env, {
   ...(store ? { store } : {}),
   ...(consoleSms ? { sms: consoleSms } : {}),

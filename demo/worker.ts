@@ -16,7 +16,10 @@ function demoApp(env: TwoFactorWorkerEnv): Hono {
   // SMS_PROVIDER, NUMBER_LOOKUP, TWO_FACTOR_* … as vars and secrets (README); by default the
   // console provider, whose outbox lives in this isolate: fine for wrangler dev's single isolate.
   // The dev inbox reads that outbox, so the demo makes the provider itself when it is the one asked for.
-  const consoleSms = (env.SMS_PROVIDER?.trim() || 'console') === 'console' ? consoleProvider() : undefined
+  const consoleSms =
+    (env.SMS_PROVIDER?.trim() || 'console') === 'console'
+      ? consoleProvider({ maskPins: production })
+      : undefined
   const twoFactorApp = twoFactor(env, consoleSms ? { sms: consoleSms } : {})
 
   const app = new Hono()

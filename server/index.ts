@@ -15,7 +15,8 @@ export function twoFactor(options: TwoFactorInit = {}): TwoFactorApp {
   return createTwoFactorApp({
     ...options,
     store: options.store ?? memoryStore({ ...(options.clock ? { clock: options.clock } : {}) }),
-    sms: options.sms ?? consoleProvider(),
+    // Refused in production unless allowed, and then it withholds the PINs.
+    sms: options.sms ?? consoleProvider({ maskPins: options.environment !== 'development' }),
   })
 }
 

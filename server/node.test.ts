@@ -1,7 +1,14 @@
 // The Node entry: configuration from the environment, and the client IP from trusted hops only.
 import { Hono } from 'hono'
-import { describe, expect, it } from 'vitest'
-import { clientIpFromProxyHops, ConfigurationError, memoryStore, optionsFromEnv, twoFactor } from './node.js'
+import { describe, expect, it, vi } from 'vitest'
+import {
+  clientIpFromProxyHops,
+  ConfigurationError,
+  generateSigningKey,
+  memoryStore,
+  optionsFromEnv,
+  twoFactor,
+} from './node.js'
 
 const quiet = { info() {}, warn() {}, error() {} }
 
@@ -58,6 +65,51 @@ describe('optionsFromEnv', () => {
     const app = twoFactor({}, { logger: { info() {}, warn() {}, error() {} } })
     await app.ready
     expect((await app.request('/config')).status).toBe(200)
+  })
+})
+
+describe('NODE_ENV=production', () => {
+  // `openssl rand -base64 32`
+  const secret = 'k3Q9vX2mR7pL0wZ8tY5nB1cF6hJ4gD2sA9eU7iO3xV0='
+  async function productionEnv(extra: Record<string, string> = {}) {
+    return {
+      NODE_ENV: 'production',
+      TWO_FACTOR_SECRET: secret,
+      TWO_FACTOR_PRIVATE_JWK: JSON.stringify(await generateSigningKey()),
+      TWO_FACTOR_ISSUER: 'https://shop.example',
+      TWO_FACTOR_AUDIENCE: 'shop.example',
+      ...extra,
+    }
+  }
+
+  it('with no SMS_PROVIDER refuses to start, naming SMS_PROVIDER (the console provider sends nothing)', async () => {
+    const env = await productionEnv()
+    expect(() => twoFactor(env, { logger: quiet })).toThrow(ConfigurationError)
+    expect(() => twoFactor(env, { logger: quiet })).toThrow(/SMS_PROVIDER/)
+  })
+
+  it('SMS_PROVIDER=console needs TWO_FACTOR_ALLOW_CONSOLE_SMS_IN_PRODUCTION=true, and then logs no PIN', async () => {
+    const env = await productionEnv({ SMS_PROVIDER: 'console' })
+    expect(() => twoFactor(env, { logger: quiet })).toThrow(/TWO_FACTOR_ALLOW_CONSOLE_SMS_IN_PRODUCTION/)
+    const printed: string[] = []
+    const info = vi.spyOn(console, 'info').mockImplementation((...args: unknown[]) => {
+      printed.push(args.map(String).join(' '))
+    })
+    try {
+      const app = twoFactor({ ...env, TWO_FACTOR_ALLOW_CONSOLE_SMS_IN_PRODUCTION: 'true' }, { logger: quiet })
+      await app.ready
+      const response = await app.request('/pin', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ phoneNumber: '+385911234567' }),
+      })
+      expect(response.status).toBe(201)
+    } finally {
+      info.mockRestore()
+    }
+    expect(printed).toHaveLength(1)
+    expect(printed[0]).not.toMatch(/\d{6}/)
+    expect(printed[0]).not.toContain('911234567')
   })
 })
 

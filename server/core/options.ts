@@ -24,9 +24,16 @@ export interface TwoFactorCoreOptions {
   /** Where PIN records and rate-limit counters live. The `two-factor-kit/server` entry defaults to `memoryStore()`. */
   store: TwoFactorStore
   /**
-   * SMS provider, or an ordered list for failover. The `two-factor-kit/server` entry defaults to `consoleProvider()`.
+   * SMS provider, or an ordered list for failover. The `two-factor-kit/server` entry defaults to
+   * `consoleProvider()`, which production refuses unless `allowConsoleSmsInProduction`.
    */
   sms: SmsProvider | SmsProvider[]
+  /**
+   * Lets production use the console provider (named `console`), which sends no SMS: for a smoke
+   * test of a deployment. It must be made with `maskPins: true`, so no PIN reaches the log.
+   * @default false
+   */
+  allowConsoleSmsInProduction?: boolean
   /**
    * Server secret for the PIN MACs and PIN derivation: at least 32 characters of real randomness
    * (e.g. `openssl rand -base64 32`). Required in production; in development a random one is made

@@ -145,6 +145,22 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
   if (!issuer) fail('issuer', 'is required in production: the token issuer (e.g. "https://shop.example")')
   if (!audience) fail('audience', 'is required in production: who the tokens are for (e.g. "shop.example")')
 
+  if (production && providers.some((provider) => provider.name === 'console')) {
+    if (!options.allowConsoleSmsInProduction)
+      fail(
+        'sms',
+        'is the console provider, which sends no SMS and logs every PIN: refused in production. Set SMS_PROVIDER ' +
+          '(infobip, twilio or vonage) or pass a real provider; to use it anyway (a smoke test), set ' +
+          'TWO_FACTOR_ALLOW_CONSOLE_SMS_IN_PRODUCTION=true (allowConsoleSmsInProduction: true)',
+      )
+    for (const provider of providers)
+      if (provider.name === 'console' && (provider as { masksPins?: boolean }).masksPins !== true)
+        fail(
+          'sms',
+          'is a console provider that prints PINs: in production make it with consoleProvider({ maskPins: true })',
+        )
+  }
+
   const pinType = options.pinType ?? 'NUMERIC'
   if (!PIN_TYPES.includes(pinType))
     fail('pinType', `must be one of ${PIN_TYPES.join(', ')}; got ${JSON.stringify(pinType)}`)

@@ -3,6 +3,7 @@
  * in an outbox, which the demo shows at /dev/inbox. It has no number lookup and no delivery reports:
  * every message counts as delivered.
  */
+import { maskE164 } from '../core/phone.js'
 import type { SmsProvider } from './types.js'
 
 export interface ConsoleOutboxEntry {
@@ -21,11 +22,20 @@ export interface ConsoleProviderOptions {
   print?: ((line: string) => void) | null
   /** Messages kept in `outbox` (oldest dropped first). @default 100 */
   outboxSize?: number
+  /**
+   * Keep the text (and so the PIN) and the full number out of the printed line and the outbox:
+   * required in production, where `twoFactor()` refuses a console provider without it. The entries
+   * set it themselves when they make the provider.
+   * @default false
+   */
+  maskPins?: boolean
 }
 
 export interface ConsoleProvider extends SmsProvider {
   /** The messages "sent", oldest first. */
   readonly outbox: readonly ConsoleOutboxEntry[]
+  /** Whether texts and numbers are withheld (`maskPins`). */
+  readonly masksPins: boolean
 }
 
 export function consoleProvider(options: ConsoleProviderOptions = {}): ConsoleProvider {
@@ -33,19 +43,22 @@ export function consoleProvider(options: ConsoleProviderOptions = {}): ConsolePr
   const outboxSize = options.outboxSize ?? 100
   if (!Number.isInteger(outboxSize) || outboxSize < 1)
     throw new TypeError('consoleProvider: "outboxSize" must be a positive integer')
+  const masksPins = options.maskPins === true
   const outbox: ConsoleOutboxEntry[] = []
   let sequence = 0
 
   return {
     name: 'console',
     outbox,
+    masksPins,
     async send(message) {
       const messageId = `console-${Date.now().toString(36)}-${(++sequence).toString(36)}`
-      outbox.push({ to: message.to, text: message.text, at: new Date().toISOString(), messageId })
+      // The text holds the PIN, whatever its alphabet: withheld whole, not searched for digits.
+      const to = masksPins ? maskE164(message.to) : message.to
+      const text = masksPins ? `(${message.text.length} characters withheld)` : message.text
+      outbox.push({ to, text, at: new Date().toISOString(), messageId })
       if (outbox.length > outboxSize) outbox.splice(0, outbox.length - outboxSize)
-      print?.(
-        `[two-factor-kit] SMS to ${message.to}${message.from ? ` from ${message.from}` : ''}: ${message.text}`,
-      )
+      print?.(`[two-factor-kit] SMS to ${to}${message.from ? ` from ${message.from}` : ''}: ${text}`)
       return { messageId, status: 'DELIVERED', provider: 'console' }
     },
   }

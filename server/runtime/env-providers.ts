@@ -2,7 +2,8 @@
  * SMS and lookup providers from environment variables, for the Node server and the demo:
  *
  *   SMS_PROVIDER     console | infobip | twilio | vonage, or a comma list for failover order
- *                    (e.g. "infobip,twilio"); default console
+ *                    (e.g. "infobip,twilio"); default console in development, required in
+ *                    production (console there also needs TWO_FACTOR_ALLOW_CONSOLE_SMS_IN_PRODUCTION=true)
  *   NUMBER_LOOKUP    off | infobip | twilio; default off
  *   INFOBIP_BASE_URL, INFOBIP_API_KEY, INFOBIP_SENDER?, INFOBIP_DELIVERY_REPORT_SECRET?
  *   TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID,
@@ -26,7 +27,11 @@ const SMS_PROVIDERS = ['console', 'infobip', 'twilio', 'vonage'] as const
 const LOOKUP_PROVIDERS = ['off', 'infobip', 'twilio'] as const
 type ProviderName = (typeof SMS_PROVIDERS)[number]
 
-export function providersFromEnv(env: Env): { sms: SmsProvider[]; lookup: SmsProvider | null } {
+export function providersFromEnv(
+  env: Env,
+  production = false,
+): { sms: SmsProvider[]; lookup: SmsProvider | null } {
+  // Unset in production, the console provider is made and twoFactor() refuses it, naming SMS_PROVIDER.
   const smsNames = parseList(env, 'SMS_PROVIDER', 'console')
   const lookupName = (read(env, 'NUMBER_LOOKUP') ?? 'off').toLowerCase()
   if (!(LOOKUP_PROVIDERS as readonly string[]).includes(lookupName)) {
@@ -38,7 +43,7 @@ export function providersFromEnv(env: Env): { sms: SmsProvider[]; lookup: SmsPro
   const provider = (name: ProviderName): SmsProvider => {
     let instance = built.get(name)
     if (!instance) {
-      instance = build(name, env)
+      instance = build(name, env, production)
       built.set(name, instance)
     }
     return instance
@@ -48,7 +53,7 @@ export function providersFromEnv(env: Env): { sms: SmsProvider[]; lookup: SmsPro
   return { sms, lookup }
 }
 
-function build(name: ProviderName, env: Env): SmsProvider {
+function build(name: ProviderName, env: Env, production: boolean): SmsProvider {
   // Adapter option errors say which option is wrong; say which variable that is.
   const withVariables = <T>(prefix: string, create: () => T): T => {
     try {
@@ -62,7 +67,8 @@ function build(name: ProviderName, env: Env): SmsProvider {
   }
   switch (name) {
     case 'console':
-      return consoleProvider()
+      // Production refuses it unless TWO_FACTOR_ALLOW_CONSOLE_SMS_IN_PRODUCTION, and never prints a PIN.
+      return consoleProvider({ maskPins: production })
     case 'infobip': {
       const baseUrl = required(
         env,

@@ -66,13 +66,14 @@ const NUMBER_OPTIONS = {
  * `twoFactor()` validates, naming the option). `production` decides the environment.
  */
 export function optionsFromVariables(vars: EnvironmentVariables, production: boolean): TwoFactorInit {
-  const providers = providersFromEnv(vars)
+  const providers = providersFromEnv(vars, production)
   const options: TwoFactorInit = {
     environment: production ? 'production' : 'development',
     sms: providers.sms,
     lookup: providers.lookup,
     testNumbers: parseTestNumbersList(vars.TWO_FACTOR_TEST_NUMBERS),
     allowTestNumbersInProduction: vars.TWO_FACTOR_ALLOW_TEST_NUMBERS_IN_PRODUCTION === 'true',
+    allowConsoleSmsInProduction: vars.TWO_FACTOR_ALLOW_CONSOLE_SMS_IN_PRODUCTION === 'true',
   }
   const settable = options as Record<string, unknown>
   for (const [option, name] of Object.entries(STRING_OPTIONS)) {

@@ -14,13 +14,23 @@ import {
 import { errorOf, makeKit } from '../helpers/kit.js'
 
 const SECRET = 'startup-test-secret-0123456789-abcdefghijkl'
+// Production refuses low-entropy secrets and the console provider: a random secret
+// (`openssl rand -base64 32`) and a provider that sends.
+const PRODUCTION_SECRET = 'k3Q9vX2mR7pL0wZ8tY5nB1cF6hJ4gD2sA9eU7iO3xV0='
+const smsApi: SmsProvider = {
+  name: 'sms-api',
+  async send() {
+    return { messageId: 'm-1', status: 'ACCEPTED', provider: 'sms-api' }
+  },
+}
 
 describe('start-up checks', () => {
   it('production without secret, key, issuer or audience refuses to start, saying what to set', async () => {
     const signingKey = await generateSigningKey()
     const full = {
       environment: 'production' as const,
-      secret: SECRET,
+      secret: PRODUCTION_SECRET,
+      sms: smsApi,
       signingKey,
       issuer: 'https://shop.example',
       audience: 'shop',
@@ -32,8 +42,12 @@ describe('start-up checks', () => {
     )
     expect(() => twoFactor({ ...full, audience: undefined })).toThrow(/"audience" is required/)
     expect(() => twoFactor({ ...full, issuer: undefined })).toThrow(/"issuer" is required/)
-    expect(() => twoFactor({ secret: SECRET, signingKey, issuer: 'i', audience: 'a' })).not.toThrow()
-    expect(() => twoFactor({ secret: SECRET, issuer: 'i', audience: 'a' })).toThrow(ConfigurationError)
+    expect(() =>
+      twoFactor({ secret: PRODUCTION_SECRET, sms: smsApi, signingKey, issuer: 'i', audience: 'a' }),
+    ).not.toThrow()
+    expect(() => twoFactor({ secret: PRODUCTION_SECRET, sms: smsApi, issuer: 'i', audience: 'a' })).toThrow(
+      ConfigurationError,
+    )
   })
 
   it('refuses weak secrets and public keys', async () => {
@@ -47,7 +61,8 @@ describe('start-up checks', () => {
   it('refuses test numbers in production unless explicitly allowed', async () => {
     const base = {
       environment: 'production' as const,
-      secret: SECRET,
+      secret: PRODUCTION_SECRET,
+      sms: smsApi,
       signingKey: await generateSigningKey(),
       issuer: 'i',
       audience: 'a',

@@ -1,0 +1,43 @@
+// Production on workerd is never silently unsafe: the same start-up refusals as on Node, from the
+// Worker's env (ENVIRONMENT unset or "production" is production).
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { generateSigningKey } from '../../server/core/token.js'
+import { twoFactor, type TwoFactorWorkerEnv } from '../../server/workers.js'
+
+const quiet = { info() {}, warn() {}, error() {} }
+// `openssl rand -base64 32`
+const STRONG_SECRET = 'k3Q9vX2mR7pL0wZ8tY5nB1cF6hJ4gD2sA9eU7iO3xV0='
+
+async function productionEnv(extra: Record<string, string> = {}): Promise<TwoFactorWorkerEnv> {
+  return {
+    TWO_FACTOR_STORE: (env as TwoFactorWorkerEnv).TWO_FACTOR_STORE,
+    ENVIRONMENT: 'production',
+    TWO_FACTOR_SECRET: STRONG_SECRET,
+    TWO_FACTOR_PRIVATE_JWK: JSON.stringify(await generateSigningKey()),
+    TWO_FACTOR_ISSUER: 'https://shop.example',
+    TWO_FACTOR_AUDIENCE: 'shop.example',
+    ...extra,
+  } as TwoFactorWorkerEnv
+}
+
+describe('a production Worker', () => {
+  it('with no SMS_PROVIDER refuses to start, naming SMS_PROVIDER', async () => {
+    const workerEnv = await productionEnv()
+    expect(() => twoFactor(workerEnv, { logger: quiet })).toThrow(/SMS_PROVIDER/)
+  })
+
+  it('SMS_PROVIDER=console needs TWO_FACTOR_ALLOW_CONSOLE_SMS_IN_PRODUCTION=true', async () => {
+    const workerEnv = await productionEnv({ SMS_PROVIDER: 'console' })
+    expect(() => twoFactor(workerEnv, { logger: quiet })).toThrow(
+      /TWO_FACTOR_ALLOW_CONSOLE_SMS_IN_PRODUCTION/,
+    )
+    const allowed = await productionEnv({
+      SMS_PROVIDER: 'console',
+      TWO_FACTOR_ALLOW_CONSOLE_SMS_IN_PRODUCTION: 'true',
+    })
+    const app = twoFactor(allowed, { logger: quiet })
+    await app.ready
+    expect(app.config.providers).toEqual(['console'])
+  })
+})
