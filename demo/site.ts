@@ -5,6 +5,7 @@
  * Web APIs only: the Node demo and its Workers twin both mount it.
  */
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { html, raw } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
 
@@ -35,6 +36,9 @@ const styles = raw(`
     box-shadow: 0 1px 3px rgb(0 0 0 / .12); }
   a { color: var(--brand); }
 `)
+
+/** Name, email and a token of well under 1 KB each. */
+const FORM_MAX_BYTES = 16 * 1024
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>
 
@@ -110,8 +114,20 @@ export function demoSite(options: DemoSiteOptions): Hono {
     c.html(refusal('This page is only shown right after signing up with a verified phone number.'), 401),
   )
 
-  app.post('/account', async (c) => {
-    const form = await c.req.parseBody()
+  // The sign-up form is three short fields: anything bigger is not from it, and is not read whole.
+  const formLimit = bodyLimit({
+    maxSize: FORM_MAX_BYTES,
+    onError: (c) => c.html(refusal('The form was too large to be ours. Please fill it in again.'), 413),
+  })
+
+  app.post('/account', formLimit, async (c) => {
+    let form: Awaited<ReturnType<typeof c.req.parseBody>>
+    try {
+      form = await c.req.parseBody()
+    } catch {
+      // A body that claims to be a form and isn't (a broken multipart): the browser's form never sends it.
+      return c.html(refusal('The form arrived unreadable. Please fill it in again.'), 400)
+    }
     const token = typeof form.phone_token === 'string' ? form.phone_token : ''
     const name = typeof form.name === 'string' && form.name.trim() ? form.name.trim() : 'there'
     if (!token) return c.html(refusal('The form arrived without a phone verification.'), 403)
