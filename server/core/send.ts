@@ -60,7 +60,9 @@ function matchTestNumber(
  * What became of one SMS: a provider accepted it, or one timed out after the request left, so it
  * may have gone out (and may be billed) all the same.
  */
-type SmsOutcome = { kind: 'sent'; result: SendResult } | { kind: 'unknown'; provider: string }
+type SmsOutcome =
+  | { kind: 'sent'; result: SendResult }
+  | { kind: 'unknown'; provider: string; reason: 'PROVIDER_TIMEOUT' | 'PROVIDER_ANSWER_UNREADABLE' }
 
 /**
  * Sends one SMS through the failover chain. Throws SMS_NOT_SENT only when every provider answered
@@ -101,7 +103,12 @@ async function sendSms(
       config.logger.warn(
         `[two-factor-kit] SMS outcome unknown, counted as sent: ${error.message} (${maskE164(to)})`,
       )
-      return { kind: 'unknown', provider: error.possibleSender! }
+      const { provider, outcome } = error.unknownOutcome!
+      return {
+        kind: 'unknown',
+        provider,
+        reason: outcome === 'timeout' ? 'PROVIDER_TIMEOUT' : 'PROVIDER_ANSWER_UNREADABLE',
+      }
     }
     const failure = error as ProviderError
     config.logger.warn(`[two-factor-kit] SMS not sent: ${failure.message}`)
@@ -237,7 +244,7 @@ function smsAnswer(sms: SmsOutcome, text: string): SendOutcome['sms'] {
     return {
       status: 'MESSAGE_STATUS_UNKNOWN',
       provider: sms.provider,
-      reason: 'PROVIDER_TIMEOUT',
+      reason: sms.reason,
       encoding,
       segments,
     }

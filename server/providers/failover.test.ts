@@ -124,6 +124,18 @@ describe('sendWithFailover', () => {
     expect(infobip.requests).toHaveLength(1)
   })
 
+  it('a 2xx answer it cannot read means the provider took the SMS: no retry, no other provider, outcome unknown', async () => {
+    infobip.failNext('send', 'malformed')
+    const failure = await failureOf(sendWithFailover([primary, secondary], message, fast))
+    expect(failure.attempts).toEqual([
+      { provider: 'infobip', outcome: 'unknown', code: 'MALFORMED_RESPONSE' },
+    ])
+    expect(failure.outcomeUnknown).toBe(true)
+    expect(failure.unknownOutcome?.provider).toBe('infobip')
+    expect(infobip.requests).toHaveLength(1)
+    expect(twilio.requests).toHaveLength(0)
+  })
+
   it('a chain where every provider answered with a refusal has a known outcome: nothing was sent', async () => {
     infobip.failNext('send', 'server-error', 2)
     const failure = await failureOf(sendWithFailover([primary], message, fast))

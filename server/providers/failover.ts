@@ -26,7 +26,11 @@ export class ProviderAccountError extends ProviderError {
   }
 }
 
-export type AttemptOutcome = 'sent' | 'permanent' | 'transient' | 'timeout'
+/**
+ * `timeout`: no answer in time, though the request may have left; `unknown`: a 2xx answer that can't
+ * be read — the provider took the message, but we don't know its id. After either, the SMS may be out.
+ */
+export type AttemptOutcome = 'sent' | 'permanent' | 'transient' | 'timeout' | 'unknown'
 
 export interface SendAttempt {
   provider: string
@@ -51,16 +55,16 @@ export class SendFailedError extends ProviderError {
   }
 
   /**
-   * Whether an SMS may have gone out all the same: a provider timed out after the request left, so
-   * it may have taken the message. Only answers that refused it say that nothing was sent.
+   * The attempt after which an SMS may have gone out all the same — the last provider that timed
+   * out after the request left, or that took the message with an answer we couldn't read — or
+   * undefined when every provider refused: then nothing was sent.
    */
-  get outcomeUnknown(): boolean {
-    return this.attempts.some((attempt) => attempt.outcome === 'timeout')
+  get unknownOutcome(): SendAttempt | undefined {
+    return this.attempts.findLast((attempt) => attempt.outcome === 'timeout' || attempt.outcome === 'unknown')
   }
 
-  /** The provider that may have sent it (the last one that timed out), when the outcome is unknown. */
-  get possibleSender(): string | undefined {
-    return this.attempts.findLast((attempt) => attempt.outcome === 'timeout')?.provider
+  get outcomeUnknown(): boolean {
+    return this.unknownOutcome !== undefined
   }
 }
 
@@ -115,6 +119,8 @@ export async function sendWithFailover(
           throw new SendFailedError('permanent', attempts, failure)
         }
         if (outcome === 'permanent') break
+        // The provider said yes and we can't read the rest: another request anywhere is a second SMS.
+        if (outcome === 'unknown') throw new SendFailedError('transient', attempts, failure)
         // A request that timed out may still have produced an SMS: never send it there again (that
         // would bill a second SMS). The next provider is faster for the user than waiting; when there
         // is none, the outcome stays unknown (SendFailedError.outcomeUnknown).
@@ -174,6 +180,9 @@ export async function callWithTimeout<T>(
 
 function outcomeOf(failure: ProviderError): AttemptOutcome {
   if (failure.details.providerCode === TIMEOUT_CODE) return 'timeout'
+  const { httpStatus } = failure.details
+  if (failure.details.providerCode === 'MALFORMED_RESPONSE' && httpStatus && httpStatus < 300)
+    return 'unknown'
   return failure.kind === 'permanent' ? 'permanent' : 'transient'
 }
 

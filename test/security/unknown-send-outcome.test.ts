@@ -73,6 +73,39 @@ describe('a send whose outcome is unknown (the provider answered after providerT
     expect(late.accepted).toHaveLength(2)
   })
 
+  it('a 2xx answer the adapter cannot read is unknown too: 201 PROVIDER_ANSWER_UNREADABLE, asked once, counted', async () => {
+    const { ProviderError } = await import('../../server/index.js')
+    let calls = 0
+    const unreadable: SmsProvider = {
+      name: 'unreadable',
+      async send() {
+        calls++
+        throw new ProviderError(
+          'transient',
+          'unreadable',
+          'answered HTTP 201 with a body it does not document',
+          {
+            providerCode: 'MALFORMED_RESPONSE',
+            httpStatus: 201,
+          },
+        )
+      },
+    }
+    const kit = makeKit({ sms: unreadable, providerRetries: 1, sendPinPerPhoneNumberLimit: '1/1d' })
+    const response = await kit.post('/pin', { phoneNumber: MOBILE_HR })
+    expect(response.status).toBe(201)
+    expect(((await response.json()) as { sms: unknown }).sms).toMatchObject({
+      status: 'MESSAGE_STATUS_UNKNOWN',
+      provider: 'unreadable',
+      reason: 'PROVIDER_ANSWER_UNREADABLE',
+    })
+    expect(calls).toBe(1)
+    kit.clock.advance(30_000)
+    expect(await errorOf(await kit.post('/pin', { phoneNumber: MOBILE_HR }))).toMatchObject({
+      limit: 'sendPinPerPhoneNumber',
+    })
+  })
+
   it('a clear refusal still gives every quota back: nothing was sent', async () => {
     const refusing: SmsProvider = {
       name: 'refusing',
