@@ -97,15 +97,20 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
 
   let localVerifier: TokenVerifier | undefined
   const verifier: TokenVerifier = {
-    async verify(token) {
+    async verify(token, verifyOptions) {
       const { signer } = await servicesReady
+      // The form-post pattern's final check: single use through the kit's store, and no token that
+      // claims a longer life than this kit issues (the signer's `exp - iat`).
       localVerifier ??= createVerifier({
         jwks: signer.jwks,
         issuer: config.issuer,
         audience: config.audience,
         algorithms: [signer.algorithm],
+        maxTokenAge: Math.max(1, Math.floor(config.tokenTtlMs / 1000)),
+        store: config.store,
+        clock: config.clock,
       })
-      return localVerifier.verify(token)
+      return localVerifier.verify(token, verifyOptions)
     },
   }
 
