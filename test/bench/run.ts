@@ -5,6 +5,7 @@
 import { measureServerThroughput } from './server-throughput.js'
 import { measureWidgetSizes } from './widget-size.js'
 import { measureWorkerSize } from './worker-size.js'
+import { soak } from './soak.js'
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
 
@@ -54,4 +55,20 @@ await section('Worker bundle (wrangler deploy --dry-run, gzip)', async () => {
       `  ${row.name.padEnd(48)} ${kb(row.bytes).padStart(9)}  gzip ${kb(row.gzipBytes).padStart(8)}  ${verdict}`,
     )
   }
+})
+
+await section('Soak (server in its own process, mixed traffic with a flood of refused sends)', async () => {
+  const result = await soak()
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
+  console.log(`  ${result.requests} requests in ${result.seconds} s: ${JSON.stringify(result.statuses)}`)
+  for (const [name, key] of [
+    ['RSS', 'rss'],
+    ['heap used (after GC)', 'heapUsed'],
+  ] as const) {
+    const ratio = result.after[key] / result.before[key]
+    console.log(
+      `  ${name.padEnd(22)} ${mb(result.before[key])} → ${mb(result.after[key])}  (${ratio.toFixed(2)}×)`,
+    )
+  }
+  console.log(`  store entries          ${result.before.storeSize} → ${result.after.storeSize}`)
 })
