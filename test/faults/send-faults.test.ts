@@ -38,7 +38,9 @@ function scripted(behaviour: Behaviour) {
 }
 
 const hangs: Behaviour = () => new Promise<void>(() => {})
-const answersLate: Behaviour = () => sleep(400)
+const answersLate: Behaviour = async () => {
+  await sleep(400)
+}
 const answers5xx: Behaviour = async () => {
   throw new ProviderError('transient', 'scripted', 'HTTP 503', { httpStatus: 503 })
 }
