@@ -113,6 +113,41 @@ describe('NODE_ENV=production', () => {
   })
 })
 
+describe('NODE_ENV=production refuses weak settings, naming the variable', () => {
+  const secret = 'k3Q9vX2mR7pL0wZ8tY5nB1cF6hJ4gD2sA9eU7iO3xV0='
+  async function env(extra: Record<string, string>) {
+    return {
+      NODE_ENV: 'production',
+      SMS_PROVIDER: 'console',
+      TWO_FACTOR_ALLOW_CONSOLE_SMS_IN_PRODUCTION: 'true',
+      TWO_FACTOR_SECRET: secret,
+      TWO_FACTOR_PRIVATE_JWK: JSON.stringify(await generateSigningKey()),
+      TWO_FACTOR_ISSUER: 'https://shop.example',
+      TWO_FACTOR_AUDIENCE: 'shop.example',
+      ...extra,
+    }
+  }
+
+  it.each([
+    [{ TWO_FACTOR_SECRET: 'changeme-changeme-changeme-changeme' }, /TWO_FACTOR_SECRET/],
+    [{ TWO_FACTOR_SECRET: '0123456789abcdef0123456789abcdef' }, /TWO_FACTOR_SECRET/],
+    [{ TWO_FACTOR_PIN_LENGTH: '4', TWO_FACTOR_PIN_ATTEMPTS: '100' }, /TWO_FACTOR_PIN_LENGTH/],
+    [{ TWO_FACTOR_PIN_TTL: '365d' }, /TWO_FACTOR_PIN_TTL/],
+    [{ TWO_FACTOR_SEND_PER_APPLICATION_LIMIT: '1000000/1s' }, /TWO_FACTOR_SEND_PER_APPLICATION_LIMIT/],
+  ])('%j', async (extra, variable) => {
+    const vars = await env(extra)
+    expect(() => twoFactor(vars, { logger: quiet })).toThrow(variable)
+    expect(() => twoFactor({ ...vars, NODE_ENV: 'development' }, { logger: quiet })).not.toThrow()
+  })
+
+  it('TWO_FACTOR_ALLOW_LONG_PIN_TTL=true lets a PIN live 30 minutes', async () => {
+    const vars = await env({ TWO_FACTOR_PIN_TTL: '30m' })
+    expect(() => twoFactor(vars, { logger: quiet })).toThrow(/TWO_FACTOR_ALLOW_LONG_PIN_TTL/)
+    const app = twoFactor({ ...vars, TWO_FACTOR_ALLOW_LONG_PIN_TTL: 'true' }, { logger: quiet })
+    expect(app.config.pinTtlMs).toBe(30 * 60_000)
+  })
+})
+
 describe('twoFactor(env, overrides)', () => {
   it('takes the environment first and the options second, like the Workers entry', async () => {
     const app = twoFactor({ TWO_FACTOR_APP_NAME: 'Shop' }, { issuer: 'https://shop.example', logger: quiet })

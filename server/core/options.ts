@@ -58,8 +58,10 @@ export interface TwoFactorCoreOptions {
   pinLength?: number
   /** @default 'NUMERIC' */
   pinType?: PinType
-  /** How long a PIN can be verified. @default '10m' */
+  /** How long a PIN can be verified; production refuses more than 10m unless `allowLongPinTimeToLive`. @default '10m' */
   pinTimeToLive?: string
+  /** Lets production have a `pinTimeToLive` above 10 minutes (never above 1 day). @default false */
+  allowLongPinTimeToLive?: boolean
   /** Verification attempts per PIN, right or wrong. @default 5 */
   pinAttempts?: number
   /** Whether a verified PIN may be verified again while valid. @default false */

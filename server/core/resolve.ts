@@ -4,9 +4,12 @@
  */
 import { parseDuration, parseRate, type Rate } from './duration.js'
 import { ConfigurationError } from './errors.js'
+import { variableOf } from './option-variables.js'
 import type { ResolvedOptions, TwoFactorCoreOptions } from './options.js'
 import { NUMBER_TYPES, normalizeTestNumbers } from './phone.js'
 import type { PinType } from './pin.js'
+import { assertProductionSafe } from './production-checks.js'
+import { secretWeakness } from './secret-strength.js'
 import type { LineType } from '../providers/types.js'
 
 const PIN_TYPES: readonly PinType[] = ['NUMERIC', 'ALPHA', 'HEX', 'ALPHANUMERIC']
@@ -26,7 +29,10 @@ const LINE_TYPES: readonly LineType[] = [
 ]
 
 function fail(option: string, problem: string): never {
-  throw new ConfigurationError(`twoFactor(): "${option}" ${problem}`)
+  // A deployment configured by environment variables learns which one to change.
+  const variable = variableOf(option)
+  const named = variable && !problem.includes(variable) ? ` (environment variable ${variable})` : ''
+  throw new ConfigurationError(`twoFactor(): "${option}" ${problem}${named}`)
 }
 
 function duration(option: string, value: string | undefined, fallback: string): number {
@@ -69,7 +75,10 @@ function assertStrongSecret(secret: string): void {
       `must be at least 32 characters of randomness (e.g. \`openssl rand -base64 32\`); got ${secret.length}`,
     )
   if (new Set(secret).size < 8)
-    fail('secret', 'looks like a placeholder, not a random secret (fewer than 8 distinct characters)')
+    fail(
+      'secret',
+      'looks like a placeholder, not a random secret (fewer than 8 distinct characters): use `openssl rand -base64 32`',
+    )
 }
 
 export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
@@ -112,6 +121,12 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
     )
   }
   assertStrongSecret(secret)
+  const weakness = production ? secretWeakness(secret) : undefined
+  if (weakness)
+    fail(
+      'secret',
+      `${weakness}: production needs a random one. Set TWO_FACTOR_SECRET to the output of \`openssl rand -base64 32\``,
+    )
 
   let signingKey: JsonWebKey | undefined
   if (options.signingKey !== undefined) {
@@ -330,5 +345,6 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
   }
   if (resolved.tokenTtlMs > 3_600_000)
     fail('tokenTimeToLive', 'must be at most "1h": the token is a short-lived proof, not a session')
+  if (production) assertProductionSafe(resolved, options.allowLongPinTimeToLive === true)
   return resolved
 }

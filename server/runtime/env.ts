@@ -6,6 +6,11 @@
  */
 import { turnstileCaptcha } from '../captcha/turnstile.js'
 import { ConfigurationError } from '../core/errors.js'
+import {
+  FLAG_OPTION_VARIABLES,
+  NUMBER_OPTION_VARIABLES,
+  STRING_OPTION_VARIABLES,
+} from '../core/option-variables.js'
 import { parseTestNumbersList } from '../core/phone.js'
 import type { TwoFactorInit } from '../index.js'
 import { providersFromEnv } from './env-providers.js'
@@ -36,30 +41,8 @@ function list(value: string | undefined): string[] | undefined {
   return items && items.length > 0 ? items : undefined
 }
 
-const STRING_OPTIONS = {
-  secret: 'TWO_FACTOR_SECRET',
-  signingKey: 'TWO_FACTOR_PRIVATE_JWK',
-  issuer: 'TWO_FACTOR_ISSUER',
-  audience: 'TWO_FACTOR_AUDIENCE',
-  appName: 'TWO_FACTOR_APP_NAME',
-  senderId: 'TWO_FACTOR_SENDER_ID',
-  language: 'TWO_FACTOR_LANGUAGE',
-  pinTimeToLive: 'TWO_FACTOR_PIN_TTL',
-  resendCooldown: 'TWO_FACTOR_RESEND_COOLDOWN',
-  verifyPinLimit: 'TWO_FACTOR_VERIFY_PIN_LIMIT',
-  sendPinPerPhoneNumberLimit: 'TWO_FACTOR_SEND_PER_NUMBER_LIMIT',
-  sendPinPerApplicationLimit: 'TWO_FACTOR_SEND_PER_APPLICATION_LIMIT',
-  sendPinPerIpLimit: 'TWO_FACTOR_SEND_PER_IP_LIMIT',
-  sendPinPerPrefixLimit: 'TWO_FACTOR_SEND_PER_PREFIX_LIMIT',
-  deliveryReportUrl: 'TWO_FACTOR_DELIVERY_REPORT_URL',
-  androidAppHash: 'TWO_FACTOR_ANDROID_APP_HASH',
-  lookupFailurePolicy: 'NUMBER_LOOKUP_FAILURE_POLICY',
-} as const
-
-const NUMBER_OPTIONS = {
-  pinLength: 'TWO_FACTOR_PIN_LENGTH',
-  pinAttempts: 'TWO_FACTOR_PIN_ATTEMPTS',
-} as const
+const STRING_OPTIONS = STRING_OPTION_VARIABLES
+const NUMBER_OPTIONS = NUMBER_OPTION_VARIABLES
 
 /**
  * Every option the variables set; unset or empty ones keep the core's defaults (which
@@ -72,10 +55,9 @@ export function optionsFromVariables(vars: EnvironmentVariables, production: boo
     sms: providers.sms,
     lookup: providers.lookup,
     testNumbers: parseTestNumbersList(vars.TWO_FACTOR_TEST_NUMBERS),
-    allowTestNumbersInProduction: vars.TWO_FACTOR_ALLOW_TEST_NUMBERS_IN_PRODUCTION === 'true',
-    allowConsoleSmsInProduction: vars.TWO_FACTOR_ALLOW_CONSOLE_SMS_IN_PRODUCTION === 'true',
   }
   const settable = options as Record<string, unknown>
+  for (const [option, name] of Object.entries(FLAG_OPTION_VARIABLES)) settable[option] = vars[name] === 'true'
   for (const [option, name] of Object.entries(STRING_OPTIONS)) {
     const value = vars[name]
     if (value !== undefined && value !== '') settable[option] = value

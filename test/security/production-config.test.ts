@@ -93,3 +93,89 @@ describe('the console SMS provider in production', () => {
     expect(JSON.stringify(sms.outbox)).not.toContain('911234567')
   })
 })
+
+describe('weak settings in production', () => {
+  const randomSecret = (bytes: number, encoding: 'base64' | 'hex') => {
+    const raw = crypto.getRandomValues(new Uint8Array(bytes))
+    return encoding === 'hex'
+      ? [...raw].map((b) => b.toString(16).padStart(2, '0')).join('')
+      : btoa(String.fromCharCode(...raw))
+  }
+
+  it.each([
+    'changeme-changeme-changeme-changeme',
+    '0123456789abcdef0123456789abcdef',
+    '12345678901234567890123456789012345',
+    'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ',
+    'startup-test-secret-0123456789-abcdefghijkl',
+    'Zx9!Zx9!Zx9!Zx9!Zx9!Zx9!Zx9!Zx9!Zx9!Zx9!',
+    'MyCompanyPassword-2026-for-two-factor-kit',
+  ])('secret %j is refused, naming TWO_FACTOR_SECRET and how to make one', async (secret) => {
+    const options = await production({ secret })
+    expect(() => twoFactor(options)).toThrow(ConfigurationError)
+    expect(() => twoFactor(options)).toThrow(
+      /TWO_FACTOR_SECRET.*openssl rand|openssl rand.*TWO_FACTOR_SECRET/,
+    )
+    // Development keeps working with such a secret (its own check is length and variety only).
+    if (new Set(secret).size >= 8)
+      expect(() => twoFactor({ ...options, environment: 'development' })).not.toThrow()
+  })
+
+  it('1,000 random secrets of each usual form (openssl rand -base64 32, -hex 32, -hex 16) are all accepted', async () => {
+    const options = await production()
+    for (const [bytes, encoding] of [
+      [32, 'base64'],
+      [32, 'hex'],
+      [16, 'hex'],
+    ] as const)
+      for (let i = 0; i < 1000; i++) {
+        const secret = randomSecret(bytes, encoding)
+        expect(() => twoFactor({ ...options, secret }), secret).not.toThrow()
+      }
+  })
+
+  it.each<[TwoFactorInit, string]>([
+    [{ pinLength: 4, pinAttempts: 100 }, 'guessing odds 5e-2'],
+    [{ pinLength: 4 }, 'guessing odds 2.5e-3'],
+    [{ sendPinPerPhoneNumberLimit: '1000/1d' }, 'guessing odds 5e-3'],
+    [{ sendPinPerPhoneNumberLimit: '20/1h' }, 'guessing odds 2.4e-3: 480 sends a day'],
+  ])('%j (%s) is refused: at most 1e-3 per number per day, naming the variables', async (weak, _odds) => {
+    const options = await production(weak)
+    expect(() => twoFactor(options)).toThrow(/TWO_FACTOR_PIN_LENGTH/)
+    expect(() => twoFactor(options)).toThrow(/TWO_FACTOR_PIN_ATTEMPTS/)
+    expect(() => twoFactor(options)).toThrow(/TWO_FACTOR_SEND_PER_NUMBER_LIMIT/)
+    expect(() => twoFactor({ ...options, environment: 'development' })).not.toThrow()
+  })
+
+  it('the defaults and a stricter 8-digit PIN with more attempts are accepted', async () => {
+    const defaults = await production()
+    expect(() => twoFactor(defaults)).not.toThrow()
+    const stricter = await production({ pinLength: 8, pinAttempts: 10, sendPinPerPhoneNumberLimit: '10/1d' })
+    expect(() => twoFactor(stricter)).not.toThrow()
+  })
+
+  it('a PIN lifetime above 10 minutes needs TWO_FACTOR_ALLOW_LONG_PIN_TTL; a year is refused even then', async () => {
+    for (const pinTimeToLive of ['11m', '1h', '365d']) {
+      const options = await production({ pinTimeToLive })
+      expect(() => twoFactor(options)).toThrow(/TWO_FACTOR_PIN_TTL/)
+      expect(() => twoFactor(options)).toThrow(/TWO_FACTOR_ALLOW_LONG_PIN_TTL/)
+    }
+    const tenMinutes = await production({ pinTimeToLive: '10m' })
+    expect(() => twoFactor(tenMinutes)).not.toThrow()
+    const allowed = await production({ pinTimeToLive: '30m', allowLongPinTimeToLive: true })
+    expect(() => twoFactor(allowed)).not.toThrow()
+    const year = await production({ pinTimeToLive: '365d', allowLongPinTimeToLive: true })
+    expect(() => twoFactor(year)).toThrow(/TWO_FACTOR_PIN_TTL/)
+  })
+
+  it.each([
+    ['sendPinPerApplicationLimit', '1000000/1s', 'TWO_FACTOR_SEND_PER_APPLICATION_LIMIT'],
+    ['sendPinPerIpLimit', '1000000/1s', 'TWO_FACTOR_SEND_PER_IP_LIMIT'],
+    ['sendPinPerPrefixLimit', '1000000/1d', 'TWO_FACTOR_SEND_PER_PREFIX_LIMIT'],
+    ['verifyPinLimit', '1000/1s', 'TWO_FACTOR_VERIFY_PIN_LIMIT'],
+  ])('%s of %s is refused as no limit at all, naming %s', async (option, value, variable) => {
+    const options = await production({ [option]: value })
+    expect(() => twoFactor(options)).toThrow(new RegExp(variable))
+    expect(() => twoFactor({ ...options, environment: 'development' })).not.toThrow()
+  })
+})

@@ -40,4 +40,18 @@ describe('a production Worker', () => {
     await app.ready
     expect(app.config.providers).toEqual(['console'])
   })
+
+  it.each([
+    [{ TWO_FACTOR_SECRET: 'changeme-changeme-changeme-changeme' }, /TWO_FACTOR_SECRET/],
+    [{ TWO_FACTOR_PIN_LENGTH: '4', TWO_FACTOR_PIN_ATTEMPTS: '100' }, /TWO_FACTOR_PIN_LENGTH/],
+    [{ TWO_FACTOR_PIN_TTL: '365d' }, /TWO_FACTOR_PIN_TTL/],
+    [{ TWO_FACTOR_SEND_PER_IP_LIMIT: '1000000/1s' }, /TWO_FACTOR_SEND_PER_IP_LIMIT/],
+  ])('refuses weak settings %j, naming the variable', async (extra, variable) => {
+    const workerEnv = await productionEnv({
+      SMS_PROVIDER: 'console',
+      TWO_FACTOR_ALLOW_CONSOLE_SMS_IN_PRODUCTION: 'true',
+      ...extra,
+    })
+    expect(() => twoFactor(workerEnv, { logger: quiet })).toThrow(variable)
+  })
 })

@@ -1,0 +1,56 @@
+/**
+ * Which environment variable sets which option, on every runtime (README's configuration
+ * reference). The env reader (runtime/env.ts) reads them; start-up errors name them, so that whoever
+ * configures a deployment by variables learns which one to change.
+ */
+export const STRING_OPTION_VARIABLES = {
+  secret: 'TWO_FACTOR_SECRET',
+  signingKey: 'TWO_FACTOR_PRIVATE_JWK',
+  issuer: 'TWO_FACTOR_ISSUER',
+  audience: 'TWO_FACTOR_AUDIENCE',
+  appName: 'TWO_FACTOR_APP_NAME',
+  senderId: 'TWO_FACTOR_SENDER_ID',
+  language: 'TWO_FACTOR_LANGUAGE',
+  pinTimeToLive: 'TWO_FACTOR_PIN_TTL',
+  resendCooldown: 'TWO_FACTOR_RESEND_COOLDOWN',
+  verifyPinLimit: 'TWO_FACTOR_VERIFY_PIN_LIMIT',
+  sendPinPerPhoneNumberLimit: 'TWO_FACTOR_SEND_PER_NUMBER_LIMIT',
+  sendPinPerApplicationLimit: 'TWO_FACTOR_SEND_PER_APPLICATION_LIMIT',
+  sendPinPerIpLimit: 'TWO_FACTOR_SEND_PER_IP_LIMIT',
+  sendPinPerPrefixLimit: 'TWO_FACTOR_SEND_PER_PREFIX_LIMIT',
+  deliveryReportUrl: 'TWO_FACTOR_DELIVERY_REPORT_URL',
+  androidAppHash: 'TWO_FACTOR_ANDROID_APP_HASH',
+  lookupFailurePolicy: 'NUMBER_LOOKUP_FAILURE_POLICY',
+} as const
+
+export const NUMBER_OPTION_VARIABLES = {
+  pinLength: 'TWO_FACTOR_PIN_LENGTH',
+  pinAttempts: 'TWO_FACTOR_PIN_ATTEMPTS',
+} as const
+
+/** Options set by `name=true`. */
+export const FLAG_OPTION_VARIABLES = {
+  allowTestNumbersInProduction: 'TWO_FACTOR_ALLOW_TEST_NUMBERS_IN_PRODUCTION',
+  allowConsoleSmsInProduction: 'TWO_FACTOR_ALLOW_CONSOLE_SMS_IN_PRODUCTION',
+  allowLongPinTimeToLive: 'TWO_FACTOR_ALLOW_LONG_PIN_TTL',
+} as const
+
+const OTHER_OPTION_VARIABLES: Record<string, string> = {
+  sms: 'SMS_PROVIDER',
+  lookup: 'NUMBER_LOOKUP',
+  pinType: 'TWO_FACTOR_PIN_TYPE',
+  testNumbers: 'TWO_FACTOR_TEST_NUMBERS',
+  allowedCountries: 'TWO_FACTOR_ALLOWED_COUNTRIES',
+  allowedOrigins: 'TWO_FACTOR_ALLOWED_ORIGINS',
+  captchaHostnames: 'TWO_FACTOR_CAPTCHA_HOSTNAMES',
+}
+
+/** The variable that sets `option`, or undefined for an option only code can set. */
+export function variableOf(option: string): string | undefined {
+  return (
+    (STRING_OPTION_VARIABLES as Record<string, string>)[option] ??
+    (NUMBER_OPTION_VARIABLES as Record<string, string>)[option] ??
+    (FLAG_OPTION_VARIABLES as Record<string, string>)[option] ??
+    OTHER_OPTION_VARIABLES[option]
+  )
+}
