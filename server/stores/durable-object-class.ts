@@ -55,6 +55,13 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
     void this.ctx.storage.setAlarm(forgetAt)
   }
 
+  /** A rate-limit object holds nothing but its window: forget it all and cancel the alarm. */
+  #forgetWindow(): void {
+    this.#forgetEverything()
+    // Not awaited on purpose, like setAlarm: the output gate holds the answer until it is done.
+    void this.ctx.storage.deleteAlarm()
+  }
+
   override alarm(): void {
     const forgetAt = this.#kv.get<number>('forgetAt')
     if (forgetAt !== undefined && forgetAt > Date.now()) void this.ctx.storage.setAlarm(forgetAt)
@@ -114,7 +121,9 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
     }
     if (cost !== 0) {
       window.count = Math.max(0, window.count + cost)
-      this.#kv.put('window', window)
+      // Given back to zero, the window goes with its alarm: a refused request leaves nothing stored.
+      if (window.count === 0) this.#forgetWindow()
+      else this.#kv.put('window', window)
     }
     return { allowed: window.count <= limit, count: window.count, resetAt: window.resetAt }
   }

@@ -2,9 +2,13 @@
  * The embedded default store: one process, no dependencies. Every operation runs synchronously
  * between awaits, which is what makes it atomic in a single JavaScript thread.
  *
- * Bounded: at `maxEntries` it first forgets what has outlived its retention, and if that is not
- * enough it refuses new keys with a StoreError (503) rather than evicting live ones, because an
- * evicted rate-limit counter or PIN record would hand an attacker a fresh budget.
+ * Bounded, and a flood can't push PINs out. A rate-limit window given back to zero is deleted at
+ * once, so a refused request leaves nothing new. Windows and cached lookups together may hold at most
+ * `maxEntries - reservedForPins` entries; PIN records and their message links may use the rest, the
+ * reserve included. When a new key finds no room, the store forgets what has outlived its retention,
+ * then the oldest cached lookups (a cache: dropping one costs a lookup, never a budget), and if that
+ * is not enough it refuses the new key with a StoreError (503). It never evicts a live window (that
+ * would hand an attacker a fresh budget) nor a PIN record or its links.
  */
 import { StoreError } from '../core/errors.js'
 import { applyPinPatch, markRecordVerified, takeAttempt } from '../core/pin-record.js'
@@ -12,10 +16,17 @@ import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit, TwoFactor
 
 export interface MemoryStoreOptions {
   /**
-   * Most keys held at once (PIN records, message-id links and rate-limit windows together).
+   * Most keys held at once (PIN records, message-id links, rate-limit windows and cached lookups).
    * @default 100000
    */
   maxEntries?: number
+  /**
+   * Entries that rate-limit windows and cached lookups may never take, kept for PIN records and
+   * their message links (2 per PIN with one SMS). Windows outlive PINs (a number's window lasts a
+   * day, a PIN record twice its lifetime), so they get the larger share.
+   * @default a quarter of maxEntries, rounded down
+   */
+  reservedForPins?: number
   /**
    * The clock used to forget entries past their retention. Validity decisions use the `now` the
    * caller passes; this only governs cleanup.
@@ -30,6 +41,9 @@ type Entry =
   | { kind: 'window'; count: number; resetAt: number; forgetAt: number }
   | { kind: 'cached'; value: string; validUntil: number; forgetAt: number }
 
+/** Windows and cached lookups: what a flood of requests could multiply, and what may not take the reserve. */
+const isLimiterState = (entry: Entry) => entry.kind === 'window' || entry.kind === 'cached'
+
 const SWEEP_INTERVAL_MS = 30_000
 
 export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & { readonly size: number } {
@@ -38,32 +52,83 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {
     throw new TypeError(`memoryStore: "maxEntries" must be a positive integer, got ${String(maxEntries)}`)
   }
+  const reservedForPins = options.reservedForPins ?? Math.floor(maxEntries / 4)
+  if (!Number.isInteger(reservedForPins) || reservedForPins < 0 || reservedForPins >= maxEntries) {
+    throw new TypeError(
+      `memoryStore: "reservedForPins" must be an integer from 0 to maxEntries - 1 (${maxEntries - 1}), got ${String(reservedForPins)}`,
+    )
+  }
+  const limiterCapacity = maxEntries - reservedForPins
   const entries = new Map<string, Entry>()
+  let limiterEntries = 0
+  // Cached lookups, oldest first (a Set keeps insertion order): the first to go when room is short.
+  const cachedKeys = new Set<string>()
+  // No entry is forgotten before this instant: a full store doesn't scan itself on every request.
+  let nextForgetAt = Infinity
   let lastSweep = clock()
+
+  function put(key: string, entry: Entry): void {
+    const previous = entries.get(key)
+    if (previous) forget(key)
+    entries.set(key, entry)
+    if (isLimiterState(entry)) limiterEntries++
+    if (entry.kind === 'cached') cachedKeys.add(key)
+    nextForgetAt = Math.min(nextForgetAt, entry.forgetAt)
+  }
+
+  function forget(key: string): void {
+    const entry = entries.get(key)
+    if (!entry) return
+    entries.delete(key)
+    if (isLimiterState(entry)) limiterEntries--
+    cachedKeys.delete(key)
+  }
 
   function sweep(force = false): void {
     const now = clock()
     if (!force && now - lastSweep < SWEEP_INTERVAL_MS) return
+    if (now < nextForgetAt) return
     lastSweep = now
-    for (const [key, entry] of entries) if (entry.forgetAt <= now) entries.delete(key)
+    nextForgetAt = Infinity
+    for (const [key, entry] of entries) {
+      if (entry.forgetAt <= now) forget(key)
+      else nextForgetAt = Math.min(nextForgetAt, entry.forgetAt)
+    }
   }
 
   function read(key: string): Entry | undefined {
     const entry = entries.get(key)
     if (entry && entry.forgetAt <= clock()) {
-      entries.delete(key)
+      forget(key)
       return undefined
     }
     return entry
   }
 
+  function isFull(entry: Entry): boolean {
+    return entries.size >= maxEntries || (isLimiterState(entry) && limiterEntries >= limiterCapacity)
+  }
+
+  /** Room for one more key of `entry`'s kind: expired entries first, then the oldest cached lookups. */
+  function makeRoomFor(entry: Entry): void {
+    if (!isFull(entry)) return
+    sweep(true)
+    for (const key of cachedKeys) {
+      if (!isFull(entry)) break
+      forget(key)
+    }
+    if (isFull(entry)) {
+      const what = isLimiterState(entry)
+        ? `rate-limit windows and cached lookups (${limiterCapacity} of ${maxEntries} entries; the rest is kept for PINs)`
+        : `${maxEntries} entries`
+      throw new StoreError(`memory store is full: ${what}`)
+    }
+  }
+
   function write(key: string, entry: Entry): void {
     sweep()
-    if (!entries.has(key) && entries.size >= maxEntries) {
-      sweep(true)
-      if (entries.size >= maxEntries) throw new StoreError(`memory store is full (${maxEntries} entries)`)
-    }
-    entries.set(key, entry)
+    if (!entries.has(key)) makeRoomFor(entry)
+    put(key, entry)
   }
 
   const pinKey = (pinId: string) => `pin:${pinId}`
@@ -123,11 +188,15 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
       const existing = read(storeKey)
       let window = existing?.kind === 'window' && existing.resetAt > now ? existing : undefined
       if (!window) {
+        if (existing) forget(storeKey)
         if (cost <= 0) return { allowed: true, count: 0, resetAt: now + windowMs }
         window = { kind: 'window', count: 0, resetAt: now + windowMs, forgetAt: clock() + windowMs }
         write(storeKey, window)
       }
       window.count = Math.max(0, window.count + cost)
+      // Given back to zero, the window goes: a refused request leaves nothing behind. That is never a
+      // fresh budget: the window held no hit, and the next hit opens one that ends no sooner.
+      if (window.count === 0) forget(storeKey)
       return { allowed: window.count <= limit, count: window.count, resetAt: window.resetAt }
     },
 

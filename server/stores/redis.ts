@@ -5,7 +5,8 @@
  *
  * Keys (all under `prefix`, all expiring): `pin:<pinId>` a hash per PIN record, kept until its
  * `retainUntil`; `msg:<messageId>` the pinId a provider message belongs to; `rl:<key>` a hash
- * `{ count, resetAt }` per rate-limit window; `cache:<key>` a cached lookup answer.
+ * `{ count, resetAt }` per rate-limit window (deleted when given back to zero); `cache:<key>` a
+ * cached lookup answer.
  *
  * Expiry is relative (`PEXPIRE retainUntil - createdAt`, `PEXPIRE windowMs`): a key lives as long as
  * the caller asked, counted on Redis' clock, so the caller's clock need not agree with the server's.
@@ -129,21 +130,26 @@ return redis.call('HGETALL', KEYS[1])`
 
 // KEYS: window. ARGV: now, resetAt of a new window, windowMs, cost, limit.
 // Returns { allowed (1|0), count, resetAt (string: Lua would print big numbers in %.14g) }.
+// A window given back to zero is deleted, so a refused request leaves no key behind (and not one
+// per number it named, kept for a day); the next hit opens a window that ends no sooner.
 const HIT = `
 local now, cost, limit = tonumber(ARGV[1]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local w = redis.call('HMGET', KEYS[1], 'count', 'resetAt')
 local count, resetAt = 0, ARGV[2]
 if w[2] and tonumber(w[2]) > now then
   count, resetAt = tonumber(w[1]), w[2]
-elseif cost <= 0 then
-  return {1, 0, resetAt}
 else
-  redis.call('DEL', KEYS[1])
+  if w[2] then redis.call('DEL', KEYS[1]) end
+  if cost <= 0 then return {1, 0, resetAt} end
 end
 if cost ~= 0 then
   count = math.max(0, count + cost)
-  redis.call('HSET', KEYS[1], 'count', count, 'resetAt', resetAt)
-  if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+  if count == 0 then
+    redis.call('DEL', KEYS[1])
+  else
+    redis.call('HSET', KEYS[1], 'count', count, 'resetAt', resetAt)
+    if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+  end
 end
 if count <= limit then return {1, count, resetAt} end
 return {0, count, resetAt}`
@@ -241,6 +247,7 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
   const flag = (value: boolean) => (value ? '1' : '0')
 
   return {
+    shared: true,
     createPin: (record) =>
       guarded('createPin', async () => {
         const ttlMs = Math.max(1, Math.ceil(record.retainUntil - record.createdAt))

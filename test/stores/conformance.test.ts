@@ -9,8 +9,13 @@ import { memoryStore } from '../../server/stores/memory.js'
 import { failFastRedisOptions, redisStore } from '../../server/stores/redis.js'
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'
 import { testStore } from './conformance.js'
+import { keysUnder } from '../helpers/redis-keys.js'
 
-testStore('memory', async () => ({ store: memoryStore(), close: async () => {} }))
+testStore('memory', async () => {
+  const store = memoryStore()
+  // A fresh store per test: everything it holds belongs to the test's key.
+  return { store, close: async () => {}, storedFor: async () => store.size }
+})
 
 // One redis-server for the file, started when the first Redis test needs it.
 let redis: Promise<{ server: RedisServer; client: Redis }> | undefined
@@ -31,5 +36,11 @@ afterAll(async () => {
 testStore('redis', async () => {
   const { client } = await (redis ??= startRedis())
   // A prefix per test keeps tests apart on one server without flushing it.
-  return { store: redisStore({ client, prefix: `tfk-test:${crypto.randomUUID()}:` }), close: async () => {} }
+  const prefix = `tfk-test:${crypto.randomUUID()}:`
+  return {
+    store: redisStore({ client, prefix }),
+    close: async () => {},
+    // Every key under the test's prefix, not only `rl:<key>`: a give-back must leave nothing anywhere.
+    storedFor: async () => (await keysUnder(client, prefix)).length,
+  }
 })

@@ -13,6 +13,11 @@ export interface ConformanceHarness {
   store: TwoFactorStore
   /** Ends what `setup` started for one test. */
   close(): Promise<void>
+  /**
+   * How many entries the store holds for the rate-limit window of `key` (a store may count all it
+   * holds, when a test's key is the only one it touched): what a give-back must leave behind.
+   */
+  storedFor(key: string): Promise<number>
 }
 
 const MINUTE = 60_000
@@ -347,6 +352,49 @@ export function testStore(name: string, setup: () => Promise<ConformanceHarness>
         })
       })
 
+      // A refused request gives back every hit it took; a window it opened must not outlive it, or
+      // a flood of refusals (one new number each) fills the store with windows of count 0.
+      it("giving back a fresh window's only hit leaves nothing stored; the next hit opens a window at its own time", async () => {
+        const key = uniqueKey('cooldown')
+        expect(await store.hit(key, 1, MINUTE, now)).toMatchObject({ allowed: true, count: 1 })
+        expect(await harness.storedFor(key)).toBeGreaterThan(0)
+        expect(await store.hit(key, 1, MINUTE, now, -1)).toMatchObject({ allowed: true, count: 0 })
+        expect(await harness.storedFor(key)).toBe(0)
+        expect(await store.hit(key, 1, MINUTE, now + 1000)).toStrictEqual({
+          allowed: true,
+          count: 1,
+          resetAt: now + 1000 + MINUTE,
+        })
+      })
+
+      it('giving back every hit of an older window leaves nothing stored either', async () => {
+        const key = uniqueKey('number')
+        await store.hit(key, 3, MINUTE, now)
+        await store.hit(key, 3, MINUTE, now + 1000)
+        expect(await store.hit(key, 3, MINUTE, now + 2000, -2)).toMatchObject({ count: 0 })
+        expect(await harness.storedFor(key)).toBe(0)
+      })
+
+      it('a refund on a fresh key stores nothing', async () => {
+        const key = uniqueKey('refund')
+        await store.hit(key, 2, MINUTE, now, -1)
+        await store.hit(key, 2, MINUTE, now, 0)
+        expect(await harness.storedFor(key)).toBe(0)
+      })
+
+      it('a refused hit given back leaves the window as it was: same count, same end', async () => {
+        const key = uniqueKey('ip')
+        await store.hit(key, 1, MINUTE, now)
+        expect(await store.hit(key, 1, MINUTE, now + 1000)).toMatchObject({ allowed: false, count: 2 })
+        await store.hit(key, 1, MINUTE, now + 1000, -1)
+        expect(await store.hit(key, 1, MINUTE, now + 2000, 0)).toStrictEqual({
+          allowed: true,
+          count: 1,
+          resetAt: now + MINUTE,
+        })
+        expect(await harness.storedFor(key)).toBeGreaterThan(0)
+      })
+
       it('starts a fresh window once the old one has ended', async () => {
         const key = uniqueKey('number')
         await store.hit(key, 1, MINUTE, now)
@@ -421,6 +469,17 @@ export function testStore(name: string, setup: () => Promise<ConformanceHarness>
           Array.from({ length: 200 }, (_, i) => i + 1),
         )
         expect(await store.hit(key, 7, MINUTE, now, 0)).toMatchObject({ count: 200, allowed: false })
+      })
+
+      it('200 concurrent refused requests (hit, then give back) on a fresh key → nothing stored afterwards', async () => {
+        const key = uniqueKey('flood')
+        const refusedRequest = async () => {
+          await store.hit(key, 7, MINUTE, now)
+          await store.hit(key, 7, MINUTE, now, -1)
+        }
+        await Promise.all(Array.from({ length: 200 }, refusedRequest))
+        expect(await store.hit(key, 7, MINUTE, now, 0)).toMatchObject({ count: 0 })
+        expect(await harness.storedFor(key)).toBe(0)
       })
     })
   })

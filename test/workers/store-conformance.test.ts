@@ -4,10 +4,19 @@
  * test/stores/conformance.test.ts.)
  */
 import { env } from 'cloudflare:workers'
+import { runInDurableObject } from 'cloudflare:test'
 import { durableObjectStore } from '../../server/stores/durable-object.js'
 import { testStore } from '../stores/conformance.js'
 
+const namespace = env.TWO_FACTOR_STORE
+
 testStore('durable object', async () => ({
-  store: durableObjectStore({ namespace: env.TWO_FACTOR_STORE }),
+  store: durableObjectStore({ namespace }),
   close: async () => {},
+  // One object per window: what its storage holds (the window and its forgetAt) and a pending alarm.
+  storedFor: (key) =>
+    runInDurableObject(namespace.get(namespace.idFromName(`rl:${key}`)), async (_, state) => {
+      const alarm = await state.storage.getAlarm()
+      return [...state.storage.kv.list()].length + (alarm === null ? 0 : 1)
+    }),
 }))
