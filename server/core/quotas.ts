@@ -7,7 +7,7 @@ import { clientIpBucket } from './client-ip.js'
 import type { Rate } from './duration.js'
 import { TwoFactorError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
-import type { TwoFactorStore } from '../stores/types.js'
+import type { RateLimitHit, TwoFactorStore } from '../stores/types.js'
 
 /** What the caller is: for per-IP limits. */
 export interface Caller {
@@ -61,7 +61,14 @@ export async function takeSendQuota(
   }
   let resendAvailableAt = now
   for (const bucket of buckets) {
-    const result = await store.hit(bucket.key, bucket.rate.limit, bucket.rate.windowMs, now)
+    let result: RateLimitHit
+    try {
+      result = await store.hit(bucket.key, bucket.rate.limit, bucket.rate.windowMs, now)
+    } catch (error) {
+      // A store that refused a new key (full, or gone): what was taken goes back, like a refusal.
+      await release().catch(() => undefined)
+      throw error
+    }
     if (!result.allowed) {
       // This hit counted too: give it back with the others, so a refused send costs nothing.
       taken.push(bucket)
