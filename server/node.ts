@@ -7,7 +7,7 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
 import { readFileSync } from 'node:fs'
 import type { TwoFactorApp } from './http/app.js'
-import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
+import { ConfigurationError, twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
 import {
   assertEnvironmentVariables,
   isProduction,
@@ -99,5 +99,12 @@ export function twoFactor(
   overrides: TwoFactorInit = {},
 ): TwoFactorApp {
   assertEnvironmentVariables(env, true)
+  // Connecting to Redis is asynchronous and this is not: the host awaits storeFromEnv() itself.
+  // Without that the memory store would quietly give each process its own PINs and limits.
+  if (env.REDIS_URL && !overrides.store)
+    throw new ConfigurationError(
+      'twoFactor(env): REDIS_URL is set but no store was passed. Pass the Redis store: ' +
+        'twoFactor(process.env, { store: await storeFromEnv() }), or unset REDIS_URL for the memory store',
+    )
   return createTwoFactor({ ...optionsFromEnv(env), ...overrides })
 }

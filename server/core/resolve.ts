@@ -106,6 +106,23 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
       `has two providers named ${JSON.stringify(duplicateName)}: give one a different \`name\` option`,
     )
 
+  // Next to a shared store every process must derive the same PIN MACs and sign with the same key:
+  // one made up per process answers WRONG_PIN to the right PIN sent by another.
+  if (options.store.shared) {
+    if (options.secret === undefined)
+      fail(
+        'secret',
+        'is required with a shared store (Redis, Durable Objects): set TWO_FACTOR_SECRET to the same random ' +
+          'value (`openssl rand -base64 32`) in every process, or a PIN sent by one fails on another',
+      )
+    if (options.signingKey === undefined)
+      fail(
+        'signingKey',
+        'is required with a shared store (Redis, Durable Objects): set TWO_FACTOR_PRIVATE_JWK to the same ' +
+          'private JWK in every process (see the README to make one), or one process refuses another’s tokens',
+      )
+  }
+
   let secret = options.secret
   if (secret === undefined) {
     if (production)

@@ -80,6 +80,7 @@ export function durableObjectStore(options: DurableObjectStoreOptions): TwoFacto
   const linkRetention = (record: PinRecord) => Math.max(1, record.retainUntil - record.createdAt)
 
   return {
+    shared: true,
     createPin: (record) =>
       guarded('createPin', async () => {
         if (!(await pinObject(record.pinId).createPin(record))) {

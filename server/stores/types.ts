@@ -65,6 +65,12 @@ export type PinPatch = Partial<
 }
 
 export interface TwoFactorStore {
+  /**
+   * True for a store that several processes or isolates share (Redis, Durable Objects): they must
+   * then share the secret and the signing key too, so `twoFactor()` refuses to make its own.
+   */
+  readonly shared?: boolean
+
   /** Stores a new record; the attempt budget is part of it from the first instant. */
   createPin(record: PinRecord): Promise<void>
 

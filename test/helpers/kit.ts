@@ -9,6 +9,16 @@ export { fakeClock }
 
 export const MOBILE_HR = '+385911234567'
 
+// A fixed test key for kits on a shared store (Redis), which twoFactor() refuses to give an
+// ephemeral one.
+const SHARED_STORE_SIGNING_KEY = {
+  crv: 'Ed25519',
+  d: 'NP6P6xz0Y-kPD1ZjZk4qaTl-ZN2Bb3zp2MituJdxXek',
+  x: 'ZaskXV5RiYEyfq4nyaS5NpsItlk9ur82sXX8LSfWnIw',
+  kty: 'OKP',
+  alg: 'EdDSA',
+}
+
 export function makeKit(overrides: TwoFactorInit = {}) {
   const clock = fakeClock()
   const sms = consoleProvider({ print: null, outboxSize: 10_000 })
@@ -27,6 +37,7 @@ export function makeKit(overrides: TwoFactorInit = {}) {
     clock: clock.now,
     store,
     sms,
+    ...(overrides.store?.shared ? { signingKey: SHARED_STORE_SIGNING_KEY } : {}),
     ...overrides,
   })
 

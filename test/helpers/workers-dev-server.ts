@@ -36,7 +36,20 @@ export async function startWorkersDevServer(options: WorkersDevOptions = {}): Pr
   const args = [join(root, 'node_modules/wrangler/bin/wrangler.js'), 'dev', '-c', 'demo/wrangler.jsonc']
   args.push('--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort))
   args.push('--persist-to', stateDirectory, '--show-interactive-dev-session=false')
-  for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`)
+  // The Durable Object store is shared, so the kit wants one secret and key for every isolate even
+  // in development (a developer puts them in demo/.dev.vars): test values here.
+  const vars = {
+    TWO_FACTOR_SECRET: 'workers-dev-Xk4pQ9vR2mL7wZ0tY5nB8cF1hJ6gD3s',
+    TWO_FACTOR_PRIVATE_JWK: JSON.stringify({
+      crv: 'Ed25519',
+      d: 'MWTUnJQm_Ozy4bqw6OBa4__rcw3fcd0mP93eBsowGOE',
+      x: '2xf5u7kPKZx5GM4qJf0ZPEMYHPQhXKb16VwtzhDjtJE',
+      kty: 'OKP',
+      alg: 'EdDSA',
+    }),
+    ...options.vars,
+  }
+  for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`)
   const url = `http://127.0.0.1:${port}`
   const wrangler = await startProcessGroup({
     name: 'wrangler dev',

@@ -55,3 +55,14 @@ describe('a production Worker', () => {
     expect(() => twoFactor(workerEnv, { logger: quiet })).toThrow(variable)
   })
 })
+
+describe('a development Worker on the Durable Object store (shared by every isolate)', () => {
+  it('refuses a per-isolate random secret or ephemeral key, naming TWO_FACTOR_SECRET and TWO_FACTOR_PRIVATE_JWK', () => {
+    const workerEnv = { ...(env as TwoFactorWorkerEnv), ENVIRONMENT: 'development' }
+    const { TWO_FACTOR_SECRET: _secret, ...withoutSecret } = workerEnv
+    const { TWO_FACTOR_PRIVATE_JWK: _key, ...withoutKey } = workerEnv
+    expect(() => twoFactor(withoutSecret, { logger: quiet })).toThrow(/TWO_FACTOR_SECRET/)
+    expect(() => twoFactor(withoutKey, { logger: quiet })).toThrow(/TWO_FACTOR_PRIVATE_JWK/)
+    expect(() => twoFactor(workerEnv, { logger: quiet })).not.toThrow()
+  })
+})
