@@ -5,11 +5,13 @@
 import { parseDuration, parseRate, type Rate } from './duration.js'
 import { ConfigurationError } from './errors.js'
 import { variableOf } from './option-variables.js'
+import { assertOptionShapes } from './options-schema.js'
 import type { ResolvedOptions, TwoFactorCoreOptions } from './options.js'
 import { NUMBER_TYPES, normalizeTestNumbers } from './phone.js'
 import type { PinType } from './pin.js'
 import { assertProductionSafe } from './production-checks.js'
 import { secretWeakness } from './secret-strength.js'
+import { signingKeyProblem } from './token.js'
 import type { LineType } from '../providers/types.js'
 
 const PIN_TYPES: readonly PinType[] = ['NUMERIC', 'ALPHA', 'HEX', 'ALPHANUMERIC']
@@ -82,6 +84,7 @@ function assertStrongSecret(secret: string): void {
 }
 
 export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
+  assertOptionShapes(options)
   const environment = options.environment ?? 'production'
   if (environment !== 'production' && environment !== 'development') {
     fail('environment', `must be "production" or "development"; got ${JSON.stringify(environment)}`)
@@ -161,6 +164,8 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
     if (!signingKey || typeof signingKey !== 'object' || !('d' in signingKey)) {
       fail('signingKey', 'must be a private JWK (with "d"); a public key cannot sign tokens')
     }
+    const problem = signingKeyProblem(signingKey, options.algorithm)
+    if (problem) fail('signingKey', problem)
   } else if (production) {
     fail(
       'signingKey',

@@ -2,7 +2,15 @@
  * Tokens: jose-signed JWTs that prove "this browser held this phone a moment ago". Algorithm and
  * `typ` are pinned on both sides; the public half is served as a JWKS.
  */
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type JWK,
+} from 'jose'
 import { ConfigurationError } from './errors.js'
 import type { SigningAlgorithm } from './options.js'
 
@@ -44,6 +52,31 @@ function algorithmOf(jwk: JsonWebKey, requested: SigningAlgorithm | undefined): 
   return fromKey
 }
 
+const KEY_FIELDS: Record<SigningAlgorithm, readonly string[]> = { EdDSA: ['d', 'x'], ES256: ['d', 'x', 'y'] }
+
+/**
+ * What makes a private JWK unusable, found without importing it (start-up is synchronous): the
+ * wrong key type or curve, or a field that is not 32 bytes of base64url. Undefined when it looks usable;
+ * that its halves belong together is checked when it is imported (`ready`).
+ */
+export function signingKeyProblem(
+  jwk: JsonWebKey,
+  requested: SigningAlgorithm | undefined,
+): string | undefined {
+  let algorithm: SigningAlgorithm
+  try {
+    algorithm = algorithmOf(jwk, requested)
+  } catch (error) {
+    return (error as Error).message.replace(/^twoFactor\(\): /, '')
+  }
+  for (const field of KEY_FIELDS[algorithm]) {
+    const value = (jwk as unknown as Record<string, unknown>)[field]
+    if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(value))
+      return `has no usable "${field}": a ${algorithm === 'EdDSA' ? 'Ed25519' : 'P-256'} private JWK has "${KEY_FIELDS[algorithm].join('", "')}", each 32 bytes of base64url (43 characters)`
+  }
+  return undefined
+}
+
 /** A fresh key pair for development; returns the private JWK so callers could persist it. */
 export async function generateSigningKey(algorithm: SigningAlgorithm = 'EdDSA'): Promise<JsonWebKey> {
   const { privateKey } = await generateKeyPair(
@@ -70,7 +103,18 @@ export async function createTokenSigner(config: {
     privateKey = (await importJWK({ ...(config.signingKey as JWK), alg: algorithm }, algorithm)) as CryptoKey
   } catch (error) {
     throw new ConfigurationError(
-      `twoFactor(): "signingKey" could not be imported: ${(error as Error).message}`,
+      `twoFactor(): "signingKey" (TWO_FACTOR_PRIVATE_JWK) could not be imported: ${(error as Error).message}`,
+    )
+  }
+  // A private half with someone else's public half imports fine and signs tokens no one can verify.
+  try {
+    const probe = await new SignJWT({}).setProtectedHeader({ alg: algorithm }).sign(privateKey)
+    await jwtVerify(probe, await importJWK(publicJwk, algorithm))
+  } catch {
+    throw new ConfigurationError(
+      'twoFactor(): "signingKey" (TWO_FACTOR_PRIVATE_JWK) signs tokens its own public key ("x"' +
+        (publicJwk.y ? ', "y"' : '') +
+        ') does not verify: the halves come from different keys. Generate a new key (README)',
     )
   }
   const jwks = { keys: [{ ...publicJwk, kid: keyId, alg: algorithm, use: 'sig' }] }

@@ -66,3 +66,19 @@ describe('a development Worker on the Durable Object store (shared by every isol
     expect(() => twoFactor(workerEnv, { logger: quiet })).not.toThrow()
   })
 })
+
+describe('option names, types and keys on workerd', () => {
+  it('an unknown option, a wrong type and an unusable TWO_FACTOR_PRIVATE_JWK stop start-up', () => {
+    const workerEnv = env as TwoFactorWorkerEnv
+    expect(() => twoFactor(workerEnv, { logger: quiet, pinTimeToLve: '5m' } as never)).toThrow(
+      /unknown option "pinTimeToLve" \(did you mean "pinTimeToLive"\?\)/,
+    )
+    expect(() => twoFactor(workerEnv, { logger: quiet, pinTimeToLive: 600 } as never)).toThrow(
+      /"pinTimeToLive" must be a duration string/,
+    )
+    const badKey = JSON.stringify({ kty: 'OKP', crv: 'Ed25519', d: 'abc', x: 'def' })
+    expect(() => twoFactor({ ...workerEnv, TWO_FACTOR_PRIVATE_JWK: badKey }, { logger: quiet })).toThrow(
+      /TWO_FACTOR_PRIVATE_JWK/,
+    )
+  })
+})
