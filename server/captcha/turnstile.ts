@@ -7,6 +7,7 @@
  * `internal-error`, an HTTP error or an unreadable answer mean no verdict could be had, and throw —
  * the flow then fails closed with CAPTCHA_UNAVAILABLE.
  */
+import { ConfigurationError } from '../core/errors.js'
 import type { CaptchaVerdict, CaptchaVerifier } from '../core/captcha.js'
 import {
   defaultFetch,
@@ -49,7 +50,7 @@ export function turnstileCaptcha(options: TurnstileOptions): CaptchaVerifier {
   const action = options.action ?? 'two-factor-send'
   // Turnstile allows up to 32 characters of [A-Za-z0-9_-] for an action.
   if (!/^[\w-]{1,32}$/.test(action)) {
-    throw new TypeError(
+    throw new ConfigurationError(
       `${factory}: "action" must be 1–32 letters, digits, "_" or "-", got ${JSON.stringify(action)}`,
     )
   }

@@ -3,6 +3,7 @@
  * in an outbox, which the demo shows at /dev/inbox. It has no number lookup and no delivery reports:
  * every message counts as delivered.
  */
+import { ConfigurationError } from '../core/errors.js'
 import { maskE164 } from '../core/phone.js'
 import type { SmsProvider } from './types.js'
 
@@ -42,7 +43,7 @@ export function consoleProvider(options: ConsoleProviderOptions = {}): ConsolePr
   const print = options.print === undefined ? (line: string) => console.info(line) : options.print
   const outboxSize = options.outboxSize ?? 100
   if (!Number.isInteger(outboxSize) || outboxSize < 1)
-    throw new TypeError('consoleProvider: "outboxSize" must be a positive integer')
+    throw new ConfigurationError('consoleProvider: "outboxSize" must be a positive integer')
   const masksPins = options.maskPins === true
   const outbox: ConsoleOutboxEntry[] = []
   let sequence = 0

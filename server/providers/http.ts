@@ -3,6 +3,7 @@
  * into transient ProviderErrors, option checks, and the Web Crypto pieces for webhook signatures.
  * Web APIs only, so every adapter runs on Node and Workers alike.
  */
+import { ConfigurationError } from '../core/errors.js'
 import { ProviderError } from './types.js'
 import { TIMEOUT_CODE } from './failover.js'
 
@@ -117,7 +118,7 @@ export function withQueryParameter(url: string, name: string, value: string): st
 
 export function requireString(factory: string, name: string, value: unknown, hint: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new TypeError(`${factory}: "${name}" is required — ${hint}`)
+    throw new ConfigurationError(`${factory}: "${name}" is required — ${hint}`)
   }
   return value.trim()
 }
@@ -129,15 +130,15 @@ export function requireBaseUrl(factory: string, name: string, value: unknown, hi
   try {
     parsed = new URL(url)
   } catch {
-    throw new TypeError(
+    throw new ConfigurationError(
       `${factory}: "${name}" must be an absolute URL like https://example.com, got "${url}"`,
     )
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new TypeError(`${factory}: "${name}" must be an http(s) URL, got "${url}"`)
+    throw new ConfigurationError(`${factory}: "${name}" must be an http(s) URL, got "${url}"`)
   }
   if (parsed.search || parsed.hash) {
-    throw new TypeError(`${factory}: "${name}" must not have a query or fragment, got "${url}"`)
+    throw new ConfigurationError(`${factory}: "${name}" must not have a query or fragment, got "${url}"`)
   }
   return url.replace(/\/+$/, '')
 }
@@ -145,7 +146,7 @@ export function requireBaseUrl(factory: string, name: string, value: unknown, hi
 export function optionalSecret(factory: string, name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined
   if (typeof value !== 'string' || value.length < 16) {
-    throw new TypeError(`${factory}: "${name}" must be a random string of at least 16 characters`)
+    throw new ConfigurationError(`${factory}: "${name}" must be a random string of at least 16 characters`)
   }
   return value
 }

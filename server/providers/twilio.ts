@@ -3,6 +3,7 @@
  * callbacks authenticated by `X-Twilio-Signature` (HMAC-SHA1 with the auth token over the full
  * callback URL followed by the sorted POST parameters, base64).
  */
+import { ConfigurationError } from '../core/errors.js'
 import { ProviderAccountError } from './failover.js'
 import { ProviderError } from './types.js'
 import type {
@@ -92,7 +93,7 @@ export function twilioProvider(options: TwilioProviderOptions): SmsProvider {
     'copy the Account SID from the Twilio console',
   )
   if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
-    throw new TypeError(
+    throw new ConfigurationError(
       `${factory}: "accountSid" must be "AC" followed by 32 hex digits, got "${accountSid}"`,
     )
   }
@@ -105,10 +106,12 @@ export function twilioProvider(options: TwilioProviderOptions): SmsProvider {
   const from = options.from?.trim() || undefined
   const messagingServiceSid = options.messagingServiceSid?.trim() || undefined
   if (!from && !messagingServiceSid) {
-    throw new TypeError(`${factory}: pass "from" (a Twilio number or sender id) or "messagingServiceSid"`)
+    throw new ConfigurationError(
+      `${factory}: pass "from" (a Twilio number or sender id) or "messagingServiceSid"`,
+    )
   }
   if (messagingServiceSid && !/^MG[0-9a-fA-F]{32}$/.test(messagingServiceSid)) {
-    throw new TypeError(`${factory}: "messagingServiceSid" must be "MG" followed by 32 hex digits`)
+    throw new ConfigurationError(`${factory}: "messagingServiceSid" must be "MG" followed by 32 hex digits`)
   }
   const baseUrl = requireBaseUrl(
     factory,

@@ -7,6 +7,7 @@
  * when `signatureSecret` is set, otherwise by `?token=<deliveryReportSecret>`, which the adapter adds
  * to the callback URL it sends.
  */
+import { ConfigurationError } from '../core/errors.js'
 import { ProviderAccountError } from './failover.js'
 import { countSegments } from '../core/segments.js'
 import { ProviderError } from './types.js'
@@ -116,22 +117,24 @@ export function vonageProvider(options: VonageProviderOptions): SmsProvider {
   )
   const signatureSecret = options.signatureSecret
   if (signatureSecret !== undefined && signatureSecret.length === 0) {
-    throw new TypeError(`${factory}: "signatureSecret" is empty — copy it from the dashboard or leave it out`)
+    throw new ConfigurationError(
+      `${factory}: "signatureSecret" is empty — copy it from the dashboard or leave it out`,
+    )
   }
   const method = options.signatureMethod ?? 'sha256hmac'
   if (!(method in VONAGE_SIGNATURE_HASHES)) {
-    throw new TypeError(
+    throw new ConfigurationError(
       `${factory}: "signatureMethod" must be sha1hmac, sha256hmac or sha512hmac (MD5 modes can't be verified with Web Crypto), got "${String(method)}"`,
     )
   }
   const maxAgeSeconds = options.signatureMaxAgeSeconds ?? 300
   if (!Number.isFinite(maxAgeSeconds) || maxAgeSeconds <= 0) {
-    throw new TypeError(`${factory}: "signatureMaxAgeSeconds" must be a positive number of seconds`)
+    throw new ConfigurationError(`${factory}: "signatureMaxAgeSeconds" must be a positive number of seconds`)
   }
   const reportSecret = optionalSecret(factory, 'deliveryReportSecret', options.deliveryReportSecret)
   const level = options.lookup ?? false
   if (level !== false && level !== 'standard' && level !== 'advanced') {
-    throw new TypeError(`${factory}: "lookup" must be false, "standard" or "advanced"`)
+    throw new ConfigurationError(`${factory}: "lookup" must be false, "standard" or "advanced"`)
   }
   const clock = options.clock ?? Date.now
   const fetchImpl = options.fetch ?? defaultFetch()

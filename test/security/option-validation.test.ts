@@ -4,6 +4,11 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigurationError, generateSigningKey, twoFactor, type TwoFactorInit } from '../../server/index.js'
 import { twoFactor as nodeTwoFactor } from '../../server/node.js'
+import { turnstileCaptcha } from '../../server/captcha/turnstile.js'
+import { consoleProvider } from '../../server/providers/console.js'
+import { infobipProvider } from '../../server/providers/infobip.js'
+import { twilioProvider } from '../../server/providers/twilio.js'
+import { vonageProvider } from '../../server/providers/vonage.js'
 
 const quiet = { info() {}, warn() {}, error() {} }
 const development = (options: Record<string, unknown>) =>
@@ -69,5 +74,17 @@ describe('a signing key that parses but cannot sign', () => {
     const app = development({ signingKey: { ...one, x: other.x } })
     await expect(app.ready).rejects.toThrow(ConfigurationError)
     await expect(app.ready).rejects.toThrow(/TWO_FACTOR_PRIVATE_JWK/)
+  })
+})
+
+describe('adapter factories', () => {
+  it.each([
+    ['infobipProvider', () => infobipProvider({} as never)],
+    ['twilioProvider', () => twilioProvider({ accountSid: 'nope' } as never)],
+    ['vonageProvider', () => vonageProvider({} as never)],
+    ['consoleProvider', () => consoleProvider({ outboxSize: 0 })],
+    ['turnstileCaptcha', () => turnstileCaptcha({} as never)],
+  ])('%s throws a ConfigurationError for a bad option', (_, make) => {
+    expect(make).toThrow(ConfigurationError)
   })
 })
