@@ -21,7 +21,11 @@ export interface TwoFactorCoreOptions {
    * @default 'production'
    */
   environment?: 'production' | 'development'
-  /** Where PIN records and rate-limit counters live. The `two-factor-kit/server` entry defaults to `memoryStore()`. */
+  /**
+   * Where PIN records and rate-limit counters live. The `two-factor-kit/server` entry defaults to
+   * `memoryStore()`, which is for one process: with several, use a shared store (`redisStore`,
+   * `durableObjectStore`), which then requires `secret` and `signingKey`.
+   */
   store: TwoFactorStore
   /**
    * SMS provider, or an ordered list for failover. The `two-factor-kit/server` entry defaults to
@@ -36,13 +40,15 @@ export interface TwoFactorCoreOptions {
   allowConsoleSmsInProduction?: boolean
   /**
    * Server secret for the PIN MACs and PIN derivation: at least 32 characters of real randomness
-   * (e.g. `openssl rand -base64 32`). Required in production; in development a random one is made
-   * per process, with a warning.
+   * (e.g. `openssl rand -base64 32`). Required in production and with a shared store; otherwise, in
+   * development, a random one is made per process, with a warning. Production also refuses one that
+   * looks like a placeholder or holds runs, repeats or sequences.
    */
   secret?: string
   /**
    * Private signing key for the tokens, as a JWK (object or JSON string) with `alg` EdDSA (Ed25519)
-   * or ES256 (P-256). Required in production; in development an ephemeral key is generated, with a
+   * or ES256 (P-256). Required in production and with a shared store; otherwise, in development, an
+   * ephemeral key is generated, with a
    * warning (tokens then stop verifying when the process restarts).
    */
   signingKey?: JsonWebKey | string
