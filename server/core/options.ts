@@ -48,8 +48,7 @@ export interface TwoFactorCoreOptions {
   /**
    * Private signing key for the tokens, as a JWK (object or JSON string) with `alg` EdDSA (Ed25519)
    * or ES256 (P-256). Required in production and with a shared store; otherwise, in development, an
-   * ephemeral key is generated, with a
-   * warning (tokens then stop verifying when the process restarts).
+   * ephemeral key is generated, with a warning (tokens then stop verifying when the process restarts).
    */
   signingKey?: JsonWebKey | string
   /** @default 'EdDSA' (or the signing key's own `alg`) */
