@@ -3,6 +3,8 @@
  * reference). The env reader (runtime/env.ts) reads them; start-up errors name them, so that whoever
  * configures a deployment by variables learns which one to change.
  */
+import { ConfigurationError } from './errors.js'
+
 export const STRING_OPTION_VARIABLES = {
   secret: 'TWO_FACTOR_SECRET',
   signingKey: 'TWO_FACTOR_PRIVATE_JWK',
@@ -53,4 +55,12 @@ export function variableOf(option: string): string | undefined {
     (FLAG_OPTION_VARIABLES as Record<string, string>)[option] ??
     OTHER_OPTION_VARIABLES[option]
   )
+}
+
+/** The start-up error for `option`, naming the environment variable that sets it when there is one. */
+export function refuseOption(option: string, problem: string): never {
+  // A deployment configured by environment variables learns which one to change.
+  const variable = variableOf(option)
+  const named = variable && !problem.includes(variable) ? ` (environment variable ${variable})` : ''
+  throw new ConfigurationError(`twoFactor(): "${option}" ${problem}${named}`)
 }

@@ -4,14 +4,13 @@
  */
 import { parseDuration, parseRate, type Rate } from './duration.js'
 import { ConfigurationError } from './errors.js'
-import { variableOf } from './option-variables.js'
+import { refuseOption } from './option-variables.js'
+import { resolveKeys } from './resolve-keys.js'
 import { assertOptionShapes } from './options-schema.js'
 import type { ResolvedOptions, TwoFactorCoreOptions } from './options.js'
 import { NUMBER_TYPES, normalizeTestNumbers } from './phone.js'
 import type { PinType } from './pin.js'
 import { assertProductionSafe } from './production-checks.js'
-import { secretWeakness } from './secret-strength.js'
-import { signingKeyProblem } from './token.js'
 import type { LineType } from '../providers/types.js'
 
 const PIN_TYPES: readonly PinType[] = ['NUMERIC', 'ALPHA', 'HEX', 'ALPHANUMERIC']
@@ -30,18 +29,11 @@ const LINE_TYPES: readonly LineType[] = [
   'unknown',
 ]
 
-function fail(option: string, problem: string): never {
-  // A deployment configured by environment variables learns which one to change.
-  const variable = variableOf(option)
-  const named = variable && !problem.includes(variable) ? ` (environment variable ${variable})` : ''
-  throw new ConfigurationError(`twoFactor(): "${option}" ${problem}${named}`)
-}
-
 function duration(option: string, value: string | undefined, fallback: string): number {
   const text = value ?? fallback
   return (
     parseDuration(text) ??
-    fail(
+    refuseOption(
       option,
       `must be a duration like "30s", "10m", "1h" (n + ms|s|m|h|d, at most 1 year); got ${JSON.stringify(text)}`,
     )
@@ -52,7 +44,10 @@ function rate(option: string, value: string | undefined, fallback: string): Rate
   const text = value ?? fallback
   return (
     parseRate(text) ??
-    fail(option, `must be a rate like "1/3s" or "10000/1d" (count/duration); got ${JSON.stringify(text)}`)
+    refuseOption(
+      option,
+      `must be a rate like "1/3s" or "10000/1d" (count/duration); got ${JSON.stringify(text)}`,
+    )
   )
 }
 
@@ -65,126 +60,48 @@ function integer(
 ): number {
   const n = value ?? fallback
   if (!Number.isInteger(n) || n < min || n > max)
-    fail(option, `must be an integer from ${min} to ${max}; got ${String(n)}`)
+    refuseOption(option, `must be an integer from ${min} to ${max}; got ${String(n)}`)
   return n
-}
-
-/** Randomness a secret must at least have: 32 characters, not all the same one. */
-function assertStrongSecret(secret: string): void {
-  if (secret.length < 32)
-    fail(
-      'secret',
-      `must be at least 32 characters of randomness (e.g. \`openssl rand -base64 32\`); got ${secret.length}`,
-    )
-  if (new Set(secret).size < 8)
-    fail(
-      'secret',
-      'looks like a placeholder, not a random secret (fewer than 8 distinct characters): use `openssl rand -base64 32`',
-    )
 }
 
 export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
   assertOptionShapes(options)
   const environment = options.environment ?? 'production'
   if (environment !== 'production' && environment !== 'development') {
-    fail('environment', `must be "production" or "development"; got ${JSON.stringify(environment)}`)
+    refuseOption('environment', `must be "production" or "development"; got ${JSON.stringify(environment)}`)
   }
   const production = environment === 'production'
   const logger = options.logger ?? console
 
-  if (!options.store) fail('store', 'is required (e.g. memoryStore() or redisStore({ client }))')
+  if (!options.store) refuseOption('store', 'is required (e.g. memoryStore() or redisStore({ client }))')
   const providers = Array.isArray(options.sms) ? options.sms : options.sms ? [options.sms] : []
   if (providers.length === 0)
-    fail('sms', 'needs at least one SMS provider (e.g. consoleProvider() in development)')
+    refuseOption('sms', 'needs at least one SMS provider (e.g. consoleProvider() in development)')
   for (const provider of providers) {
     if (typeof provider?.send !== 'function' || !provider.name)
-      fail('sms', 'must be SMS providers with a name and a send() method')
+      refuseOption('sms', 'must be SMS providers with a name and a send() method')
   }
   // The name routes delivery reports (/reports/:name): two providers with one name would share a route.
   const providerNames = providers.map((provider) => provider.name)
   const duplicateName = providerNames.find((name, index) => providerNames.indexOf(name) !== index)
   if (duplicateName)
-    fail(
+    refuseOption(
       'sms',
       `has two providers named ${JSON.stringify(duplicateName)}: give one a different \`name\` option`,
     )
 
-  // Next to a shared store every process must derive the same PIN MACs and sign with the same key:
-  // one made up per process answers WRONG_PIN to the right PIN sent by another.
-  if (options.store.shared) {
-    if (options.secret === undefined)
-      fail(
-        'secret',
-        'is required with a shared store (Redis, Durable Objects): set TWO_FACTOR_SECRET to the same random ' +
-          'value (`openssl rand -base64 32`) in every process, or a PIN sent by one fails on another',
-      )
-    if (options.signingKey === undefined)
-      fail(
-        'signingKey',
-        'is required with a shared store (Redis, Durable Objects): set TWO_FACTOR_PRIVATE_JWK to the same ' +
-          'private JWK in every process (see the README to make one), or one process refuses another’s tokens',
-      )
-  }
-
-  let secret = options.secret
-  if (secret === undefined) {
-    if (production)
-      fail(
-        'secret',
-        'is required in production: set a random secret of at least 32 characters (TWO_FACTOR_SECRET)',
-      )
-    secret = crypto
-      .getRandomValues(new Uint8Array(32))
-      .reduce((s, b) => s + b.toString(16).padStart(2, '0'), '')
-    logger.warn(
-      '[two-factor-kit] no secret configured: using a random one for this process (development only)',
-    )
-  }
-  assertStrongSecret(secret)
-  const weakness = production ? secretWeakness(secret) : undefined
-  if (weakness)
-    fail(
-      'secret',
-      `${weakness}: production needs a random one. Set TWO_FACTOR_SECRET to the output of \`openssl rand -base64 32\``,
-    )
-
-  let signingKey: JsonWebKey | undefined
-  if (options.signingKey !== undefined) {
-    try {
-      signingKey =
-        typeof options.signingKey === 'string'
-          ? (JSON.parse(options.signingKey) as JsonWebKey)
-          : options.signingKey
-    } catch {
-      fail(
-        'signingKey',
-        'is not valid JSON: expected a private JWK such as {"kty":"OKP","crv":"Ed25519","d":"…","x":"…"}',
-      )
-    }
-    if (!signingKey || typeof signingKey !== 'object' || !('d' in signingKey)) {
-      fail('signingKey', 'must be a private JWK (with "d"); a public key cannot sign tokens')
-    }
-    const problem = signingKeyProblem(signingKey, options.algorithm)
-    if (problem) fail('signingKey', problem)
-  } else if (production) {
-    fail(
-      'signingKey',
-      'is required in production: pass a private JWK (TWO_FACTOR_PRIVATE_JWK); see the README to generate one',
-    )
-  }
-  const algorithm = options.algorithm
-  if (algorithm !== undefined && algorithm !== 'EdDSA' && algorithm !== 'ES256') {
-    fail('algorithm', `must be "EdDSA" or "ES256"; got ${JSON.stringify(algorithm)}`)
-  }
+  const { secret, signingKey, algorithm } = resolveKeys(options, production, logger)
 
   const issuer = options.issuer ?? (production ? undefined : 'two-factor-kit')
   const audience = options.audience ?? (production ? undefined : 'two-factor-kit-dev')
-  if (!issuer) fail('issuer', 'is required in production: the token issuer (e.g. "https://shop.example")')
-  if (!audience) fail('audience', 'is required in production: who the tokens are for (e.g. "shop.example")')
+  if (!issuer)
+    refuseOption('issuer', 'is required in production: the token issuer (e.g. "https://shop.example")')
+  if (!audience)
+    refuseOption('audience', 'is required in production: who the tokens are for (e.g. "shop.example")')
 
   if (production && providers.some((provider) => provider.name === 'console')) {
     if (!options.allowConsoleSmsInProduction)
-      fail(
+      refuseOption(
         'sms',
         'is the console provider, which sends no SMS and logs every PIN: refused in production. Set SMS_PROVIDER ' +
           '(infobip, twilio or vonage) or pass a real provider; to use it anyway (a smoke test), set ' +
@@ -192,7 +109,7 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
       )
     for (const provider of providers)
       if (provider.name === 'console' && (provider as { masksPins?: boolean }).masksPins !== true)
-        fail(
+        refuseOption(
           'sms',
           'is a console provider that prints PINs: in production make it with consoleProvider({ maskPins: true })',
         )
@@ -200,7 +117,7 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
 
   const pinType = options.pinType ?? 'NUMERIC'
   if (!PIN_TYPES.includes(pinType))
-    fail('pinType', `must be one of ${PIN_TYPES.join(', ')}; got ${JSON.stringify(pinType)}`)
+    refuseOption('pinType', `must be one of ${PIN_TYPES.join(', ')}; got ${JSON.stringify(pinType)}`)
 
   const language = options.language ?? 'en'
   let messageTexts: Record<string, string> | undefined
@@ -209,21 +126,22 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
       typeof options.messageText === 'string'
         ? { [language]: options.messageText }
         : { ...options.messageText }
-    if (Object.keys(messageTexts).length === 0) fail('messageText', 'needs at least one text')
+    if (Object.keys(messageTexts).length === 0) refuseOption('messageText', 'needs at least one text')
     for (const [lang, text] of Object.entries(messageTexts)) {
       if (typeof text !== 'string' || !text.includes('{{pin}}'))
-        fail('messageText', `(${lang}) must contain {{pin}}`)
+        refuseOption('messageText', `(${lang}) must contain {{pin}}`)
     }
-    if (!messageTexts[language]) fail('messageText', `has no text for the default language "${language}"`)
+    if (!messageTexts[language])
+      refuseOption('messageText', `has no text for the default language "${language}"`)
   }
 
   const allowedCountries = options.allowedCountries ?? null
   if (allowedCountries !== null) {
     if (!Array.isArray(allowedCountries) || allowedCountries.length === 0)
-      fail('allowedCountries', 'must be a non-empty array of ISO country codes, or null for all')
+      refuseOption('allowedCountries', 'must be a non-empty array of ISO country codes, or null for all')
     for (const code of allowedCountries)
       if (!/^[A-Z]{2}$/.test(code))
-        fail(
+        refuseOption(
           'allowedCountries',
           `has ${JSON.stringify(code)}: use upper-case ISO 3166 alpha-2 codes like "HR"`,
         )
@@ -231,24 +149,24 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
   const allowedNumberTypes = options.allowedNumberTypes ?? ['MOBILE', 'FIXED_LINE_OR_MOBILE']
   for (const type of allowedNumberTypes)
     if (!NUMBER_TYPES.includes(type))
-      fail(
+      refuseOption(
         'allowedNumberTypes',
         `has unknown type ${JSON.stringify(type)}; known: ${NUMBER_TYPES.join(', ')}`,
       )
 
   const pinLength = integer('pinLength', options.pinLength, 6, 4, 10)
   const testNumbers = normalizeTestNumbers(options.testNumbers ?? {}, (problem) =>
-    fail('testNumbers', problem),
+    refuseOption('testNumbers', problem),
   )
   if (testNumbers.size > 0 && production && !options.allowTestNumbersInProduction) {
-    fail(
+    refuseOption(
       'testNumbers',
       'are refused in production: they let anyone verify those numbers with a known PIN. Set allowTestNumbersInProduction: true if that is really wanted',
     )
   }
   for (const [number, pin] of testNumbers) {
     if (pin.length !== pinLength)
-      fail('testNumbers', `PIN of ${number} must have pinLength (${pinLength}) characters`)
+      refuseOption('testNumbers', `PIN of ${number} must have pinLength (${pinLength}) characters`)
   }
 
   const allowedOrigins = (options.allowedOrigins ?? []).map((origin) => {
@@ -256,36 +174,39 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
     try {
       url = new URL(origin)
     } catch {
-      fail(
+      refuseOption(
         'allowedOrigins',
         `has ${JSON.stringify(origin)}, which is not a URL origin like "https://shop.example"`,
       )
     }
     if (url.origin !== origin.replace(/\/$/, ''))
-      fail(
+      refuseOption(
         'allowedOrigins',
         `has ${JSON.stringify(origin)}: give origins only (scheme://host[:port]), no path`,
       )
     return url.origin
   })
   if (options.androidAppHash !== undefined && !/^[A-Za-z0-9+/]{11}$/.test(options.androidAppHash)) {
-    fail('androidAppHash', 'must be the 11-character SMS Retriever hash of your Android app')
+    refuseOption('androidAppHash', 'must be the 11-character SMS Retriever hash of your Android app')
   }
   if (options.deliveryReportUrl !== undefined && !/^https?:\/\/[^/]+/.test(options.deliveryReportUrl)) {
-    fail('deliveryReportUrl', 'must be an absolute http(s) URL such as "https://shop.example/2fa/reports"')
+    refuseOption(
+      'deliveryReportUrl',
+      'must be an absolute http(s) URL such as "https://shop.example/2fa/reports"',
+    )
   }
   const allowedLineTypes = [...(options.allowedLineTypes ?? ['mobile', 'fixed_or_mobile', 'unknown'])]
   for (const type of allowedLineTypes)
     if (!LINE_TYPES.includes(type))
-      fail(
+      refuseOption(
         'allowedLineTypes',
         `has unknown line type ${JSON.stringify(type)}; known: ${LINE_TYPES.join(', ')}`,
       )
   const lookupFailurePolicy = options.lookupFailurePolicy ?? 'closed'
   if (lookupFailurePolicy !== 'closed' && lookupFailurePolicy !== 'open')
-    fail('lookupFailurePolicy', 'must be "closed" or "open"')
+    refuseOption('lookupFailurePolicy', 'must be "closed" or "open"')
   if (options.lookup && typeof options.lookup.lookup !== 'function') {
-    fail(
+    refuseOption(
       'lookup',
       `provider "${options.lookup.name}" has no number lookup; use infobipProvider or twilioProvider, or null`,
     )
@@ -296,14 +217,17 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
     captcha &&
     (typeof captcha.verify !== 'function' || !captcha.widget?.siteKey || !captcha.widget.action)
   ) {
-    fail('captcha', 'must be a captcha verifier such as turnstileCaptcha({ siteKey, secretKey })')
+    refuseOption('captcha', 'must be a captcha verifier such as turnstileCaptcha({ siteKey, secretKey })')
   }
   const captchaHostnames = [
     ...(options.captchaHostnames ?? allowedOrigins.map((origin) => new URL(origin).hostname)),
   ]
   for (const hostname of captchaHostnames)
     if (typeof hostname !== 'string' || !/^[a-z0-9.-]+$/i.test(hostname))
-      fail('captchaHostnames', `has ${JSON.stringify(hostname)}: give bare hostnames like "shop.example"`)
+      refuseOption(
+        'captchaHostnames',
+        `has ${JSON.stringify(hostname)}: give bare hostnames like "shop.example"`,
+      )
 
   const providerTimeoutMs = duration('providerTimeout', options.providerTimeout, '10s')
 
@@ -366,7 +290,7 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
     clock: options.clock ?? Date.now,
   }
   if (resolved.tokenTtlMs > 3_600_000)
-    fail('tokenTimeToLive', 'must be at most "1h": the token is a short-lived proof, not a session')
+    refuseOption('tokenTimeToLive', 'must be at most "1h": the token is a short-lived proof, not a session')
   if (production) assertProductionSafe(resolved, options.allowLongPinTimeToLive === true)
   return resolved
 }
