@@ -14,13 +14,10 @@ export const errorStatus = {
   NUMBER_NOT_REACHABLE: 422,
   PIN_FORMAT_INVALID: 400,
   WRONG_PIN: 422,
-  // Unknown, expired, used and locked PINs share one status (like Twilio's 404 for finished
-  // verifications) so that the status alone tells an outsider nothing; the code tells the holder
-  // of the (unguessable) pinId what to do next.
+  // Unknown, expired, used and locked PINs get one and the same answer (like Twilio's 404 for
+  // finished verifications): nobody learns from it which of the four a pinId is. The widget that
+  // holds the pinId knows on its own (it saw the expiry time and the attempts left).
   PIN_NOT_FOUND: 404,
-  PIN_EXPIRED: 404,
-  PIN_ALREADY_VERIFIED: 404,
-  NO_MORE_PIN_ATTEMPTS: 404,
   CAPTCHA_REQUIRED: 400,
   CAPTCHA_FAILED: 403,
   CAPTCHA_UNAVAILABLE: 503,

@@ -118,16 +118,11 @@ export function pinStatus(record: PinRecord, now: number): PinStatus {
   }
 }
 
-/** The refusal a client gets for a PIN that can't be used, with what to do next. */
-export function pinUnusable(reason: PinUnusableReason): TwoFactorError {
-  switch (reason) {
-    case 'NOT_FOUND':
-      return new TwoFactorError('PIN_NOT_FOUND', 'This verification does not exist. Ask for a new code.')
-    case 'EXPIRED':
-      return new TwoFactorError('PIN_EXPIRED', 'This code has expired. Ask for a new one.')
-    case 'ALREADY_VERIFIED':
-      return new TwoFactorError('PIN_ALREADY_VERIFIED', 'This code has already been used.')
-    case 'NO_MORE_ATTEMPTS':
-      return new TwoFactorError('NO_MORE_PIN_ATTEMPTS', 'Too many wrong codes. Ask for a new one.')
-  }
+/**
+ * The refusal for a PIN that can't be used, the same whatever the reason: a pinId reaches more
+ * hands than the widget's (provider references, logs), and the answer must not tell them whether it
+ * expired, was used or was locked. The reason stays in the caller's hands for logs and events.
+ */
+export function pinUnusable(_reason: PinUnusableReason): TwoFactorError {
+  return new TwoFactorError('PIN_NOT_FOUND', "This code can't be used any more. Ask for a new one.")
 }

@@ -243,7 +243,7 @@ describe('POST /pin/:pinId/resend', () => {
     const { pinId, pin } = await kit.startVerification()
     await kit.post(`/pin/${pinId}/verify`, { pin })
     kit.clock.advance(30_000)
-    expect((await errorOf(await kit.post(`/pin/${pinId}/resend`))).code).toBe('PIN_ALREADY_VERIFIED')
+    expect((await errorOf(await kit.post(`/pin/${pinId}/resend`))).code).toBe('PIN_NOT_FOUND')
   })
 })
 
@@ -304,7 +304,7 @@ describe('POST /pin/:pinId/verify', () => {
 })
 
 describe('GET /pin/:pinId', () => {
-  it('shows the state without secrets, through the PIN life', async () => {
+  it("shows a usable PIN's state without secrets; once verified it answers as an unknown pinId", async () => {
     const kit = makeKit()
     const { pinId, pin } = await kit.startVerification()
     const state = async () => (await (await kit.get(`/pin/${pinId}`)).json()) as Record<string, unknown>
@@ -318,7 +318,11 @@ describe('GET /pin/:pinId', () => {
       attemptsRemaining: 5,
     })
     await kit.post(`/pin/${pinId}/verify`, { pin })
-    expect(await state()).toMatchObject({ status: 'VERIFIED' })
+    const after = await kit.get(`/pin/${pinId}`)
+    expect(after.status).toBe(404)
+    expect(await errorOf(after)).toEqual(
+      await errorOf(await kit.get('/pin/0123456789ABCDEF0123456789ABCDEF')),
+    )
   })
 })
 

@@ -8,7 +8,7 @@ import { cors } from 'hono/cors'
 import { TwoFactorError } from '../core/errors.js'
 import type { ResolvedOptions } from '../core/options.js'
 import { maskE164 } from '../core/phone.js'
-import { pinStatus, pinUnusable } from '../core/pin-record.js'
+import { assertPinUsable, pinStatus } from '../core/pin-record.js'
 import { resolveOptions } from '../core/resolve.js'
 import { resendPin, sendPin, type SendOutcome } from '../core/send.js'
 import { createServices } from '../core/services.js'
@@ -192,7 +192,9 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
   app.get('/pin/:pinId', async (c) => {
     const pinId = pinIdParam(c)
     const record = await config.store.getPin(pinId)
-    if (!record) throw pinUnusable('NOT_FOUND')
+    // Only a PIN that can still be used shows its state (the widget follows its delivery); an
+    // expired, used or locked one answers exactly as an unknown pinId.
+    assertPinUsable(record, config.clock(), !config.allowMultiplePinVerifications)
     return c.json({
       pinId: record.pinId,
       to: maskE164(record.phoneNumber),

@@ -52,8 +52,8 @@ describe('the kit on Redis under concurrency', () => {
     )
     const codes = await Promise.all(responses.map(async (response) => (await errorOf(response)).code))
     expect(codes.filter((code) => code === 'WRONG_PIN')).toHaveLength(5)
-    expect(codes.filter((code) => code === 'NO_MORE_PIN_ATTEMPTS')).toHaveLength(195)
-    expect((await errorOf(await kit.post(`/pin/${pinId}/verify`, { pin }))).code).toBe('NO_MORE_PIN_ATTEMPTS')
+    expect(codes.filter((code) => code === 'PIN_NOT_FOUND')).toHaveLength(195)
+    expect((await errorOf(await kit.post(`/pin/${pinId}/verify`, { pin }))).code).toBe('PIN_NOT_FOUND')
   })
 
   it('20 concurrent right PINs → exactly one token', async () => {
@@ -122,7 +122,7 @@ describe('the kit on Redis under concurrency', () => {
     }
     kit.clock.advance(3_000)
     expect((await errorOf(await kit.post(`/pin/${pinId}/verify`, { pin: '123456' }))).code).toBe(
-      'NO_MORE_PIN_ATTEMPTS',
+      'PIN_NOT_FOUND',
     )
   })
 

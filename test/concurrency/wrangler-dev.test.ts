@@ -72,6 +72,6 @@ describe('npm run dev:workers (wrangler dev on workerd)', () => {
     )
     const codes = await Promise.all(responses.map(errorCode))
     expect(codes.filter((code) => code === 'WRONG_PIN')).toHaveLength(5)
-    expect(codes.filter((code) => code === 'NO_MORE_PIN_ATTEMPTS')).toHaveLength(95)
+    expect(codes.filter((code) => code === 'PIN_NOT_FOUND')).toHaveLength(95)
   })
 })

@@ -112,7 +112,7 @@ describe('provider faults', () => {
         (await kit.store.hit(`send:number:${MOBILE_HR}`, 99, 86_400_000, kit.clock.now(), 0)).count,
       ).toBe(0)
       const verified = await kit.post(`/pin/${created[0]}/verify`, { pin: rightPin(created[0]!) })
-      expect(await errorOf(verified)).toMatchObject({ code: 'NO_MORE_PIN_ATTEMPTS' })
+      expect(await errorOf(verified)).toMatchObject({ code: 'PIN_NOT_FOUND' })
     },
   )
 })

@@ -106,8 +106,10 @@ describe('failover', () => {
     const rightPin = derivePin(deriveHmacKey(SECRET, 'pin-derivation'), pinId, 'NUMERIC', 6)
     const verify = await kit.post(`/pin/${pinId}/verify`, { pin: rightPin })
     expect(verify.status).toBe(404)
-    expect((await errorOf(verify)).code).toBe('NO_MORE_PIN_ATTEMPTS')
-    expect(await kit.pinState(pinId)).toMatchObject({ status: 'FAILED', deliveryStatus: 'FAILED' })
+    expect((await errorOf(verify)).code).toBe('PIN_NOT_FOUND')
+    // Locked and failed in the store; to clients it answers as an unknown pinId.
+    expect(await kit.store.getPin(pinId)).toMatchObject({ lifecycle: 'LOCKED', deliveryStatus: 'FAILED' })
+    expect((await errorOf(await kit.get(`/pin/${pinId}`))).code).toBe('PIN_NOT_FOUND')
     expect((await kit.post(`/pin/${pinId}/resend`)).status).toBe(404)
     expect(smsRequests(infobip, /^\/sms\//)).toHaveLength(1)
 
@@ -157,7 +159,10 @@ describe('failover', () => {
     expect(response.status).toBe(502)
     expect(await errorOf(response)).toMatchObject({ code: 'SMS_NOT_SENT', retryable: true })
     expect(await kit.sendsCounted()).toBe(0)
-    expect(await kit.pinState(kit.created[0]!.pinId)).toMatchObject({ status: 'FAILED' })
+    expect(await kit.store.getPin(kit.created[0]!.pinId)).toMatchObject({
+      lifecycle: 'LOCKED',
+      deliveryStatus: 'FAILED',
+    })
   })
 })
 

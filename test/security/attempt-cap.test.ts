@@ -16,7 +16,7 @@ describe('attempt cap', () => {
     }
     const right = await kit.post(`/pin/${pinId}/verify`, { pin })
     expect(right.status).toBe(404)
-    expect((await errorOf(right)).code).toBe('NO_MORE_PIN_ATTEMPTS')
+    expect((await errorOf(right)).code).toBe('PIN_NOT_FOUND')
     const record = await kit.store.getPin(pinId)
     expect(record?.pinMac).toBe('')
     expect(record?.lifecycle).toBe('LOCKED')
@@ -30,8 +30,8 @@ describe('attempt cap', () => {
     )
     const codes = await Promise.all(responses.map(async (response) => (await errorOf(response)).code))
     expect(codes.filter((code) => code === 'WRONG_PIN')).toHaveLength(5)
-    expect(codes.filter((code) => code === 'NO_MORE_PIN_ATTEMPTS')).toHaveLength(45)
-    expect((await errorOf(await kit.post(`/pin/${pinId}/verify`, { pin }))).code).toBe('NO_MORE_PIN_ATTEMPTS')
+    expect(codes.filter((code) => code === 'PIN_NOT_FOUND')).toHaveLength(45)
+    expect((await errorOf(await kit.post(`/pin/${pinId}/verify`, { pin }))).code).toBe('PIN_NOT_FOUND')
   })
 
   it('the counter exists with the PIN: the first attempt already counts against the full budget', async () => {
@@ -56,6 +56,6 @@ describe('attempt cap', () => {
       await kit.post(`/pin/${pinId}/resend`)
     }
     expect(wrongAnswers).toBe(4)
-    expect((await errorOf(await kit.post(`/pin/${pinId}/verify`, { pin }))).code).toBe('NO_MORE_PIN_ATTEMPTS')
+    expect((await errorOf(await kit.post(`/pin/${pinId}/verify`, { pin }))).code).toBe('PIN_NOT_FOUND')
   })
 })

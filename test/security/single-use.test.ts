@@ -10,7 +10,7 @@ describe('single use', () => {
     expect((await kit.post(`/pin/${pinId}/verify`, { pin })).status).toBe(200)
     const again = await kit.post(`/pin/${pinId}/verify`, { pin })
     expect(again.status).toBe(404)
-    expect((await errorOf(again)).code).toBe('PIN_ALREADY_VERIFIED')
+    expect((await errorOf(again)).code).toBe('PIN_NOT_FOUND')
   })
 
   it('20 concurrent right PINs → exactly one token', async () => {
@@ -22,7 +22,7 @@ describe('single use', () => {
     const tokens = []
     for (const response of responses) {
       if (response.status === 200) tokens.push(((await response.json()) as { token: string }).token)
-      else expect((await errorOf(response)).code).toBe('PIN_ALREADY_VERIFIED')
+      else expect((await errorOf(response)).code).toBe('PIN_NOT_FOUND')
     }
     expect(tokens).toHaveLength(1)
   })

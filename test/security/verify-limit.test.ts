@@ -82,7 +82,7 @@ describe('verify limit and attempt cap on test numbers', () => {
     })
   })
 
-  it('a test number keeps the attempt cap: after pinAttempts (5) wrong guesses, a window apart, its fixed PIN is refused with NO_MORE_PIN_ATTEMPTS', async () => {
+  it('a test number keeps the attempt cap: after pinAttempts (5) wrong guesses, a window apart, its fixed PIN is refused (PIN_NOT_FOUND) and the record locked', async () => {
     const kit = makeKit({ testNumbers, verifyPinLimit: '1/3s', pinAttempts: 5 })
     const pinId = await sendToTestNumber(kit)
     for (const remaining of [4, 3, 2, 1, 0]) {
@@ -93,7 +93,7 @@ describe('verify limit and attempt cap on test numbers', () => {
     }
     const right = await kit.post(`/pin/${pinId}/verify`, { pin: '123456' })
     expect(right.status).toBe(404)
-    expect((await errorOf(right)).code).toBe('NO_MORE_PIN_ATTEMPTS')
+    expect((await errorOf(right)).code).toBe('PIN_NOT_FOUND')
     expect((await kit.store.getPin(pinId))?.lifecycle).toBe('LOCKED')
   })
 
