@@ -191,9 +191,10 @@ describe('captcha: Turnstile on the phone step', () => {
     fake.pass('token-1')
     await reachPinStep(element)
     expect(shown(element)).to.equal(false) // the PIN step needs no check
-    api.replyOnce('POST /pin/:id/verify', refusal(404, 'PIN_EXPIRED'))
+    api.replyOnce('POST /pin/:id/verify', refusal(404, 'PIN_NOT_FOUND'))
     await userEvent.keyboard('111111')
     await until(() => find(element, '.problem'))
+    expect(text(element, '.problem .error')).to.equal('This code can’t be used any more.')
     expect(shown(element)).to.equal(true)
     await expect(element).to.be.accessible()
 
@@ -207,6 +208,21 @@ describe('captcha: Turnstile on the phone step', () => {
     await sent
     await until(() => find(element, '#pin'))
     expect(api.requestsTo('POST /pin')[1]?.body?.captchaToken).to.equal('token-2')
+  })
+
+  it('a resend of a code the server no longer takes shows that dead end, with the check for a new code', async () => {
+    api = installFakeApi({ captcha, resendCooldown: 0 })
+    const element = await mountWithCaptcha()
+    fake.pass('token-1')
+    await reachPinStep(element)
+    api.replyOnce('POST /pin/:id/resend', refusal(404, 'PIN_NOT_FOUND'))
+    await click(element, 'button.link:not(.sent button)')
+    // The code is gone and a new one needs the check passed again: the step says both.
+    await until(() => find(element, '.problem')?.textContent?.includes(completeFirst))
+    expect(text(element, '.problem .error')).to.equal('This code can’t be used any more.')
+    expect(shown(element)).to.equal(true)
+    expect(api.requestsTo('POST /pin')).to.have.length(1)
+    await expect(element).to.be.accessible()
   })
 
   it('leaves with the element: the challenge and its container are removed, and rendered anew on return', async () => {

@@ -39,7 +39,7 @@ export default {
   expired: 'Dieser Code ist abgelaufen.',
   locked: 'Zu viele falsche Codes.',
   notDelivered: 'Die SMS konnte nicht an {to} zugestellt werden.',
-  alreadyUsed: 'Dieser Code wurde bereits verwendet.',
+  unusable: 'Dieser Code kann nicht mehr verwendet werden.',
   verified: 'Telefonnummer bestätigt',
   useAnother: 'Andere Nummer verwenden',
   notVerified: 'Bitte bestätigen Sie Ihre Telefonnummer.',

@@ -38,7 +38,7 @@ export default {
   expired: 'This code has expired.',
   locked: 'Too many wrong codes.',
   notDelivered: 'The text message couldn’t be delivered to {to}.',
-  alreadyUsed: 'This code has already been used.',
+  unusable: 'This code can’t be used any more.',
   verified: 'Phone number verified',
   useAnother: 'Use a different number',
   notVerified: 'Please verify your phone number.',

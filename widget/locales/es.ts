@@ -39,7 +39,7 @@ export default {
   expired: 'Este código ha caducado.',
   locked: 'Demasiados códigos incorrectos.',
   notDelivered: 'No se pudo entregar el SMS al {to}.',
-  alreadyUsed: 'Este código ya se ha usado.',
+  unusable: 'Este código ya no se puede usar.',
   verified: 'Número de teléfono verificado',
   useAnother: 'Usar otro número',
   notVerified: 'Verifica tu número de teléfono.',

@@ -39,7 +39,7 @@ export default {
   expired: 'Ce code a expiré.',
   locked: 'Trop de codes incorrects.',
   notDelivered: 'Le SMS n’a pas pu être remis au {to}.',
-  alreadyUsed: 'Ce code a déjà été utilisé.',
+  unusable: 'Ce code ne peut plus être utilisé.',
   verified: 'Numéro de téléphone vérifié',
   useAnother: 'Utiliser un autre numéro',
   notVerified: 'Veuillez vérifier votre numéro de téléphone.',

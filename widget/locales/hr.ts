@@ -43,7 +43,7 @@ export default {
   expired: 'Ovaj je kôd istekao.',
   locked: 'Previše pogrešnih kôdova.',
   notDelivered: 'SMS nije isporučen na {to}.',
-  alreadyUsed: 'Ovaj je kôd već iskorišten.',
+  unusable: 'Ovaj se kôd više ne može upotrijebiti.',
   verified: 'Broj telefona potvrđen',
   useAnother: 'Upotrijebi drugi broj',
   notVerified: 'Potvrdite svoj broj telefona.',

@@ -105,12 +105,15 @@ describe('PIN step: refusals and dead ends', () => {
     await expect(element).to.be.accessible()
   })
 
+  // The server answers every code that can't be used (unknown, expired, used, locked) with the same
+  // PIN_NOT_FOUND; the widget names the dead end from what it knows itself.
   const deadEnds: [string, ReturnType<typeof refusal>, string][] = [
-    ['PIN_EXPIRED', refusal(404, 'PIN_EXPIRED'), 'This code has expired.'],
-    ['PIN_NOT_FOUND', refusal(404, 'PIN_NOT_FOUND'), 'This code has expired.'],
-    ['NO_MORE_PIN_ATTEMPTS', refusal(404, 'NO_MORE_PIN_ATTEMPTS'), 'Too many wrong codes.'],
     ['WRONG_PIN (last one)', refusal(422, 'WRONG_PIN', { attemptsRemaining: 0 }), 'Too many wrong codes.'],
-    ['PIN_ALREADY_VERIFIED', refusal(404, 'PIN_ALREADY_VERIFIED'), 'This code has already been used.'],
+    [
+      'PIN_NOT_FOUND before the code expired',
+      refusal(404, 'PIN_NOT_FOUND'),
+      'This code can’t be used any more.',
+    ],
   ]
   for (const [name, reply, message] of deadEnds) {
     it(`${name}: says so and leads on with a new code or another number`, async () => {
@@ -130,6 +133,20 @@ describe('PIN step: refusals and dead ends', () => {
       expect(api.requestsTo('POST /pin')).to.have.length(2)
     })
   }
+
+  it('PIN_NOT_FOUND once the code’s time (on the server’s clock) is up: says it expired', async () => {
+    const api = installFakeApi({ resendCooldown: 0 })
+    const element = await mount('default-country="HR"')
+    useFakeClock()
+    await reachPinStep(element)
+    api.replyOnce('POST /pin/:id/verify', refusal(404, 'PIN_NOT_FOUND'))
+    // The code's time runs out while the check is on its way: the clock moves, its timer has yet to fire.
+    vi.setSystemTime(Date.now() + 600_000)
+    await userEvent.keyboard('111111')
+    await until(() => find(element, '.problem'), 'no dead end')
+    expect(text(element, '.problem .error')).to.equal('This code has expired.')
+    expect(text(element, '[role=status]')).to.equal('This code has expired.')
+  })
 
   it('expires by itself when the server’s time runs out, not a millisecond before', async () => {
     const api = installFakeApi()
@@ -178,6 +195,21 @@ describe('PIN step: refusals and dead ends', () => {
       'The text message couldn’t be delivered to +385 •• ••• ••67.',
     )
   })
+
+  it('stops asking about delivery once the server says the code is gone', async () => {
+    const { api, element } = await pinStep({ resendCooldown: 0 })
+    element.pin.stop() // the checks of the first send ran on real time; resend restarts them on fake time
+    const realSetTimeout = globalThis.setTimeout
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    api.replyOnce('GET /pin/:id', refusal(404, 'PIN_NOT_FOUND'))
+    await click(element, 'button.link:not(.sent button)')
+    for (let second = 0; second < 80; second += 5) {
+      await vi.advanceTimersByTimeAsync(5_000)
+      await new Promise((resolve) => realSetTimeout(resolve, 10)) // lets the answer's body be read
+    }
+    vi.useRealTimers()
+    expect(api.requestsTo('GET /pin/:id')).to.have.length(1)
+  })
 })
 
 describe('PIN step: resend and change number', () => {
@@ -215,7 +247,7 @@ describe('PIN step: resend and change number', () => {
 
   it('a resend of a code that is gone sends a new code instead', async () => {
     const { api, element } = await pinStep({ resendCooldown: 0 })
-    api.replyOnce('POST /pin/:id/resend', refusal(404, 'PIN_EXPIRED'))
+    api.replyOnce('POST /pin/:id/resend', refusal(404, 'PIN_NOT_FOUND'))
     const sent = oneEvent(element, TwoFactorCodeSentEvent.type)
     await click(element, 'button.link:not(.sent button)')
     expect((await sent).detail.resent).to.equal(false)

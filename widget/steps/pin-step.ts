@@ -12,16 +12,11 @@ import { cleanPin } from '../pin-text.js'
 import { readSmsCode } from '../web-otp.js'
 import type { Verification, WidgetHost } from '../verification.js'
 
-/** Dead ends of a code; each is shown with the actions that lead on. */
-export type PinProblem = 'expired' | 'locked' | 'notDelivered' | 'alreadyUsed'
-
-/** Refusals after which this code can't be used any more, and what to tell people. */
-const deadEnds: Partial<Record<string, PinProblem>> = {
-  PIN_EXPIRED: 'expired',
-  PIN_NOT_FOUND: 'expired',
-  NO_MORE_PIN_ATTEMPTS: 'locked',
-  PIN_ALREADY_VERIFIED: 'alreadyUsed',
-}
+/**
+ * Dead ends of a code; each is shown with the actions that lead on. `unusable`: the server no
+ * longer takes the code and the widget doesn't know why.
+ */
+export type PinProblem = 'expired' | 'locked' | 'notDelivered' | 'unusable'
 
 /** Seconds after sending at which to ask the server whether the SMS was delivered. */
 const deliveryChecks = [5, 10, 20, 40]
@@ -34,6 +29,10 @@ export class PinStep implements ReactiveController {
   #otp: AbortController | undefined
   #expiry: ReturnType<typeof setTimeout> | undefined
   #deliveryCheck: ReturnType<typeof setTimeout> | undefined
+  /** When the code expires, on this browser's clock set right by the server's (as the expiry timer). */
+  #expiresAt = 0
+  /** The last WRONG_PIN said no attempt was left. */
+  #noAttemptsLeft = false
   #resend = new Countdown((seconds) => {
     const wasWaiting = this.resendSeconds > 0
     this.resendSeconds = seconds
@@ -75,8 +74,11 @@ export class PinStep implements ReactiveController {
     this.text = ''
     this.error = undefined
     this.problem = undefined
+    this.#noAttemptsLeft = false
     this.#resend.start(secondsUntil(data.resendAvailableAt, serverNow))
-    this.#expiry = setTimeout(() => this.#fail('expired'), secondsUntil(data.expiresAt, serverNow) * 1000)
+    const expiresIn = secondsUntil(data.expiresAt, serverNow) * 1000
+    this.#expiresAt = Date.now() + expiresIn
+    this.#expiry = setTimeout(() => this.#fail('expired'), expiresIn)
     this.#scheduleDeliveryCheck(0)
   }
 
@@ -113,8 +115,9 @@ export class PinStep implements ReactiveController {
         const { data } = await this.#verification.client.getPin(session.pinId)
         if (data.status === 'FAILED') this.#fail('notDelivered')
         else if (data.status === 'PENDING' || data.status === 'SENT') this.#scheduleDeliveryCheck(attempt + 1)
-      } catch {
-        this.#scheduleDeliveryCheck(attempt + 1)
+      } catch (error) {
+        // PIN_NOT_FOUND: the code is gone (expired, used, locked), there is nothing more to learn.
+        if ((error as ApiError).code !== 'PIN_NOT_FOUND') this.#scheduleDeliveryCheck(attempt + 1)
       }
     }, delay * 1000)
   }
@@ -129,6 +132,15 @@ export class PinStep implements ReactiveController {
     this.host.announce(this.#problemText())
     await this.host.updateComplete
     this.host.renderRoot.querySelector<HTMLElement>('.problem button')?.focus()
+  }
+
+  /**
+   * Why the server no longer takes the code. It answers PIN_NOT_FOUND for an unknown, expired, used
+   * or locked code alike, so that outsiders can't tell them apart; the step knows the expiry time
+   * and the attempts left.
+   */
+  #deadEnd(): PinProblem {
+    return Date.now() >= this.#expiresAt ? 'expired' : this.#noAttemptsLeft ? 'locked' : 'unusable'
   }
 
   #problemText(): string {
@@ -163,8 +175,11 @@ export class PinStep implements ReactiveController {
   async #refused(error: ApiError): Promise<void> {
     const host = this.host
     const left = Number(error.details.attemptsRemaining)
-    const deadEnd = deadEnds[error.code] ?? (error.code === 'WRONG_PIN' && left === 0 ? 'locked' : undefined)
-    if (deadEnd) return this.#fail(deadEnd)
+    if (error.code === 'WRONG_PIN' && left === 0) {
+      this.#noAttemptsLeft = true
+      return this.#fail('locked')
+    }
+    if (error.code === 'PIN_NOT_FOUND') return this.#fail(this.#deadEnd())
     if (error.code === 'RATE_LIMITED') {
       // The code was not checked: check it by itself once the wait is over.
       this.error = undefined
@@ -196,9 +211,8 @@ export class PinStep implements ReactiveController {
     } else {
       refusal = await verification.resend()
       // The code is gone after all (expired, used up): send a new one.
-      const deadEnd = refusal && deadEnds[refusal.code]
-      if (deadEnd) {
-        this.problem = deadEnd
+      if (refusal?.code === 'PIN_NOT_FOUND') {
+        this.problem = this.#deadEnd()
         return this.#resendCode()
       }
     }
