@@ -31,8 +31,6 @@ export class PinStep implements ReactiveController {
   #deliveryCheck: ReturnType<typeof setTimeout> | undefined
   /** When the code expires, on this browser's clock set right by the server's (as the expiry timer). */
   #expiresAt = 0
-  /** The last WRONG_PIN said no attempt was left. */
-  #noAttemptsLeft = false
   #resend = new Countdown((seconds) => {
     const wasWaiting = this.resendSeconds > 0
     this.resendSeconds = seconds
@@ -74,7 +72,6 @@ export class PinStep implements ReactiveController {
     this.text = ''
     this.error = undefined
     this.problem = undefined
-    this.#noAttemptsLeft = false
     this.#resend.start(secondsUntil(data.resendAvailableAt, serverNow))
     const expiresIn = secondsUntil(data.expiresAt, serverNow) * 1000
     this.#expiresAt = Date.now() + expiresIn
@@ -136,11 +133,11 @@ export class PinStep implements ReactiveController {
 
   /**
    * Why the server no longer takes the code. It answers PIN_NOT_FOUND for an unknown, expired, used
-   * or locked code alike, so that outsiders can't tell them apart; the step knows the expiry time
-   * and the attempts left.
+   * or locked code alike, so that outsiders can't tell them apart. The step knows the expiry time;
+   * running out of attempts it already learnt from the last WRONG_PIN, and never asks again then.
    */
   #deadEnd(): PinProblem {
-    return Date.now() >= this.#expiresAt ? 'expired' : this.#noAttemptsLeft ? 'locked' : 'unusable'
+    return Date.now() >= this.#expiresAt ? 'expired' : 'unusable'
   }
 
   #problemText(): string {
@@ -175,10 +172,7 @@ export class PinStep implements ReactiveController {
   async #refused(error: ApiError): Promise<void> {
     const host = this.host
     const left = Number(error.details.attemptsRemaining)
-    if (error.code === 'WRONG_PIN' && left === 0) {
-      this.#noAttemptsLeft = true
-      return this.#fail('locked')
-    }
+    if (error.code === 'WRONG_PIN' && left === 0) return this.#fail('locked')
     if (error.code === 'PIN_NOT_FOUND') return this.#fail(this.#deadEnd())
     if (error.code === 'RATE_LIMITED') {
       // The code was not checked: check it by itself once the wait is over.
