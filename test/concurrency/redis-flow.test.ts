@@ -3,30 +3,20 @@
  * the same flows as the memory-store security suites, with every check-and-act going through Lua in
  * Redis.
  */
-import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { StoreError } from '../../server/core/errors.js'
-import { failFastRedisOptions, redisStore } from '../../server/stores/redis.js'
+import { redisStore } from '../../server/stores/redis.js'
 import { errorOf, makeKit } from '../helpers/kit.js'
 import { sendOutcome, tally } from '../helpers/outcomes.js'
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'
+import { useRedisServer } from '../helpers/redis-server.js'
 
-let server: RedisServer
-let client: Redis
-
-beforeAll(async () => {
-  server = await startRedisServer()
-  client = new Redis(server.url, { ...failFastRedisOptions, lazyConnect: true })
-  client.on('error', () => {}) // reconnect noise while Redis is down; each command reports its own failure
-  await client.connect()
-})
-afterAll(async () => {
-  client?.disconnect()
-  await server?.stop()
-})
+const redis = useRedisServer()
 
 const kitOnRedis = (overrides: Parameters<typeof makeKit>[0] = {}) =>
-  makeKit({ store: redisStore({ client, prefix: `tfk-flow:${crypto.randomUUID()}:` }), ...overrides })
+  makeKit({
+    store: redisStore({ client: redis.client, prefix: `tfk-flow:${crypto.randomUUID()}:` }),
+    ...overrides,
+  })
 
 const wrongPinFor = (pin: string) => (pin === '000000' ? '111111' : '000000')
 
@@ -34,7 +24,7 @@ async function untilRedisAnswers(): Promise<void> {
   const deadline = Date.now() + 15_000
   for (;;) {
     try {
-      await client.ping()
+      await redis.client.ping()
       return
     } catch (error) {
       if (Date.now() > deadline) throw error
@@ -166,7 +156,7 @@ describe('the kit when Redis stops in the middle of a flow', () => {
     const kit = kitOnRedis()
     const { pinId, pin } = await kit.startVerification()
 
-    await server.stop()
+    await redis.server.stop()
     const verify = await kit.post(`/pin/${pinId}/verify`, { pin })
     expect(verify.status).toBe(503)
     expect(verify.headers.get('Retry-After')).toBeTruthy()
@@ -177,7 +167,7 @@ describe('the kit when Redis stops in the middle of a flow', () => {
     expect(kit.sms.outbox).toHaveLength(1) // no SMS went out while the store was down
     expect(kit.logs.some((line) => line.includes('store unavailable'))).toBe(true)
 
-    await server.start()
+    await redis.server.start()
     await untilRedisAnswers()
     // The restarted Redis kept nothing (no persistence): the old PIN is gone, a new flow works.
     expect((await errorOf(await kit.post(`/pin/${pinId}/verify`, { pin }))).code).toBe('PIN_NOT_FOUND')
@@ -187,12 +177,12 @@ describe('the kit when Redis stops in the middle of a flow', () => {
   })
 
   it('never turns a store failure into a success: the StoreError reaches the flow', async () => {
-    const store = redisStore({ client, prefix: 'tfk-flow-fault:' })
-    await server.stop()
+    const store = redisStore({ client: redis.client, prefix: 'tfk-flow-fault:' })
+    await redis.server.stop()
     await expect(store.consumeAttempt('any', Date.now(), { singleUse: true })).rejects.toBeInstanceOf(
       StoreError,
     )
-    await server.start()
+    await redis.server.start()
     await untilRedisAnswers()
   })
 })

@@ -4,8 +4,11 @@
  *
  * Needs Debian's redis-server (`bash scripts/system-deps.sh` installs it).
  */
+import { Redis } from 'ioredis'
 import { spawnSync } from 'node:child_process'
 import { createConnection } from 'node:net'
+import { afterAll, beforeAll } from 'vitest'
+import { failFastRedisOptions } from '../../server/stores/redis.js'
 import { freePort } from './ports.js'
 import { startProcessGroup, type ProcessGroup } from './processes.js'
 
@@ -80,4 +83,41 @@ export async function startRedisServer(): Promise<RedisServer> {
 
   await start()
   return { port, url: `redis://127.0.0.1:${port}`, start, stop }
+}
+
+export interface RedisForTests {
+  /** The file's own redis-server (available once the file's tests run). */
+  readonly server: RedisServer
+  /** A connected client with `failFastRedisOptions`, as a deployment would make it. */
+  readonly client: Redis
+}
+
+/**
+ * A redis-server of the test file's own and a connected client: started before the file's tests,
+ * stopped after them. The client's reconnect noise while a test has Redis down is silenced: each
+ * command reports its own failure.
+ */
+export function useRedisServer(): RedisForTests {
+  let server: RedisServer | undefined
+  let client: Redis | undefined
+  beforeAll(async () => {
+    server = await startRedisServer()
+    client = new Redis(server.url, { ...failFastRedisOptions, lazyConnect: true })
+    client.on('error', () => {})
+    await client.connect()
+  })
+  afterAll(async () => {
+    client?.disconnect()
+    await server?.stop()
+  })
+  return {
+    get server() {
+      if (!server) throw new Error('useRedisServer(): the server starts before the tests, not at import')
+      return server
+    },
+    get client() {
+      if (!client) throw new Error('useRedisServer(): the client connects before the tests, not at import')
+      return client
+    },
+  }
 }

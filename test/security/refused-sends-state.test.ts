@@ -2,16 +2,15 @@
 // opened (the cooldown and the per-number window of a number it never reached) goes with it. One IP
 // that is already limited can't fill the store, on memory or on Redis, and can't make a legitimate
 // user's send or right-PIN verify answer 503.
-import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { StoreError } from '../../server/core/errors.js'
 import { memoryStore } from '../../server/stores/memory.js'
-import { failFastRedisOptions, redisStore } from '../../server/stores/redis.js'
+import { redisStore } from '../../server/stores/redis.js'
 import type { TwoFactorStore } from '../../server/stores/types.js'
 import { makeKit, MOBILE_HR } from '../helpers/kit.js'
 import { sendOutcome, tally } from '../helpers/outcomes.js'
 import { keysUnder } from '../helpers/redis-keys.js'
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'
+import { useRedisServer } from '../helpers/redis-server.js'
 
 const ATTACKER = '203.0.113.7'
 const ALICE = '198.51.100.1'
@@ -108,24 +107,13 @@ describe('a send the store fails midway', () => {
 })
 
 describe('refused sends leave no state behind (Redis store)', () => {
-  let server: RedisServer
-  let client: Redis
-
-  beforeAll(async () => {
-    server = await startRedisServer()
-    client = new Redis(server.url, { ...failFastRedisOptions, lazyConnect: true })
-    await client.connect()
-  })
-  afterAll(async () => {
-    client?.disconnect()
-    await server?.stop()
-  })
+  const redis = useRedisServer()
 
   it('1,000 refused sends from one limited IP (500 sequential, 500 concurrent, each to its own number) → all 429, exactly the keys there were before', async () => {
     const prefix = `tfk-flood:${crypto.randomUUID()}:`
-    const kit = kitWith(redisStore({ client, prefix }))
+    const kit = kitWith(redisStore({ client: redis.client, prefix }))
     const alice = await beforeTheFlood(kit)
-    const held = (await keysUnder(client, prefix)).sort()
+    const held = (await keysUnder(redis.client, prefix)).sort()
 
     const outcomes: string[] = []
     for (let i = 2; i < 502; i++) outcomes.push(await sendOutcome(await kit.send(ATTACKER, numberFor(i))))
@@ -134,7 +122,7 @@ describe('refused sends leave no state behind (Redis store)', () => {
     )
     outcomes.push(...(await Promise.all(concurrent.map(sendOutcome))))
     expect(tally(outcomes)).toStrictEqual({ '429 sendPinPerIp': 1_000 })
-    expect((await keysUnder(client, prefix)).sort()).toStrictEqual(held)
+    expect((await keysUnder(redis.client, prefix)).sort()).toStrictEqual(held)
 
     await legitimateUsersStillServed(kit, alice)
   })

@@ -2,9 +2,8 @@
 // and a `createVerifier({ store })` accept each token once — the store's atomic `hit` on its `jti`
 // is the race gate — and no verifier accepts a token that claims a longer life than the kit issues.
 import { Hono } from 'hono'
-import { Redis } from 'ioredis'
 import { importJWK, SignJWT, type JWK } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { demoSite } from '../../demo/site.js'
 import {
   createVerifier,
@@ -16,28 +15,16 @@ import {
   type TokenVerifier,
   type TwoFactorStore,
 } from '../../server/index.js'
-import { failFastRedisOptions, redisStore } from '../../server/stores/redis.js'
+import { redisStore } from '../../server/stores/redis.js'
 import { fakeClock, makeKit, MOBILE_HR } from '../helpers/kit.js'
 import { tally } from '../helpers/outcomes.js'
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'
+import { useRedisServer } from '../helpers/redis-server.js'
 
 const ISSUER = 'https://shop.example'
 const AUDIENCE = 'shop.example'
 const YEAR_SECONDS = 365 * 24 * 3600
 
-let server: RedisServer
-let client: Redis
-
-beforeAll(async () => {
-  server = await startRedisServer()
-  client = new Redis(server.url, { ...failFastRedisOptions, lazyConnect: true })
-  client.on('error', () => {})
-  await client.connect()
-})
-afterAll(async () => {
-  client?.disconnect()
-  await server?.stop()
-})
+const redis = useRedisServer()
 
 async function issueToken(kit: ReturnType<typeof makeKit>): Promise<string> {
   const { pinId, pin } = await kit.startVerification()
@@ -74,7 +61,7 @@ async function signedByKitKey(
 
 const stores: [string, () => TwoFactorStore][] = [
   ['memory', () => memoryStore()],
-  ['Redis', () => redisStore({ client, prefix: `tfk-replay:${crypto.randomUUID()}:` })],
+  ['Redis', () => redisStore({ client: redis.client, prefix: `tfk-replay:${crypto.randomUUID()}:` })],
 ]
 
 describe('single use of a token', () => {

@@ -4,27 +4,18 @@
  * Redis is back — with the client options the kit recommends.
  */
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { StoreError } from '../../server/core/errors.js'
 import type { TwoFactorStore } from '../../server/stores/types.js'
-import { failFastRedisOptions, redisStore } from '../../server/stores/redis.js'
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'
+import { redisStore } from '../../server/stores/redis.js'
+import { useRedisServer } from '../helpers/redis-server.js'
 import { makePinRecord } from './conformance.js'
 
-let server: RedisServer
-let client: Redis
+const redis = useRedisServer()
 let store: TwoFactorStore
 
 beforeAll(async () => {
-  server = await startRedisServer()
-  client = new Redis(server.url, { ...failFastRedisOptions, lazyConnect: true })
-  client.on('error', () => {}) // reconnect noise while Redis is down; each command reports its own failure
-  await client.connect()
-  store = redisStore({ client, prefix: 'tfk-faults:' })
-})
-afterAll(async () => {
-  client?.disconnect()
-  await server?.stop()
+  store = redisStore({ client: redis.client, prefix: 'tfk-faults:' })
 })
 
 /** Waits (bounded) until the client has reconnected and Redis answers through the store. */
@@ -48,7 +39,7 @@ describe('redis store when Redis stops and comes back', () => {
     await store.createPin(record)
     expect(await store.consumeAttempt(record.pinId, now, { singleUse: true })).toMatchObject({ ok: true })
 
-    await server.stop()
+    await redis.server.stop()
     const operations: [string, () => Promise<unknown>][] = [
       ['createPin', () => store.createPin(makePinRecord(now))],
       ['getPin', () => store.getPin(record.pinId)],
@@ -70,7 +61,7 @@ describe('redis store when Redis stops and comes back', () => {
     }
 
     // Redis kept nothing on disk: it comes back empty, and the store serves a new flow from scratch.
-    await server.start()
+    await redis.server.start()
     await untilStoreAnswers()
     expect(await store.getPin(record.pinId)).toBeNull()
     const fresh = makePinRecord(Date.now())
@@ -92,7 +83,7 @@ describe('redis store when Redis stops and comes back', () => {
     await store.createPin(record)
     // Hold the burst on the server (CLIENT PAUSE from a second connection), so Redis dies with the
     // attempts in flight rather than after they have all been answered.
-    const pauser = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 0 })
+    const pauser = new Redis(redis.server.url, { lazyConnect: true, maxRetriesPerRequest: 0 })
     pauser.on('error', () => {})
     await pauser.connect()
     await pauser.call('CLIENT', 'PAUSE', '5000', 'ALL')
@@ -100,7 +91,7 @@ describe('redis store when Redis stops and comes back', () => {
       store.consumeAttempt(record.pinId, now, { singleUse: true }),
     )
     await new Promise((resolve) => setTimeout(resolve, 50))
-    await server.stop()
+    await redis.server.stop()
     const settled = await Promise.allSettled(burst)
     pauser.disconnect()
 
@@ -111,7 +102,7 @@ describe('redis store when Redis stops and comes back', () => {
     const evaluated = settled.filter((outcome) => outcome.status === 'fulfilled' && outcome.value.ok)
     expect(evaluated.length).toBeLessThanOrEqual(5)
 
-    await server.start()
+    await redis.server.start()
     await untilStoreAnswers()
   })
 })

@@ -4,24 +4,13 @@
  * survive SCRIPT FLUSH, one budget for two clients, and a fail-fast client from a URL.
  */
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { StoreError } from '../../server/core/errors.js'
 import { connectRedisClient, failFastRedisOptions, redisStore } from '../../server/stores/redis.js'
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'
+import { useRedisServer } from '../helpers/redis-server.js'
 import { makePinRecord } from './conformance.js'
 
-let server: RedisServer
-let client: Redis
-
-beforeAll(async () => {
-  server = await startRedisServer()
-  client = new Redis(server.url, { ...failFastRedisOptions, lazyConnect: true })
-  await client.connect()
-})
-afterAll(async () => {
-  client?.disconnect()
-  await server?.stop()
-})
+const redis = useRedisServer()
 
 // A prefix per test keeps tests apart on one server without flushing it.
 const freshPrefix = () => `tfk-test:${crypto.randomUUID()}:`
@@ -30,12 +19,14 @@ describe('redis store specifics', () => {
   it('refuses a missing or foreign client and a non-string prefix at construction', () => {
     expect(() => redisStore({} as never)).toThrow(/"client" must be an ioredis client/)
     expect(() => redisStore({ client: {} as never })).toThrow(/"client" must be an ioredis client/)
-    expect(() => redisStore({ client, prefix: 7 as never })).toThrow(/"prefix" must be a string/)
+    expect(() => redisStore({ client: redis.client, prefix: 7 as never })).toThrow(
+      /"prefix" must be a string/,
+    )
   })
 
   it('namespaces every key under the prefix and lets every one of them expire', async () => {
     const prefix = freshPrefix()
-    const store = redisStore({ client, prefix })
+    const store = redisStore({ client: redis.client, prefix })
     const now = Date.now()
     const record = makePinRecord(now)
     await store.createPin(record)
@@ -44,35 +35,35 @@ describe('redis store specifics', () => {
     await store.hit('send:+385911234567', 3, 60_000, now)
     await store.setCached('lookup:+385911234567', '{}', 60_000, now)
 
-    const keys = await client.keys(`${prefix}*`)
+    const keys = await redis.client.keys(`${prefix}*`)
     expect(keys.sort()).toStrictEqual(
       ['cache:lookup:+385911234567', 'msg:provider-message-1', `pin:${record.pinId}`, 'rl:send:+385911234567']
         .map((key) => prefix + key)
         .sort(),
     )
     for (const key of keys) {
-      const ttl = await client.pttl(key)
+      const ttl = await redis.client.pttl(key)
       expect(ttl, key).toBeGreaterThan(0)
       expect(ttl, key).toBeLessThanOrEqual(record.retainUntil - record.createdAt)
     }
   })
 
   it('keeps working after Redis forgets its scripts (SCRIPT FLUSH, as after a restart)', async () => {
-    const store = redisStore({ client, prefix: freshPrefix() })
+    const store = redisStore({ client: redis.client, prefix: freshPrefix() })
     const record = makePinRecord(Date.now())
     await store.createPin(record)
-    await client.script('FLUSH')
+    await redis.client.script('FLUSH')
     expect(await store.consumeAttempt(record.pinId, Date.now(), { singleUse: true })).toMatchObject({
       ok: true,
     })
   })
 
   it('keeps one budget for two clients (two server processes) on one Redis', async () => {
-    const other = new Redis(server.url, { ...failFastRedisOptions, lazyConnect: true })
+    const other = new Redis(redis.server.url, { ...failFastRedisOptions, lazyConnect: true })
     await other.connect()
     try {
       const prefix = freshPrefix()
-      const stores = [redisStore({ client, prefix }), redisStore({ client: other, prefix })]
+      const stores = [redisStore({ client: redis.client, prefix }), redisStore({ client: other, prefix })]
       const now = Date.now()
       const results = await Promise.all(
         Array.from({ length: 200 }, (_, i) => stores[i % 2]!.hit('send:+385911234567', 10, 60_000, now)),
@@ -93,7 +84,7 @@ describe('redis store specifics', () => {
   })
 
   it('connects a fail-fast client from a URL, and says so clearly when it cannot', async () => {
-    const connected = await connectRedisClient(server.url)
+    const connected = await connectRedisClient(redis.server.url)
     try {
       expect(await connected.ping()).toBe('PONG')
       expect(connected.options).toMatchObject({ enableOfflineQueue: false, maxRetriesPerRequest: 1 })
