@@ -41,9 +41,6 @@ function list(value: string | undefined): string[] | undefined {
   return items && items.length > 0 ? items : undefined
 }
 
-const STRING_OPTIONS = STRING_OPTION_VARIABLES
-const NUMBER_OPTIONS = NUMBER_OPTION_VARIABLES
-
 /**
  * Every option the variables set; unset or empty ones keep the core's defaults (which
  * `twoFactor()` validates, naming the option). `production` decides the environment.
@@ -58,11 +55,11 @@ export function optionsFromVariables(vars: EnvironmentVariables, production: boo
   }
   const settable = options as Record<string, unknown>
   for (const [option, name] of Object.entries(FLAG_OPTION_VARIABLES)) settable[option] = vars[name] === 'true'
-  for (const [option, name] of Object.entries(STRING_OPTIONS)) {
+  for (const [option, name] of Object.entries(STRING_OPTION_VARIABLES)) {
     const value = vars[name]
     if (value !== undefined && value !== '') settable[option] = value
   }
-  for (const [option, name] of Object.entries(NUMBER_OPTIONS)) {
+  for (const [option, name] of Object.entries(NUMBER_OPTION_VARIABLES)) {
     const value = vars[name]
     if (value !== undefined && value !== '') settable[option] = Number(value)
   }
@@ -99,7 +96,7 @@ function captchaFromVariables(vars: EnvironmentVariables): TwoFactorInit['captch
 
 /** Options that take a string, which a call passing options where the variables belong would use. */
 const STRING_VALUED_OPTIONS = new Set<string>([
-  ...Object.keys(STRING_OPTIONS),
+  ...Object.keys(STRING_OPTION_VARIABLES),
   'environment',
   'algorithm',
   'pinType',
