@@ -1,7 +1,7 @@
-// What only the memory store has: its bound. Limiter state (rate-limit windows, cached lookups) can
-// fill at most maxEntries - reservedForPins; a full store forgets what has expired, then cached
-// lookups, and otherwise refuses the new key. It never evicts a live window (a fresh budget for an
-// attacker) nor a PIN record or its links.
+// What only the memory store has: its bound. Limiter state (rate-limit windows, cached lookups, list
+// entries, counter keys) can fill at most maxEntries - reservedForPins; a full store forgets what has
+// expired, then cached lookups, and otherwise refuses the new key. It never evicts a live window (a
+// fresh budget for an attacker), a list entry or a counter, nor a PIN record or its links.
 import { describe, expect, it } from 'vitest'
 import { StoreError } from '../core/errors.js'
 import { makePinRecord } from '../../test/stores/conformance.js'
@@ -78,6 +78,34 @@ describe('memory store bounds', () => {
     for (let i = 0; i < 4; i++) {
       expect(await store.hit(`ip:${i}`, 5, MINUTE, clock.now(), 0)).toMatchObject({ count: 1 })
     }
+  })
+
+  it('list entries and counter keys count as limiter state: with 4 windows, 1 entry and 1 counter key, the next of either is refused and a PIN still fits', async () => {
+    const { store, clock } = await storeWithWindows(4)
+    await store.putListEntry('blocks', 'network:21910', '{}', null, clock.now())
+    await store.addCounters([{ key: 'stats:1', fields: { sent: 1 }, ttlMs: MINUTE }], clock.now())
+    await expect(store.putListEntry('blocks', 'network:21901', '{}', null, clock.now())).rejects.toThrow(
+      /6 of 8 entries/,
+    )
+    const newKey = [{ key: 'stats:2', fields: { sent: 1 }, ttlMs: MINUTE }]
+    await expect(store.addCounters(newKey, clock.now())).rejects.toThrow(StoreError)
+    await store.createPin(makePinRecord(clock.now()))
+    expect(store.size).toBe(7)
+    expect(await store.listEntries('blocks', clock.now())).toStrictEqual([
+      { id: 'network:21910', value: '{}', expiresAt: null },
+    ])
+    expect(await store.readCounters(['stats:1', 'stats:2'], clock.now())).toStrictEqual([{ sent: 1 }, {}])
+  })
+
+  it("forgets a counter key by the store's clock ttlMs after its first addition, and a list entry by the store's clock once its expiresAt has passed", async () => {
+    const { store, clock } = await storeWithWindows(0)
+    await store.putListEntry('blocks', 'a', '{}', clock.now() + MINUTE, clock.now())
+    await store.addCounters([{ key: 'stats:1', fields: { sent: 1 }, ttlMs: MINUTE }], clock.now())
+    expect(store.size).toBe(2)
+    clock.advance(MINUTE)
+    expect(await store.readCounters(['stats:1'], clock.now())).toStrictEqual([{}])
+    expect(await store.listEntries('blocks', clock.now())).toStrictEqual([])
+    expect(store.size).toBe(0)
   })
 
   it('refuses a reserve that leaves no room, naming the option', () => {

@@ -3,26 +3,37 @@
  * between awaits, which is what makes it atomic in a single JavaScript thread.
  *
  * Bounded, and a flood can't push PINs out. A rate-limit window given back to zero is deleted at
- * once, so a refused request leaves nothing new. Windows and cached lookups together may hold at most
- * `maxEntries - reservedForPins` entries; PIN records and their message links may use the rest, the
- * reserve included. When a new key finds no room, the store forgets what has outlived its retention,
+ * once, so a refused request leaves nothing new. Limiter state — windows, cached lookups, list
+ * entries (one per entry) and counter keys (one per key) — may hold at most `maxEntries -
+ * reservedForPins` entries; PIN records and their message links may use the rest, the reserve
+ * included. When a new key finds no room, the store forgets what has outlived its retention,
  * then the oldest cached lookups (a cache: dropping one costs a lookup, never a budget), and if that
  * is not enough it refuses the new key with a StoreError (503). It never evicts a live window (that
- * would hand an attacker a fresh budget) nor a PIN record or its links.
+ * would hand an attacker a fresh budget), a list entry (a block lifted early is the same gift), a
+ * counter, nor a PIN record or its links.
  */
 import { StoreError } from '../core/errors.js'
 import { applyPinPatch, markRecordVerified, takeAttempt } from '../core/pin-record.js'
-import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit, TwoFactorStore } from './types.js'
+import { checkCounterUpdates } from './counter-updates.js'
+import type {
+  ConsumeAttemptResult,
+  ListEntry,
+  PinPatch,
+  PinRecord,
+  RateLimitHit,
+  TwoFactorStore,
+} from './types.js'
 
 export interface MemoryStoreOptions {
   /**
-   * Most keys held at once (PIN records, message-id links, rate-limit windows and cached lookups).
+   * Most keys held at once (PIN records, message-id links, rate-limit windows, cached lookups, list
+   * entries and counter keys).
    * @default 100000
    */
   maxEntries?: number
   /**
-   * Entries that rate-limit windows and cached lookups may never take, kept for PIN records and
-   * their message links (2 per PIN with one SMS). Windows outlive PINs (a number's window lasts a
+   * Entries that limiter state (windows, cached lookups, list entries, counters) may never take,
+   * kept for PIN records and their message links (2 per PIN with one SMS). Windows outlive PINs (a number's window lasts a
    * day, a PIN record twice its lifetime), so they get the larger share.
    * @default a quarter of maxEntries, rounded down
    */
@@ -40,9 +51,11 @@ type Entry =
   | { kind: 'link'; pinId: string; forgetAt: number }
   | { kind: 'window'; count: number; resetAt: number; forgetAt: number }
   | { kind: 'cached'; value: string; validUntil: number; forgetAt: number }
+  | { kind: 'listEntry'; list: string; id: string; value: string; expiresAt: number | null; forgetAt: number }
+  | { kind: 'counters'; fields: Record<string, number>; forgetAt: number }
 
-/** Windows and cached lookups: what a flood of requests could multiply, and what may not take the reserve. */
-const isLimiterState = (entry: Entry) => entry.kind === 'window' || entry.kind === 'cached'
+/** All but PINs and their links: what a flood of requests could multiply, and may not take the reserve. */
+const isLimiterState = (entry: Entry) => entry.kind !== 'pin' && entry.kind !== 'link'
 
 const SWEEP_INTERVAL_MS = 30_000
 
@@ -63,6 +76,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
   let limiterEntries = 0
   // Cached lookups, oldest first (a Set keeps insertion order): the first to go when room is short.
   const cachedKeys = new Set<string>()
+  // The store keys of each list's entries, so that listing a list does not scan the whole store.
+  const listKeys = new Map<string, Set<string>>()
   // No entry is forgotten before this instant: a full store doesn't scan itself on every request.
   let nextForgetAt = Infinity
   let lastSweep = clock()
@@ -73,6 +88,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
     entries.set(key, entry)
     if (isLimiterState(entry)) limiterEntries++
     if (entry.kind === 'cached') cachedKeys.add(key)
+    if (entry.kind === 'listEntry') {
+      let keys = listKeys.get(entry.list)
+      if (!keys) listKeys.set(entry.list, (keys = new Set()))
+      keys.add(key)
+    }
     nextForgetAt = Math.min(nextForgetAt, entry.forgetAt)
   }
 
@@ -82,6 +102,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
     entries.delete(key)
     if (isLimiterState(entry)) limiterEntries--
     cachedKeys.delete(key)
+    if (entry.kind === 'listEntry') {
+      const keys = listKeys.get(entry.list)
+      keys?.delete(key)
+      if (keys?.size === 0) listKeys.delete(entry.list)
+    }
   }
 
   function sweep(force = false): void {
@@ -119,7 +144,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
     }
     if (isFull(entry)) {
       const what = isLimiterState(entry)
-        ? `rate-limit windows and cached lookups (${limiterCapacity} of ${maxEntries} entries; the rest is kept for PINs)`
+        ? `rate-limit windows, cached lookups, list entries and counters (${limiterCapacity} of ${maxEntries} entries; the rest is kept for PINs)`
         : `${maxEntries} entries`
       throw new StoreError(`memory store is full: ${what}`)
     }
@@ -137,6 +162,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
     const entry = read(pinKey(pinId))
     return entry?.kind === 'pin' ? entry : undefined
   }
+  // JSON keeps a list's name and an entry's id apart whatever characters they hold.
+  const listEntryKey = (list: string, id: string) => `list:${JSON.stringify([list, id])}`
+  /** The entry, if it is live at the caller's `now`. */
+  const readListEntry = (key: string, now: number) => {
+    const entry = read(key)
+    return entry?.kind === 'listEntry' && (entry.expiresAt === null || entry.expiresAt > now)
+      ? entry
+      : undefined
+  }
+  const counterKey = (key: string) => `cnt:${key}`
   // Callers get copies: a record handed out must not change under them, nor they under us.
   const copy = (record: PinRecord): PinRecord => ({ ...record, messageIds: [...record.messageIds] })
 
@@ -207,6 +242,57 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
     async getCached(key, now) {
       const entry = read(`cache:${key}`)
       return entry?.kind === 'cached' && entry.validUntil > now ? entry.value : null
+    },
+
+    async putListEntry(list, id, value, expiresAt, now) {
+      const key = listEntryKey(list, id)
+      if (expiresAt !== null && expiresAt <= now) return forget(key)
+      // Valid by the caller's clock; kept by the store's for as long, so an entry can be cleaned up.
+      const forgetAt = expiresAt === null ? Infinity : clock() + (expiresAt - now)
+      write(key, { kind: 'listEntry', list, id, value, expiresAt, forgetAt })
+    },
+
+    async getListEntries(list, ids, now) {
+      return ids.map((id) => readListEntry(listEntryKey(list, id), now)?.value ?? null)
+    },
+
+    async listEntries(list, now) {
+      const live: ListEntry[] = []
+      for (const key of [...(listKeys.get(list) ?? [])]) {
+        const entry = readListEntry(key, now)
+        if (entry) live.push({ id: entry.id, value: entry.value, expiresAt: entry.expiresAt })
+      }
+      return live
+    },
+
+    async deleteListEntry(list, id, now) {
+      const key = listEntryKey(list, id)
+      const live = readListEntry(key, now) !== undefined
+      forget(key)
+      return live
+    },
+
+    async addCounters(updates) {
+      checkCounterUpdates('memoryStore', updates)
+      for (const { key, fields, ttlMs } of updates) {
+        if (Object.keys(fields).length === 0) continue
+        const storeKey = counterKey(key)
+        let counters = read(storeKey)
+        if (counters?.kind !== 'counters') {
+          counters = { kind: 'counters', fields: {}, forgetAt: clock() + ttlMs }
+          write(storeKey, counters)
+        }
+        for (const [field, amount] of Object.entries(fields)) {
+          counters.fields[field] = (counters.fields[field] ?? 0) + amount
+        }
+      }
+    },
+
+    async readCounters(keys) {
+      return keys.map((key) => {
+        const entry = read(counterKey(key))
+        return entry?.kind === 'counters' ? { ...entry.fields } : {}
+      })
     },
   }
 }
