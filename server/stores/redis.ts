@@ -3,10 +3,13 @@
  * one single-key command), which Redis runs to completion before anything else: that is what makes
  * each check-and-act atomic across processes.
  *
- * Keys (all under `prefix`, all expiring): `pin:<pinId>` a hash per PIN record, kept until its
- * `retainUntil`; `msg:<messageId>` the pinId a provider message belongs to; `rl:<key>` a hash
- * `{ count, resetAt }` per rate-limit window (deleted when given back to zero); `cache:<key>` a
- * cached lookup answer.
+ * Keys (all under `prefix`, all expiring but a list with a never-expiring entry): `pin:<pinId>` a
+ * hash per PIN record, kept until its `retainUntil`; `msg:<messageId>` the pinId a provider message
+ * belongs to; `rl:<key>` a hash `{ count, resetAt }` per rate-limit window (deleted when given back
+ * to zero); `cache:<key>` a cached lookup answer; `list:<name>` a hash per named list, entry id →
+ * `<expiresAt or empty>|<value>`, expired entries pruned whenever the list is touched, the key kept
+ * until its last entry expires; `cnt:<key>` a hash of counters, field → integer, kept `ttlMs` from
+ * its first addition.
  *
  * Expiry is relative (`PEXPIRE retainUntil - createdAt`, `PEXPIRE windowMs`): a key lives as long as
  * the caller asked, counted on Redis' clock, so the caller's clock need not agree with the server's.
@@ -21,7 +24,15 @@ import { createHash } from 'node:crypto'
 import type { Redis, RedisOptions } from 'ioredis'
 import { StoreError } from '../core/errors.js'
 import { PATCHABLE_PIN_FIELDS } from '../core/pin-record.js'
-import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit, TwoFactorStore } from './types.js'
+import { checkCounterUpdates } from './counter-updates.js'
+import type {
+  ConsumeAttemptResult,
+  ListEntry,
+  PinPatch,
+  PinRecord,
+  RateLimitHit,
+  TwoFactorStore,
+} from './types.js'
 
 export interface RedisStoreOptions {
   /** A connected ioredis client, e.g. `new Redis(process.env.REDIS_URL, failFastRedisOptions)`. */
@@ -154,6 +165,79 @@ end
 if count <= limit then return {1, count, resetAt} end
 return {0, count, resetAt}`
 
+// Prunes the entries of a list (KEYS[1]) that are expired at `now` and lets the key expire with its
+// last entry (never, while one entry has no expiresAt). Returns the live entries as a flat list.
+// Lists are small (blocks, allow-list entries): reading one whole costs little.
+const TIDY_LIST = `
+local function tidy(key, now)
+  local h = redis.call('HGETALL', key)
+  local live, latest = {}, 0
+  for i = 1, #h, 2 do
+    local expiresAt = tonumber(string.sub(h[i + 1], 1, string.find(h[i + 1], '|', 1, true) - 1))
+    if expiresAt and expiresAt <= now then
+      redis.call('HDEL', key, h[i])
+    else
+      live[#live + 1], live[#live + 2] = h[i], h[i + 1]
+      if not expiresAt then latest = nil elseif latest and expiresAt > latest then latest = expiresAt end
+    end
+  end
+  if #live == 0 then return live end
+  if latest then
+    redis.call('PEXPIRE', key, string.format('%d', math.ceil(latest - now)))
+  else
+    redis.call('PERSIST', key)
+  end
+  return live
+end
+`
+
+// KEYS: list. ARGV: now, id, '<expiresAt or empty>|<value>', expired ('1'|'0').
+const PUT_LIST_ENTRY = `${TIDY_LIST}
+if ARGV[4] == '1' then redis.call('HDEL', KEYS[1], ARGV[2]) else redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
+tidy(KEYS[1], tonumber(ARGV[1]))
+return 1`
+
+// KEYS: list. ARGV: now, ids… Returns each id's stored '<expiresAt>|<value>', false when absent or
+// expired (and prunes those).
+const GET_LIST_ENTRIES = `
+local now, found = tonumber(ARGV[1]), redis.call('HMGET', KEYS[1], unpack(ARGV, 2))
+for i = 1, #found do
+  if found[i] then
+    local expiresAt = tonumber(string.sub(found[i], 1, string.find(found[i], '|', 1, true) - 1))
+    if expiresAt and expiresAt <= now then
+      redis.call('HDEL', KEYS[1], ARGV[i + 1])
+      found[i] = false
+    end
+  end
+end
+return found`
+
+// KEYS: list. ARGV: now.
+const LIST_ENTRIES = `${TIDY_LIST}
+return tidy(KEYS[1], tonumber(ARGV[1]))`
+
+// KEYS: list. ARGV: now, id. Returns 1 when the entry was there and live.
+const DELETE_LIST_ENTRY = `${TIDY_LIST}
+tidy(KEYS[1], tonumber(ARGV[1]))
+if redis.call('HDEL', KEYS[1], ARGV[2]) == 0 then return 0 end
+tidy(KEYS[1], tonumber(ARGV[1]))
+return 1`
+
+// KEYS: counter keys. ARGV, per key in order: ttlMs, number of fields, then field/amount pairs.
+// One script for every key of a call: one round trip, and each HINCRBY is atomic on its own.
+const ADD_COUNTERS = `
+local a = 1
+for i = 1, #KEYS do
+  local ttl, n = ARGV[a], tonumber(ARGV[a + 1])
+  a = a + 2
+  for j = 1, n do
+    redis.call('HINCRBY', KEYS[i], ARGV[a], ARGV[a + 1])
+    a = a + 2
+  end
+  if redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
+end
+return 1`
+
 interface Script {
   source: string
   sha: string
@@ -165,6 +249,11 @@ const scripts = {
   markVerified: script(MARK_VERIFIED),
   updatePin: script(UPDATE_PIN),
   hit: script(HIT),
+  putListEntry: script(PUT_LIST_ENTRY),
+  getListEntries: script(GET_LIST_ENTRIES),
+  listEntries: script(LIST_ENTRIES),
+  deleteListEntry: script(DELETE_LIST_ENTRY),
+  addCounters: script(ADD_COUNTERS),
 }
 
 function pinToFields(record: PinRecord): string[] {
@@ -184,6 +273,7 @@ function pinToFields(record: PinRecord): string[] {
   }
   if (record.verifiedAt !== undefined) fields.verifiedAt = String(record.verifiedAt)
   if (record.language !== undefined) fields.language = record.language
+  if (record.network !== undefined) fields.network = record.network
   return Object.entries(fields).flat()
 }
 
@@ -207,6 +297,7 @@ function pinFromHash(hash: string[] | Record<string, string>): PinRecord {
   }
   if (h.verifiedAt !== undefined) record.verifiedAt = Number(h.verifiedAt)
   if (h.language !== undefined) record.language = h.language
+  if (h.network !== undefined) record.network = h.network
   return record
 }
 
@@ -245,6 +336,14 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
   }
 
   const flag = (value: boolean) => (value ? '1' : '0')
+  const listKey = (list: string) => `${prefix}list:${list}`
+  const counterKey = (key: string) => `${prefix}cnt:${key}`
+  /** A list entry as stored: '<expiresAt or empty>|<value>'. */
+  const parseListEntry = (stored: string) => {
+    const separator = stored.indexOf('|')
+    const expiresAt = stored.slice(0, separator)
+    return { expiresAt: expiresAt === '' ? null : Number(expiresAt), value: stored.slice(separator + 1) }
+  }
 
   return {
     shared: true,
@@ -319,6 +418,59 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
         if (stored === null) return null
         const separator = stored.indexOf('|')
         return Number(stored.slice(0, separator)) > now ? stored.slice(separator + 1) : null
+      }),
+
+    putListEntry: (list, id, value, expiresAt, now) =>
+      guarded('putListEntry', async () => {
+        const expired = flag(expiresAt !== null && expiresAt <= now)
+        await run(scripts.putListEntry, [listKey(list)], [now, id, `${expiresAt ?? ''}|${value}`, expired])
+      }),
+
+    getListEntries: (list, ids, now) =>
+      guarded('getListEntries', async () => {
+        if (ids.length === 0) return []
+        const found = (await run(scripts.getListEntries, [listKey(list)], [now, ...ids])) as (string | null)[]
+        return found.map((stored) => (stored ? parseListEntry(stored).value : null))
+      }),
+
+    listEntries: (list, now) =>
+      guarded('listEntries', async () => {
+        const flat = (await run(scripts.listEntries, [listKey(list)], [now])) as string[]
+        const entries: ListEntry[] = []
+        for (let i = 0; i + 1 < flat.length; i += 2)
+          entries.push({ id: flat[i]!, ...parseListEntry(flat[i + 1]!) })
+        return entries
+      }),
+
+    deleteListEntry: (list, id, now) =>
+      guarded('deleteListEntry', async () => {
+        return (await run(scripts.deleteListEntry, [listKey(list)], [now, id])) === 1
+      }),
+
+    addCounters: async (updates) => {
+      checkCounterUpdates('redisStore', updates)
+      const adding = updates.filter((update) => Object.keys(update.fields).length > 0)
+      if (adding.length === 0) return
+      const args: (string | number)[] = []
+      for (const { fields, ttlMs } of adding) {
+        args.push(Math.max(1, Math.ceil(ttlMs)), Object.keys(fields).length, ...Object.entries(fields).flat())
+      }
+      const keys = adding.map((update) => counterKey(update.key))
+      await guarded('addCounters', () => run(scripts.addCounters, keys, args))
+    },
+
+    // One pipeline of HGETALL: one round trip however many keys.
+    readCounters: (keys) =>
+      guarded('readCounters', async () => {
+        if (keys.length === 0) return []
+        const pipeline = client.pipeline()
+        for (const key of keys) pipeline.hgetall(counterKey(key))
+        const replies = (await pipeline.exec()) ?? []
+        return replies.map(([error, hash]) => {
+          if (error) throw error
+          const fields = Object.entries(hash as Record<string, string>)
+          return Object.fromEntries(fields.map(([field, value]) => [field, Number(value)]))
+        })
       }),
   }
 }
