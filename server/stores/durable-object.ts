@@ -1,7 +1,9 @@
 /**
  * The Cloudflare Workers store: each operation goes to the one Durable Object that owns its key —
  * one object per PIN (`pin:<pinId>`), per rate-limit key (`rl:<key>`), per provider message id
- * (`msg:<id>`) and per cached answer (`cache:<key>`). A Durable Object runs one request at a time
+ * (`msg:<id>`), per cached answer (`cache:<key>`), per named list (`list:<name>`, all its entries in
+ * one object, so it can list them) and per counter key (`cnt:<key>`; an `addCounters` of several keys
+ * calls their objects in parallel). A Durable Object runs one request at a time
  * and its check-and-act methods never await anything but storage, so each operation is atomic
  * however many Workers call it at once, anywhere.
  *
@@ -10,7 +12,15 @@
  * `two-factor-kit/server/workers` entry. Wire it with a binding and a `new_sqlite_classes` migration.
  */
 import { StoreError } from '../core/errors.js'
-import type { ConsumeAttemptResult, PinPatch, PinRecord, RateLimitHit, TwoFactorStore } from './types.js'
+import { checkCounterUpdates } from './counter-updates.js'
+import type {
+  ConsumeAttemptResult,
+  ListEntry,
+  PinPatch,
+  PinRecord,
+  RateLimitHit,
+  TwoFactorStore,
+} from './types.js'
 
 /** What the store calls on a Durable Object (over RPC). `TwoFactorDurableObject` implements it. */
 export interface TwoFactorObjectApi {
@@ -25,6 +35,13 @@ export interface TwoFactorObjectApi {
   hit(limit: number, windowMs: number, now: number, cost: number): RateLimitHit
   setCached(value: string, ttlMs: number, now: number): void
   getCached(now: number): string | null
+  putListEntry(id: string, value: string, expiresAt: number | null, now: number): void
+  getListEntries(ids: readonly string[], now: number): (string | null)[]
+  listEntries(now: number): ListEntry[]
+  /** True when the entry was there and live. */
+  deleteListEntry(id: string, now: number): boolean
+  addCounters(fields: Record<string, number>, ttlMs: number): void
+  readCounters(): Record<string, number>
 }
 
 /** A stub as the Workers runtime hands it out: every method answers with a promise. */
@@ -60,6 +77,8 @@ export function durableObjectStore(options: DurableObjectStoreOptions): TwoFacto
   const objectFor = (name: string) => namespace.get(namespace.idFromName(name)) as TwoFactorObjectStub
   const pinObject = (pinId: string) => objectFor(`pin:${pinId}`)
   const linkObject = (messageId: string) => objectFor(`msg:${messageId}`)
+  const listObject = (list: string) => objectFor(`list:${list}`)
+  const counterObject = (key: string) => objectFor(`cnt:${key}`)
 
   /**
    * Whatever goes wrong on the way to or inside an object (overload, reset, exceeded limits, a
@@ -120,5 +139,29 @@ export function durableObjectStore(options: DurableObjectStoreOptions): TwoFacto
       guarded('setCached', () => objectFor(`cache:${key}`).setCached(value, ttlMs, now)),
 
     getCached: (key, now) => guarded('getCached', () => objectFor(`cache:${key}`).getCached(now)),
+
+    putListEntry: (list, id, value, expiresAt, now) =>
+      guarded('putListEntry', () => listObject(list).putListEntry(id, value, expiresAt, now)),
+
+    getListEntries: (list, ids, now) =>
+      guarded('getListEntries', async () =>
+        ids.length === 0 ? [] : await listObject(list).getListEntries(ids, now),
+      ),
+
+    listEntries: (list, now) => guarded('listEntries', () => listObject(list).listEntries(now)),
+
+    deleteListEntry: (list, id, now) =>
+      guarded('deleteListEntry', () => listObject(list).deleteListEntry(id, now)),
+
+    addCounters: async (updates) => {
+      checkCounterUpdates('durableObjectStore', updates)
+      const adding = updates.filter((update) => Object.keys(update.fields).length > 0)
+      await guarded('addCounters', () =>
+        Promise.all(adding.map(({ key, fields, ttlMs }) => counterObject(key).addCounters(fields, ttlMs))),
+      )
+    },
+
+    readCounters: (keys) =>
+      guarded('readCounters', () => Promise.all(keys.map((key) => counterObject(key).readCounters()))),
   }
 }
