@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StoreError } from '../../server/core/errors.js'
-import type { PinRecord, TwoFactorStore } from '../../server/stores/types.js'
+import type { CounterUpdate, ListEntry, PinRecord, TwoFactorStore } from '../../server/stores/types.js'
 
 export interface ConformanceHarness {
   store: TwoFactorStore
@@ -42,6 +42,7 @@ export function makePinRecord(now: number, overrides: Partial<PinRecord> = {}): 
 }
 
 const uniqueKey = (label: string) => `${label}:${crypto.randomUUID()}`
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 
 export function testStore(name: string, setup: () => Promise<ConformanceHarness>): void {
   describe(`${name} store conformance`, () => {
@@ -76,6 +77,19 @@ export function testStore(name: string, setup: () => Promise<ConformanceHarness>
         expect(stored).toStrictEqual(record)
         expect(stored).not.toHaveProperty('language')
         expect(stored).not.toHaveProperty('verifiedAt')
+        expect(stored).not.toHaveProperty('network')
+      })
+
+      it('keeps the network a record was created with through getPin, consumeAttempt and updatePin', async () => {
+        const record = await createdPin({ network: '21910' })
+        expect(await store.getPin(record.pinId)).toStrictEqual(record)
+        expect(await store.consumeAttempt(record.pinId, now, { singleUse: true })).toStrictEqual({
+          ok: true,
+          record: { ...record, attemptsRemaining: record.attemptsRemaining - 1 },
+        })
+        expect(await store.updatePin(record.pinId, { deliveryStatus: 'SENT' })).toMatchObject({
+          network: '21910',
+        })
       })
 
       it('answers null for an unknown pinId', async () => {
@@ -426,6 +440,170 @@ export function testStore(name: string, setup: () => Promise<ConformanceHarness>
       })
     })
 
+    describe('named lists (putListEntry / getListEntries / listEntries / deleteListEntry)', () => {
+      const byId = (entries: ListEntry[]) => [...entries].sort((a, b) => (a.id < b.id ? -1 : 1))
+
+      it('gives back the values of the ids asked for, in their order, null for each id never put', async () => {
+        const list = uniqueKey('blocks')
+        await store.putListEntry(list, 'a', '{"n":1}', now + MINUTE, now)
+        await store.putListEntry(list, 'b', '{"n":2}', null, now)
+        expect(await store.getListEntries(list, ['b', 'missing', 'a'], now)).toStrictEqual([
+          '{"n":2}',
+          null,
+          '{"n":1}',
+        ])
+        expect(await store.getListEntries(list, [], now)).toStrictEqual([])
+      })
+
+      it('lists every live entry of a list with its value and expiresAt, and nothing of another list', async () => {
+        const [list, other] = [uniqueKey('blocks'), uniqueKey('blocks')]
+        await store.putListEntry(list, 'a', 'A', now + MINUTE, now)
+        await store.putListEntry(list, 'b', 'B', null, now)
+        await store.putListEntry(other, 'c', 'C', null, now)
+        expect(byId(await store.listEntries(list, now))).toStrictEqual([
+          { id: 'a', value: 'A', expiresAt: now + MINUTE },
+          { id: 'b', value: 'B', expiresAt: null },
+        ])
+        expect(await store.listEntries(other, now)).toStrictEqual([{ id: 'c', value: 'C', expiresAt: null }])
+      })
+
+      it('an unknown list lists nothing and answers null for every id', async () => {
+        const list = uniqueKey('allow')
+        expect(await store.listEntries(list, now)).toStrictEqual([])
+        expect(await store.getListEntries(list, ['x', 'y'], now)).toStrictEqual([null, null])
+      })
+
+      it('replaces an entry put again under the same id, value and expiresAt both', async () => {
+        const list = uniqueKey('blocks')
+        await store.putListEntry(list, 'a', 'first', now + MINUTE, now)
+        await store.putListEntry(list, 'a', 'second', null, now + 1000)
+        expect(await store.getListEntries(list, ['a'], now + 2 * MINUTE)).toStrictEqual(['second'])
+        expect(await store.listEntries(list, now + 2 * MINUTE)).toStrictEqual([
+          { id: 'a', value: 'second', expiresAt: null },
+        ])
+      })
+
+      it('an entry is gone from its expiresAt on (exclusive): get answers null, list leaves it out, delete answers false', async () => {
+        const list = uniqueKey('blocks')
+        await store.putListEntry(list, 'a', 'A', now + MINUTE, now)
+        await store.putListEntry(list, 'b', 'B', now + 2 * MINUTE, now)
+        expect(await store.getListEntries(list, ['a'], now + MINUTE - 1)).toStrictEqual(['A'])
+        expect(await store.listEntries(list, now + MINUTE - 1)).toHaveLength(2)
+        expect(await store.getListEntries(list, ['a', 'b'], now + MINUTE)).toStrictEqual([null, 'B'])
+        expect(await store.listEntries(list, now + MINUTE)).toStrictEqual([
+          { id: 'b', value: 'B', expiresAt: now + 2 * MINUTE },
+        ])
+        expect(await store.deleteListEntry(list, 'a', now + MINUTE)).toBe(false)
+        expect(await store.listEntries(list, now + 2 * MINUTE)).toStrictEqual([])
+      })
+
+      it('keeps an entry with a null expiresAt when read a year later', async () => {
+        const list = uniqueKey('allow')
+        const yearLater = now + 365 * 24 * 60 * MINUTE
+        await store.putListEntry(list, 'a', 'A', null, now)
+        expect(await store.getListEntries(list, ['a'], yearLater)).toStrictEqual(['A'])
+        expect(await store.listEntries(list, yearLater)).toStrictEqual([
+          { id: 'a', value: 'A', expiresAt: null },
+        ])
+      })
+
+      it('putting an entry whose expiresAt has passed leaves the id absent, even where it replaces a live one', async () => {
+        const list = uniqueKey('blocks')
+        await store.putListEntry(list, 'a', 'live', null, now)
+        await store.putListEntry(list, 'a', 'dead', now, now)
+        await store.putListEntry(list, 'b', 'dead', now - 1, now)
+        expect(await store.getListEntries(list, ['a', 'b'], now)).toStrictEqual([null, null])
+        expect(await store.listEntries(list, now)).toStrictEqual([])
+      })
+
+      it('deletes an entry: true when it was there, false when absent, and it is gone afterwards', async () => {
+        const list = uniqueKey('allow')
+        await store.putListEntry(list, 'a', 'A', null, now)
+        await store.putListEntry(list, 'b', 'B', null, now)
+        expect(await store.deleteListEntry(list, 'a', now)).toBe(true)
+        expect(await store.deleteListEntry(list, 'a', now)).toBe(false)
+        expect(await store.deleteListEntry(uniqueKey('allow'), 'a', now)).toBe(false)
+        expect(await store.getListEntries(list, ['a', 'b'], now)).toStrictEqual([null, 'B'])
+        expect(await store.listEntries(list, now)).toStrictEqual([{ id: 'b', value: 'B', expiresAt: null }])
+      })
+
+      it('keeps ids and values that hold JSON and separators intact', async () => {
+        const list = uniqueKey('blocks:|')
+        const id = `+385|91:"x"\n${crypto.randomUUID()}`
+        const value = '{"reason":"a|b|","note":"1|2"}'
+        await store.putListEntry(list, id, value, now + MINUTE, now)
+        expect(await store.getListEntries(list, [id], now)).toStrictEqual([value])
+        expect(await store.listEntries(list, now)).toStrictEqual([{ id, value, expiresAt: now + MINUTE }])
+        expect(await store.deleteListEntry(list, id, now)).toBe(true)
+      })
+    })
+
+    describe('counters (addCounters / readCounters)', () => {
+      it('adds to several fields of several keys and reads each key back, in the order asked', async () => {
+        const [a, b] = [uniqueKey('stats'), uniqueKey('stats')]
+        await store.addCounters(
+          [
+            { key: a, fields: { sent: 1, verified: 2 }, ttlMs: MINUTE },
+            { key: b, fields: { sent: 5 }, ttlMs: MINUTE },
+          ],
+          now,
+        )
+        await store.addCounters([{ key: a, fields: { sent: 3 }, ttlMs: MINUTE }], now)
+        expect(await store.readCounters([b, a], now)).toStrictEqual([{ sent: 5 }, { sent: 4, verified: 2 }])
+      })
+
+      it('adds up two updates of one key in one call', async () => {
+        const key = uniqueKey('stats')
+        await store.addCounters(
+          [
+            { key, fields: { sent: 1 }, ttlMs: MINUTE },
+            { key, fields: { sent: 2, failed: 1 }, ttlMs: MINUTE },
+          ],
+          now,
+        )
+        expect(await store.readCounters([key], now)).toStrictEqual([{ sent: 3, failed: 1 }])
+      })
+
+      it('subtracts negative amounts below zero and keeps a field that comes back to zero', async () => {
+        const key = uniqueKey('stats')
+        await store.addCounters([{ key, fields: { sent: 2 }, ttlMs: MINUTE }], now)
+        await store.addCounters([{ key, fields: { sent: -2, verified: -3 }, ttlMs: MINUTE }], now)
+        expect(await store.readCounters([key], now)).toStrictEqual([{ sent: 0, verified: -3 }])
+      })
+
+      it('reads {} for a key never added to and [] for no keys; adding nothing is accepted', async () => {
+        expect(await store.readCounters([uniqueKey('stats')], now)).toStrictEqual([{}])
+        expect(await store.readCounters([], now)).toStrictEqual([])
+        await store.addCounters([], now)
+      })
+
+      it('refuses a non-integer amount with a TypeError and adds nothing of that call', async () => {
+        const [a, b] = [uniqueKey('stats'), uniqueKey('stats')]
+        for (const amount of [1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+          const updates = [
+            { key: a, fields: { sent: 1 }, ttlMs: MINUTE },
+            { key: b, fields: { sent: amount }, ttlMs: MINUTE },
+          ]
+          await expect(store.addCounters(updates, now)).rejects.toBeInstanceOf(TypeError)
+        }
+        expect(await store.readCounters([a, b], now)).toStrictEqual([{}, {}])
+      })
+
+      // Counters expire on the store's own clock (they are statistics, not a decision), so this test
+      // waits in real time: 600 ms of retention, a second addition at 300 ms, a read at 650 ms.
+      it('forgets a key ttlMs after its first addition: an addition in between does not extend it', async () => {
+        const key = uniqueKey('stats')
+        const ttlMs = 600
+        await store.addCounters([{ key, fields: { sent: 1 }, ttlMs }], now)
+        const firstAddedBy = Date.now()
+        await sleep(300)
+        await store.addCounters([{ key, fields: { sent: 1 }, ttlMs }], now)
+        expect(await store.readCounters([key], now)).toStrictEqual([{ sent: 2 }])
+        await sleep(firstAddedBy + ttlMs + 50 - Date.now())
+        expect(await store.readCounters([key], now)).toStrictEqual([{}])
+      })
+    })
+
     // The security invariants: each check-and-act holds when many requests race for one record.
     describe('under concurrency', () => {
       it('200 concurrent attempts on one PIN with a budget of 5 → exactly 5 evaluated', async () => {
@@ -469,6 +647,19 @@ export function testStore(name: string, setup: () => Promise<ConformanceHarness>
           Array.from({ length: 200 }, (_, i) => i + 1),
         )
         expect(await store.hit(key, 7, MINUTE, now, 0)).toMatchObject({ count: 200, allowed: false })
+      })
+
+      it('50 concurrent addCounters on two keys (1 and 2 to one field, -1 to another) lose no addition', async () => {
+        const [a, b] = [uniqueKey('stats'), uniqueKey('stats')]
+        const updates: CounterUpdate[] = [
+          { key: a, fields: { sent: 1 }, ttlMs: MINUTE },
+          { key: b, fields: { sent: 2, pending: -1 }, ttlMs: MINUTE },
+        ]
+        await Promise.all(Array.from({ length: 50 }, () => store.addCounters(updates, now)))
+        expect(await store.readCounters([a, b], now)).toStrictEqual([
+          { sent: 50 },
+          { sent: 100, pending: -50 },
+        ])
       })
 
       it('200 concurrent refused requests (hit, then give back) on a fresh key → nothing stored afterwards', async () => {
