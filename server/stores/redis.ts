@@ -274,6 +274,7 @@ function pinToFields(record: PinRecord): string[] {
   if (record.verifiedAt !== undefined) fields.verifiedAt = String(record.verifiedAt)
   if (record.language !== undefined) fields.language = record.language
   if (record.network !== undefined) fields.network = record.network
+  if (record.countedIn !== undefined) fields.countedIn = JSON.stringify(record.countedIn)
   return Object.entries(fields).flat()
 }
 
@@ -298,6 +299,7 @@ function pinFromHash(hash: string[] | Record<string, string>): PinRecord {
   if (h.verifiedAt !== undefined) record.verifiedAt = Number(h.verifiedAt)
   if (h.language !== undefined) record.language = h.language
   if (h.network !== undefined) record.network = h.network
+  if (h.countedIn !== undefined) record.countedIn = JSON.parse(h.countedIn) as string[]
   return record
 }
 

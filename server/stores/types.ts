@@ -41,6 +41,16 @@ export interface PinRecord {
   verifiedAt?: number
   /** The language the SMS was written in, so a resend uses the same text. */
   language?: string
+  /**
+   * The mobile network the lookup named (`mccmnc`, or the network's name), so a verification counts
+   * for the network its send was counted against. Written once, with the record.
+   */
+  network?: string
+  /**
+   * The pumping breaker's counters this PIN's send was counted under (core/policy.ts), so that its
+   * verification counts under the same ones. Written once, with the record.
+   */
+  countedIn?: string[]
 }
 
 export type ConsumeAttemptResult =
@@ -54,6 +64,24 @@ export interface RateLimitHit {
   count: number
   /** When the current window ends (Unix ms). */
   resetAt: number
+}
+
+/** One entry of a named list (the pumping breaker's blocks, the allow-list), as `listEntries` gives it. */
+export interface ListEntry {
+  id: string
+  /** What the core wrote: a small JSON document the store never looks into. */
+  value: string
+  /** When the store forgets the entry (Unix ms, the caller's clock), or null for never. */
+  expiresAt: number | null
+}
+
+/** Additions to the counters of one key (a statistics bucket), as `addCounters` takes them. */
+export interface CounterUpdate {
+  key: string
+  /** Field → amount to add (negative amounts subtract; a field is never removed). */
+  fields: Record<string, number>
+  /** How long the key is kept, from its first addition (a later addition does not extend it). */
+  ttlMs: number
 }
 
 /** Fields of a PIN record that may change after creation. */
@@ -114,4 +142,30 @@ export interface TwoFactorStore {
 
   /** The cached value, or null when absent or past its time. */
   getCached(key: string, now: number): Promise<string | null>
+
+  /**
+   * Writes (or replaces) the entry `id` of the list `list`. The list is small and listable: blocks
+   * and allow-list entries, never one entry per request. An entry past `expiresAt` is gone for
+   * every read (`expiresAt` null: kept until deleted).
+   */
+  putListEntry(list: string, id: string, value: string, expiresAt: number | null, now: number): Promise<void>
+
+  /** The values of the entries `ids` of `list`, in that order, null for each absent or expired one. */
+  getListEntries(list: string, ids: readonly string[], now: number): Promise<(string | null)[]>
+
+  /** Every live entry of `list`, in no particular order. */
+  listEntries(list: string, now: number): Promise<ListEntry[]>
+
+  /** Deletes the entry `id` of `list`; true when it was there (and live). */
+  deleteListEntry(list: string, id: string, now: number): Promise<boolean>
+
+  /**
+   * Adds to the counters of several keys. Each key's additions are atomic (no addition is lost to a
+   * concurrent one); keys are independent of each other. A key is created on its first addition
+   * and forgotten `ttlMs` later.
+   */
+  addCounters(updates: readonly CounterUpdate[], now: number): Promise<void>
+
+  /** The counters of each key, in order: field → value, `{}` for a key that is absent or forgotten. */
+  readCounters(keys: readonly string[], now: number): Promise<Record<string, number>[]>
 }

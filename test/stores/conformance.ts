@@ -78,6 +78,18 @@ export function testStore(name: string, setup: () => Promise<ConformanceHarness>
         expect(stored).not.toHaveProperty('language')
         expect(stored).not.toHaveProperty('verifiedAt')
         expect(stored).not.toHaveProperty('network')
+        expect(stored).not.toHaveProperty('countedIn')
+      })
+
+      it('keeps the breaker counters a record was counted in (countedIn) through getPin, consumeAttempt and updatePin', async () => {
+        const countedIn = ['cv:country:HR|0|491234', 'cv:range:385911234|0|491234']
+        const record = await createdPin({ countedIn })
+        expect(await store.getPin(record.pinId)).toStrictEqual(record)
+        expect(await store.consumeAttempt(record.pinId, now, { singleUse: true })).toStrictEqual({
+          ok: true,
+          record: { ...record, attemptsRemaining: record.attemptsRemaining - 1 },
+        })
+        expect(await store.updatePin(record.pinId, { deliveryStatus: 'SENT' })).toMatchObject({ countedIn })
       })
 
       it('keeps the network a record was created with through getPin, consumeAttempt and updatePin', async () => {
