@@ -14,6 +14,12 @@ export interface CaptchaConfig {
   siteKey: string
   /** Turnstile's `action`, which the server checks the token was made for. */
   action?: string
+  /**
+   * `always`: the challenge is shown up front and every send carries a token. `escalated`: sends
+   * go without one until the server answers CAPTCHA_REQUIRED (unusual traffic to numbers like the
+   * one typed); only then is the challenge loaded and shown. Absent (older servers): `always`.
+   */
+  mode?: 'always' | 'escalated'
 }
 
 export interface WidgetConfig {

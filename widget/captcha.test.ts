@@ -261,6 +261,120 @@ describe('captcha: Turnstile on the phone step', () => {
   })
 })
 
+describe('captcha: escalated only when the server asks', () => {
+  const escalated = { ...captcha, mode: 'escalated' } as const
+  const escalation =
+    'Unusual traffic to numbers like yours: complete the security check, then send the code again.'
+  const lowConversion = () =>
+    refusal(400, 'CAPTCHA_REQUIRED', { reason: 'LOW_CONVERSION', scope: 'range:385911234' })
+
+  /** Keeps Cloudflare's script out of the page and counts it (no network in tests). */
+  function recordScripts(): HTMLScriptElement[] {
+    const scripts: HTMLScriptElement[] = []
+    const append = Element.prototype.append
+    vi.spyOn(document.head, 'append').mockImplementation((...nodes) => {
+      for (const node of nodes) {
+        if (node instanceof HTMLScriptElement) scripts.push(node)
+        else append.call(document.head, node)
+      }
+    })
+    return scripts
+  }
+
+  it('renders no challenge, loads no Turnstile script and sends without a token until a send is refused', async () => {
+    removeFakeTurnstile() // so that a load would add Cloudflare's script
+    const scripts = recordScripts()
+    api = installFakeApi({ captcha: escalated })
+    const element = await mount('default-country="HR"')
+    expect(find(element, '[part=captcha]')).to.equal(null)
+    await expect(element).to.be.accessible()
+    await reachPinStep(element)
+    expect(api.requestsTo('POST /pin')[0]?.body).to.deep.equal({
+      phoneNumber: '+385911234567',
+      language: 'en',
+    })
+    expect(scripts).to.have.length(0)
+    expect(element.verification.captcha).to.equal(undefined)
+    expect(container(element)).to.equal(null)
+  })
+
+  it('after CAPTCHA_REQUIRED {reason: LOW_CONVERSION}: renders the challenge, says why, and the next send carries the token', async () => {
+    api = installFakeApi({ captcha: escalated })
+    const element = await mount('default-country="HR"')
+    api.replyOnce('POST /pin', lowConversion())
+    await typeInto(element, '#phone', '0911234567')
+    const reported = oneEvent(element, TwoFactorErrorEvent.type)
+    await click(element, 'button[type=submit]')
+    expect((await reported).detail.code).to.equal('CAPTCHA_REQUIRED')
+    await until(() => fake.turnstile.render.mock.calls.length === 1, 'the challenge was never rendered')
+    await element.updateComplete
+    expect(fake.latest()).to.include({ sitekey: captcha.siteKey, action: captcha.action, language: 'en' })
+    expect(shown(element)).to.equal(true)
+    expect(text(element, '#phone-error')).to.equal(escalation)
+    expect(text(element, '[role=status]')).to.equal(escalation)
+    expect(element.verification.step).to.equal('phone')
+    await expect(element).to.be.accessible()
+
+    // Not solved yet: nothing is sent.
+    await click(element, 'button[type=submit]')
+    await until(() => text(element, '#phone-error') === completeFirst)
+    expect(api.requestsTo('POST /pin')).to.have.length(1)
+
+    fake.pass('token-1')
+    await click(element, 'button[type=submit]')
+    await until(() => find(element, '#pin'))
+    expect(api.requestsTo('POST /pin').map((request) => request.body?.captchaToken)).to.deep.equal([
+      undefined,
+      'token-1',
+    ])
+    expect(fake.turnstile.reset.mock.calls).to.deep.equal([['turnstile-1']]) // the token was used once
+  })
+
+  it('says why in the page’s language too', async () => {
+    api = installFakeApi({ captcha: escalated })
+    const element = await mount('lang="fr" default-country="HR"')
+    await until(() => text(element, 'button[type=submit]') === 'Envoyer le code', 'French never loaded')
+    api.replyOnce('POST /pin', lowConversion())
+    await typeInto(element, '#phone', '0911234567')
+    await click(element, 'button[type=submit]')
+    await until(() => find(element, '#phone-error'))
+    expect(text(element, '#phone-error')).to.equal(
+      'Trafic inhabituel vers des numéros comme le vôtre : effectuez la vérification de sécurité, puis renvoyez le code.',
+    )
+    await until(() => fake.turnstile.render.mock.calls.length === 1)
+    expect(fake.latest().language).to.equal('fr')
+  })
+
+  it('a dead-end code shows no check before an escalation', async () => {
+    api = installFakeApi({ captcha: escalated, resendCooldown: 0 })
+    const element = await mount('default-country="HR"')
+    await reachPinStep(element)
+    api.replyOnce('POST /pin/:id/verify', refusal(404, 'PIN_NOT_FOUND'))
+    await userEvent.keyboard('111111')
+    await until(() => find(element, '.problem'))
+    expect(find(element, '[part=captcha]')).to.equal(null)
+    await click(element, '.problem button')
+    await until(() => find(element, '#pin'))
+    expect(api.requestsTo('POST /pin')[1]?.body?.captchaToken).to.equal(undefined)
+    expect(fake.turnstile.render.mock.calls).to.have.length(0)
+  })
+
+  it("'always' mode (also when the config names it) renders up front and needs the token before any send", async () => {
+    api = installFakeApi({ captcha: { ...captcha, mode: 'always' } })
+    const element = await mountWithCaptcha()
+    expect(shown(element)).to.equal(true)
+    await typeInto(element, '#phone', '0911234567')
+    await click(element, 'button[type=submit]')
+    await until(() => find(element, '#phone-error'))
+    expect(text(element, '#phone-error')).to.equal(completeFirst)
+    expect(api.requestsTo('POST /pin')).to.have.length(0)
+    fake.pass('token-1')
+    await click(element, 'button[type=submit]')
+    await until(() => find(element, '#pin'))
+    expect(api.requestsTo('POST /pin')[0]?.body?.captchaToken).to.equal('token-1')
+  })
+})
+
 describe('captcha: Cloudflare’s script', () => {
   it('is added once for every widget, async and deferred; a failed load says so and is retried on send', async () => {
     removeFakeTurnstile() // the page did not load Turnstile itself

@@ -1,6 +1,6 @@
 /** What the widget says for a refusal: the server's stable code (and details) to the page's language. */
 import type { ApiError } from './api-client.js'
-import type { Strings } from './i18n.js'
+import { fill, formatWait, type Strings } from './i18n.js'
 
 /** A message that is worded when shown, so it follows a change of language. */
 export type Message = (t: Strings) => string
@@ -10,7 +10,6 @@ export function lengthMessage(problem: string): Message {
 }
 
 const messageKeys = {
-  COUNTRY_NOT_ALLOWED: 'countryNotAllowed',
   NUMBER_TYPE_NOT_ALLOWED: 'numberTypeNotAllowed',
   NUMBER_NOT_REACHABLE: 'notReachable',
   SMS_NOT_SENT: 'smsNotSent',
@@ -21,9 +20,33 @@ const messageKeys = {
   // CAPTCHA_UNAVAILABLE, like STORE_UNAVAILABLE: `unavailable`.
 } as const satisfies Partial<Record<ApiError['code'], keyof Strings>>
 
-/** Refusals either step can meet; step-specific codes (wrong PIN, expired…) are handled by the step. */
-export function errorMessage(error: ApiError): Message {
-  if (error.code === 'PHONE_NUMBER_INVALID') return lengthMessage(String(error.details.reason))
-  const key = messageKeys[error.code as keyof typeof messageKeys] ?? 'unavailable'
-  return (t) => t[key]
+/**
+ * SEND_BLOCKED's `reason`s, each said in the person's terms (never "budget" or "conversion"); a
+ * reason added to the server later gets `sendBlocked`.
+ */
+const blockKeys = {
+  COUNTRY_NOT_ALLOWED: 'countryNotAllowed',
+  HIGH_RISK_DESTINATION: 'highRiskDestination',
+  RANGE_VELOCITY: 'rangeVelocityLater',
+  LOW_CONVERSION: 'lowConversion',
+  SPEND_CEILING: 'spendCeiling',
+} as const satisfies Record<string, keyof Strings>
+
+/**
+ * Refusals either step can meet; step-specific codes (wrong PIN, expired…) are handled by the step.
+ * The host's language is read when the message is shown, for the wait it may word.
+ */
+export function errorMessage(error: ApiError, host: { readonly language: string }): Message {
+  const { code, retryAfter = 0 } = error
+  const reason = error.details.reason
+  if (code === 'PHONE_NUMBER_INVALID') return lengthMessage(String(reason))
+  const key =
+    code === 'SEND_BLOCKED'
+      ? reason === 'RANGE_VELOCITY' && retryAfter
+        ? 'rangeVelocity' // says when: the wait is the person's next step
+        : (blockKeys[reason as keyof typeof blockKeys] ?? 'sendBlocked')
+      : code === 'CAPTCHA_REQUIRED' && reason === 'LOW_CONVERSION'
+        ? 'captchaEscalated' // sent without a token in 'escalated' mode; the challenge shows now
+        : (messageKeys[code as keyof typeof messageKeys] ?? 'unavailable')
+  return (t) => fill(t[key], { time: formatWait(host.language, retryAfter) })
 }

@@ -74,6 +74,11 @@ export class Verification implements ReactiveController {
   token: string | undefined
   /** The security check the config asks for, once its code has loaded. */
   captcha: TurnstileChallenge | undefined
+  /**
+   * Sends need the security check (the steps show it): from the start when the config asks for one,
+   * or, in its 'escalated' mode, from the server's first CAPTCHA_REQUIRED on (for every later send).
+   */
+  captchaNeeded = false
   client: ApiClient = createApiClient('/2fa')
   readonly #host: SessionHost
   #afterWait: (() => void) | undefined
@@ -121,11 +126,17 @@ export class Verification implements ReactiveController {
     }
   }
 
-  /** Pages without a captcha never load its code, nor Cloudflare's script. */
+  /** Pages without a captcha (or not asked for one yet) never load its code, nor Cloudflare's script. */
   #useCaptcha(captcha: CaptchaConfig | null | undefined): void {
     this.captcha?.detach()
     this.captcha = undefined
+    this.captchaNeeded = false
+    if (captcha?.mode !== 'escalated') this.#loadCaptcha(captcha)
+  }
+
+  #loadCaptcha(captcha: CaptchaConfig | null | undefined): void {
     if (captcha) {
+      this.captchaNeeded = true
       import('./turnstile.js').then(
         ({ TurnstileChallenge }) => {
           if (this.config?.captcha !== captcha) return // another config arrived meanwhile
@@ -176,7 +187,7 @@ export class Verification implements ReactiveController {
       return undefined
     }
     const captcha = this.captcha
-    if (this.config?.captcha && !captcha?.token) {
+    if (this.captchaNeeded && !captcha?.token) {
       // Not sent, so not reported: the step shows it like a refusal, next to the check.
       const code = captcha && !captcha.failed ? 'CAPTCHA_INCOMPLETE' : 'CAPTCHA_UNAVAILABLE'
       captcha?.retry()
@@ -187,7 +198,10 @@ export class Verification implements ReactiveController {
     try {
       answer = await this.client.sendPin(phoneNumber, this.#host.language, country, captcha?.token)
     } catch (error) {
-      return this.#report(error)
+      const refusal = this.#report(error)
+      // 'escalated' mode: unusual traffic to numbers like this one; the check is loaded only now.
+      if (refusal.code === 'CAPTCHA_REQUIRED' && !this.captchaNeeded) this.#loadCaptcha(this.config?.captcha)
+      return refusal
     } finally {
       this.#set({ busy: false })
       captcha?.spent() // tokens are single use, whatever the answer

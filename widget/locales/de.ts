@@ -13,6 +13,16 @@ export default {
   tooLong: 'Diese Nummer ist zu lang.',
   invalidNumber: 'Das ist keine gültige Telefonnummer.',
   countryNotAllowed: 'Nummern aus diesem Land können hier nicht verwendet werden.',
+  highRiskDestination:
+    'An Satelliten- und andere Sondernummern können keine Codes gesendet werden. Bitte verwenden Sie eine Mobilnummer.',
+  rangeVelocity:
+    'An ähnliche Nummern wurden zu viele Codes gesendet. Bitte versuchen Sie es in {time} erneut.',
+  rangeVelocityLater:
+    'An ähnliche Nummern wurden zu viele Codes gesendet. Bitte versuchen Sie es später erneut.',
+  lowConversion:
+    'Der Versand von Codes an ähnliche Nummern ist vorübergehend ausgesetzt. Bitte versuchen Sie es später erneut.',
+  spendCeiling: 'Heute können keine Codes mehr gesendet werden. Bitte versuchen Sie es morgen erneut.',
+  sendBlocked: 'An diese Nummer können gerade keine Codes gesendet werden.',
   numberTypeNotAllowed: 'Bitte verwenden Sie eine Mobilnummer.',
   notReachable: 'Diese Nummer ist nicht erreichbar. Prüfen Sie sie oder verwenden Sie eine andere.',
   smsNotSent: 'Die SMS konnte nicht gesendet werden. Bitte versuchen Sie es erneut.',
@@ -20,6 +30,8 @@ export default {
   network: 'Verbindungsproblem. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
   captchaRequired: 'Bitte schließen Sie zuerst die Sicherheitsprüfung ab.',
   captchaFailed: 'Die Sicherheitsprüfung ist fehlgeschlagen. Bitte versuchen Sie es erneut.',
+  captchaEscalated:
+    'Ungewöhnlich viele Anfragen an Nummern wie Ihre: Schließen Sie die Sicherheitsprüfung ab und senden Sie den Code dann erneut.',
   rateLimited: 'Zu viele Versuche. Erneut möglich in {time}.',
   canRetry: 'Sie können es jetzt erneut versuchen.',
   tryAgain: 'Erneut versuchen',

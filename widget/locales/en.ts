@@ -12,6 +12,13 @@ export default {
   tooLong: 'This number is too long.',
   invalidNumber: 'This is not a valid phone number.',
   countryNotAllowed: 'Numbers from this country can’t be used here.',
+  highRiskDestination:
+    'Codes can’t be sent to satellite or other special numbers. Please use a mobile number.',
+  rangeVelocity: 'Too many codes were sent to numbers like this one. Please try again in {time}.',
+  rangeVelocityLater: 'Too many codes were sent to numbers like this one. Please try again later.',
+  lowConversion: 'Sending codes to numbers like this one is paused for now. Please try again later.',
+  spendCeiling: 'No more codes can be sent today. Please try again tomorrow.',
+  sendBlocked: 'Codes can’t be sent to this number right now.',
   numberTypeNotAllowed: 'Please use a mobile number.',
   notReachable: 'We can’t reach this number. Check it or use another one.',
   smsNotSent: 'We couldn’t send the text message. Please try again.',
@@ -19,6 +26,8 @@ export default {
   network: 'Connection problem. Check your connection and try again.',
   captchaRequired: 'Please complete the security check first.',
   captchaFailed: 'The security check failed. Please try again.',
+  captchaEscalated:
+    'Unusual traffic to numbers like yours: complete the security check, then send the code again.',
   rateLimited: 'Too many attempts. Try again in {time}.',
   canRetry: 'You can try again now.',
   tryAgain: 'Try again',

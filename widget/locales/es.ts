@@ -13,6 +13,14 @@ export default {
   tooLong: 'Este número es demasiado largo.',
   invalidNumber: 'Este número de teléfono no es válido.',
   countryNotAllowed: 'No se admiten números de este país.',
+  highRiskDestination:
+    'No se pueden enviar códigos a números satelitales ni especiales. Usa un número de móvil.',
+  rangeVelocity: 'Se han enviado demasiados códigos a números parecidos. Inténtalo de nuevo en {time}.',
+  rangeVelocityLater: 'Se han enviado demasiados códigos a números parecidos. Inténtalo de nuevo más tarde.',
+  lowConversion:
+    'El envío de códigos a números parecidos está en pausa por ahora. Inténtalo de nuevo más tarde.',
+  spendCeiling: 'Hoy ya no se pueden enviar más códigos. Inténtalo de nuevo mañana.',
+  sendBlocked: 'Ahora mismo no se pueden enviar códigos a este número.',
   numberTypeNotAllowed: 'Usa un número de móvil.',
   notReachable: 'No podemos contactar con este número. Compruébalo o usa otro.',
   smsNotSent: 'No pudimos enviar el SMS. Inténtalo de nuevo.',
@@ -20,6 +28,8 @@ export default {
   network: 'Problema de conexión. Compruébala e inténtalo de nuevo.',
   captchaRequired: 'Primero completa la verificación de seguridad.',
   captchaFailed: 'La verificación de seguridad ha fallado. Inténtalo de nuevo.',
+  captchaEscalated:
+    'Tráfico inusual hacia números como el tuyo: completa la verificación de seguridad y vuelve a enviar el código.',
   rateLimited: 'Demasiados intentos. Inténtalo de nuevo en {time}.',
   canRetry: 'Ya puedes volver a intentarlo.',
   tryAgain: 'Reintentar',

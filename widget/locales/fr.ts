@@ -13,6 +13,14 @@ export default {
   tooLong: 'Ce numéro est trop long.',
   invalidNumber: 'Ce numéro de téléphone n’est pas valide.',
   countryNotAllowed: 'Les numéros de ce pays ne sont pas acceptés ici.',
+  highRiskDestination:
+    'Les codes ne peuvent pas être envoyés aux numéros satellites ou spéciaux. Veuillez utiliser un numéro de mobile.',
+  rangeVelocity: 'Trop de codes ont été envoyés à des numéros similaires. Réessayez dans {time}.',
+  rangeVelocityLater: 'Trop de codes ont été envoyés à des numéros similaires. Veuillez réessayer plus tard.',
+  lowConversion:
+    'L’envoi de codes aux numéros similaires est suspendu pour le moment. Veuillez réessayer plus tard.',
+  spendCeiling: 'Plus aucun code ne peut être envoyé aujourd’hui. Veuillez réessayer demain.',
+  sendBlocked: 'Impossible d’envoyer un code à ce numéro pour le moment.',
   numberTypeNotAllowed: 'Veuillez utiliser un numéro de mobile.',
   notReachable: 'Ce numéro est injoignable. Vérifiez-le ou utilisez-en un autre.',
   smsNotSent: 'Le SMS n’a pas pu être envoyé. Veuillez réessayer.',
@@ -20,6 +28,8 @@ export default {
   network: 'Problème de connexion. Vérifiez votre connexion et réessayez.',
   captchaRequired: 'Veuillez d’abord effectuer la vérification de sécurité.',
   captchaFailed: 'La vérification de sécurité a échoué. Veuillez réessayer.',
+  captchaEscalated:
+    'Trafic inhabituel vers des numéros comme le vôtre : effectuez la vérification de sécurité, puis renvoyez le code.',
   rateLimited: 'Trop de tentatives. Réessayez dans {time}.',
   canRetry: 'Vous pouvez réessayer maintenant.',
   tryAgain: 'Réessayer',

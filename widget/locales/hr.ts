@@ -13,6 +13,13 @@ export default {
   tooLong: 'Broj je predug.',
   invalidNumber: 'Ovo nije ispravan broj telefona.',
   countryNotAllowed: 'Brojevi iz ove države ovdje se ne mogu koristiti.',
+  highRiskDestination:
+    'Kôdovi se ne mogu slati na satelitske ni druge posebne brojeve. Upotrijebite broj mobitela.',
+  rangeVelocity: 'Na slične je brojeve poslano previše kôdova. Pokušajte ponovno za {time}.',
+  rangeVelocityLater: 'Na slične je brojeve poslano previše kôdova. Pokušajte ponovno kasnije.',
+  lowConversion: 'Slanje kôdova na slične brojeve zasad je zaustavljeno. Pokušajte ponovno kasnije.',
+  spendCeiling: 'Danas se više ne mogu slati kôdovi. Pokušajte ponovno sutra.',
+  sendBlocked: 'Na ovaj se broj trenutačno ne mogu slati kôdovi.',
   numberTypeNotAllowed: 'Upotrijebite broj mobitela.',
   notReachable: 'Ovaj broj nije dostupan. Provjerite ga ili upotrijebite drugi.',
   smsNotSent: 'SMS nije poslan. Pokušajte ponovno.',
@@ -20,6 +27,8 @@ export default {
   network: 'Problem s vezom. Provjerite vezu i pokušajte ponovno.',
   captchaRequired: 'Najprije dovršite sigurnosnu provjeru.',
   captchaFailed: 'Sigurnosna provjera nije uspjela. Pokušajte ponovno.',
+  captchaEscalated:
+    'Neuobičajen promet prema brojevima poput vašeg: dovršite sigurnosnu provjeru pa ponovno pošaljite kôd.',
   rateLimited: 'Previše pokušaja. Pokušajte ponovno za {time}.',
   canRetry: 'Sada možete pokušati ponovno.',
   tryAgain: 'Pokušaj ponovno',

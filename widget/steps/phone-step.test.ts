@@ -143,11 +143,6 @@ describe('phone step: the server’s refusals', () => {
       'This number is too short.',
     ],
     [
-      'COUNTRY_NOT_ALLOWED',
-      refusal(422, 'COUNTRY_NOT_ALLOWED', { country: 'HR' }),
-      'Numbers from this country can’t be used here.',
-    ],
-    [
       'NUMBER_TYPE_NOT_ALLOWED',
       refusal(422, 'NUMBER_TYPE_NOT_ALLOWED', { numberType: 'FIXED_LINE' }),
       'Please use a mobile number.',
@@ -188,6 +183,136 @@ describe('phone step: the server’s refusals', () => {
       expect(find(element, '#pin')).to.equal(null)
     })
   }
+
+  const blocked = (reason: string, scope: string, retryAfter?: number) =>
+    refusal(403, 'SEND_BLOCKED', { reason, scope, ...(retryAfter ? { retryAfter } : {}) })
+  const blocks: [string, ReturnType<typeof refusal>, string][] = [
+    [
+      'COUNTRY_NOT_ALLOWED',
+      blocked('COUNTRY_NOT_ALLOWED', 'country:HR'),
+      'Numbers from this country can’t be used here.',
+    ],
+    [
+      'HIGH_RISK_DESTINATION',
+      blocked('HIGH_RISK_DESTINATION', 'country:HR'),
+      'Codes can’t be sent to satellite or other special numbers. Please use a mobile number.',
+    ],
+    [
+      'RANGE_VELOCITY with retryAfter',
+      blocked('RANGE_VELOCITY', 'range:385911234', 300),
+      'Too many codes were sent to numbers like this one. Please try again in 5:00.',
+    ],
+    [
+      'RANGE_VELOCITY without retryAfter',
+      blocked('RANGE_VELOCITY', 'range:385911234'),
+      'Too many codes were sent to numbers like this one. Please try again later.',
+    ],
+    [
+      'LOW_CONVERSION',
+      blocked('LOW_CONVERSION', 'network:21901', 3600),
+      'Sending codes to numbers like this one is paused for now. Please try again later.',
+    ],
+    [
+      'SPEND_CEILING',
+      blocked('SPEND_CEILING', 'application', 40_000),
+      'No more codes can be sent today. Please try again tomorrow.',
+    ],
+    [
+      'a reason the widget does not know',
+      blocked('SIM_SWAP', 'range:3859112'),
+      'Codes can’t be sent to this number right now.',
+    ],
+  ]
+  for (const [name, reply, message] of blocks) {
+    it(`SEND_BLOCKED, ${name}: says so, reports SEND_BLOCKED, lets the person send to another number`, async () => {
+      const element = await mount('default-country="HR"')
+      api.replyOnce('POST /pin', reply)
+      await typeInto(element, '#phone', '0911234567')
+      const reported = oneEvent(element, TwoFactorErrorEvent.type)
+      await click(element, 'button[type=submit]')
+      expect((await reported).detail.code).to.equal('SEND_BLOCKED')
+      await until(() => find(element, '#phone-error'))
+      expect(text(element, '#phone-error')).to.equal(message)
+      expect(text(element, '[role=status]')).to.equal(message)
+      expect(phone(element).getAttribute('aria-invalid')).to.equal('true')
+      expect(phone(element).getAttribute('aria-describedby')).to.equal('phone-hint phone-error')
+      expect(element.shadowRoot!.activeElement).to.equal(phone(element))
+      await expect(element).to.be.accessible()
+
+      // The block is for that number's country, range or network, not for the person: another
+      // number may go out at once, so the button is not held (the server decides again).
+      expect(get<HTMLButtonElement>(element, 'button[type=submit]').disabled).to.equal(false)
+      await userEvent.keyboard('{Backspace}8')
+      await element.updateComplete
+      expect(find(element, '#phone-error')).to.equal(null)
+      await click(element, 'button[type=submit]')
+      await until(() => find(element, '#pin'))
+      expect(api.requestsTo('POST /pin').map((request) => request.body?.phoneNumber)).to.deep.equal([
+        '+385911234567',
+        '+385911234568',
+      ])
+    })
+  }
+
+  const croatian: [string, ReturnType<typeof refusal>, string][] = [
+    [
+      'COUNTRY_NOT_ALLOWED',
+      blocked('COUNTRY_NOT_ALLOWED', 'country:HR'),
+      'Brojevi iz ove države ovdje se ne mogu koristiti.',
+    ],
+    [
+      'HIGH_RISK_DESTINATION',
+      blocked('HIGH_RISK_DESTINATION', 'country:HR'),
+      'Kôdovi se ne mogu slati na satelitske ni druge posebne brojeve. Upotrijebite broj mobitela.',
+    ],
+    [
+      'RANGE_VELOCITY',
+      blocked('RANGE_VELOCITY', 'range:385911234', 90),
+      'Na slične je brojeve poslano previše kôdova. Pokušajte ponovno za 1:30.',
+    ],
+    [
+      'LOW_CONVERSION',
+      blocked('LOW_CONVERSION', 'country:HR'),
+      'Slanje kôdova na slične brojeve zasad je zaustavljeno. Pokušajte ponovno kasnije.',
+    ],
+    [
+      'SPEND_CEILING',
+      blocked('SPEND_CEILING', 'country:HR', 600),
+      'Danas se više ne mogu slati kôdovi. Pokušajte ponovno sutra.',
+    ],
+    [
+      'an unknown reason',
+      blocked('SOMETHING_NEW', 'application'),
+      'Na ovaj se broj trenutačno ne mogu slati kôdovi.',
+    ],
+  ]
+  for (const [name, reply, message] of croatian) {
+    it(`SEND_BLOCKED, ${name}: says so in the page’s language (hr)`, async () => {
+      const element = await mount('lang="hr" default-country="HR"')
+      await until(() => text(element, 'button[type=submit]') === 'Pošalji kôd', 'Croatian never loaded')
+      api.replyOnce('POST /pin', reply)
+      await typeInto(element, '#phone', '0911234567')
+      await click(element, 'button[type=submit]')
+      await until(() => find(element, '#phone-error'))
+      expect(text(element, '#phone-error')).to.equal(message)
+    })
+  }
+
+  it('SEND_BLOCKED: the message follows a change of language, its wait included', async () => {
+    const element = await mount('default-country="HR"')
+    api.replyOnce('POST /pin', blocked('RANGE_VELOCITY', 'range:385911234', 45))
+    await typeInto(element, '#phone', '0911234567')
+    await click(element, 'button[type=submit]')
+    await until(() => find(element, '#phone-error'))
+    expect(text(element, '#phone-error')).to.match(
+      /^Too many codes were sent to numbers like this one\. Please try again in 45\s?sec\.$/,
+    )
+    element.lang = 'de'
+    await until(() => text(element, '#phone-error').startsWith('An ähnliche'), 'German never came')
+    expect(text(element, '#phone-error')).to.match(
+      /^An ähnliche Nummern wurden zu viele Codes gesendet\. Bitte versuchen Sie es in 45\s?Sek\.? erneut\.$/,
+    )
+  })
 
   it('a network failure is reported as NETWORK_ERROR and can be retried', async () => {
     const element = await mount('default-country="HR"')

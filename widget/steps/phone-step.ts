@@ -223,7 +223,7 @@ export class PhoneStep implements ReactiveController {
       this.error = undefined
       verification.wait(refusal.retryAfter ?? 1, () => this.#input()?.focus())
     } else {
-      this.error = errorMessage(refusal)
+      this.error = errorMessage(refusal, host)
       host.announce(this.error(host.t))
       this.#input()?.focus()
     }
@@ -264,7 +264,7 @@ export class PhoneStep implements ReactiveController {
       ${this.picker.renderPopup()}
       <p id="phone-hint" class="hint" part="hint">${t.phoneHint}</p>
       ${error ? html`<p id="phone-error" class="error" part="error">${error}</p>` : nothing}
-      ${verification.config?.captcha ? html`<div part="captcha"><slot name="captcha"></slot></div>` : nothing}
+      ${verification.captchaNeeded ? html`<div part="captcha"><slot name="captcha"></slot></div>` : nothing}
       ${
         verification.configFailed
           ? html`<button type="button" part="button" @click=${() => verification.loadConfig()}>

@@ -245,6 +245,51 @@ describe('PIN step: resend and change number', () => {
     expect(element.pin.resendSeconds).to.equal(42)
   })
 
+  it('a resend refused by SEND_BLOCKED says why and when, reports it, and keeps the code already sent usable', async () => {
+    const { api, element } = await pinStep({ resendCooldown: 0 })
+    api.replyOnce(
+      'POST /pin/:id/resend',
+      refusal(
+        403,
+        'SEND_BLOCKED',
+        { reason: 'RANGE_VELOCITY', scope: 'range:385911234', retryAfter: 120 },
+        { 'Retry-After': '120' },
+      ),
+    )
+    const reported = oneEvent(element, TwoFactorErrorEvent.type)
+    await click(element, 'button.link:not(.sent button)')
+    expect((await reported).detail.code).to.equal('SEND_BLOCKED')
+    const message = 'Too many codes were sent to numbers like this one. Please try again in 2:00.'
+    await until(() => find(element, '#pin-error'))
+    expect(text(element, '#pin-error')).to.equal(message)
+    expect(text(element, '[role=status]')).to.equal(message)
+    expect(api.requestsTo('POST /pin/:id/resend')).to.have.length(1)
+    expect(api.requestsTo('POST /pin')).to.have.length(1) // no new code sent behind the person's back
+    // The code already sent can still be entered.
+    expect(find(element, '.problem')).to.equal(null)
+    expect(element.pin.usable).to.equal(true)
+    await expect(element).to.be.accessible()
+    await typeInto(element, '#pin', RIGHT_PIN)
+    await until(() => element.verification.step === 'verified')
+  })
+
+  it('a resend refused by SEND_BLOCKED without retryAfter says so in the page’s language and leaves the link', async () => {
+    const api = installFakeApi({ resendCooldown: 0 })
+    const element = await mount('lang="de" default-country="HR"')
+    await reachPinStep(element)
+    api.replyOnce(
+      'POST /pin/:id/resend',
+      refusal(403, 'SEND_BLOCKED', { reason: 'SPEND_CEILING', scope: 'country:HR' }),
+    )
+    await click(element, 'button.link:not(.sent button)')
+    await until(() => find(element, '#pin-error'))
+    expect(text(element, '#pin-error')).to.equal(
+      'Heute können keine Codes mehr gesendet werden. Bitte versuchen Sie es morgen erneut.',
+    )
+    expect(find(element, 'button.link:not(.sent button)')).to.not.equal(null)
+    expect(api.requestsTo('POST /pin/:id/resend')).to.have.length(1)
+  })
+
   it('a resend of a code that is gone sends a new code instead', async () => {
     const { api, element } = await pinStep({ resendCooldown: 0 })
     api.replyOnce('POST /pin/:id/resend', refusal(404, 'PIN_NOT_FOUND'))

@@ -186,7 +186,7 @@ export class PinStep implements ReactiveController {
     } else if (error.code === 'PIN_FORMAT_INVALID') {
       this.error = (t) => fill(t.pinFormat, { length: this.#length })
     } else {
-      this.error = errorMessage(error)
+      this.error = errorMessage(error, host)
     }
     host.announce(this.error(host.t))
     await host.updateComplete
@@ -214,7 +214,7 @@ export class PinStep implements ReactiveController {
     if (refusal.code === 'RATE_LIMITED') {
       this.#resend.start(refusal.retryAfter ?? 1)
     } else {
-      this.error = errorMessage(refusal)
+      this.error = errorMessage(refusal, host)
       host.announce(this.error(host.t))
     }
     host.requestUpdate()
@@ -271,7 +271,7 @@ export class PinStep implements ReactiveController {
               ${error ? html`<p class="error" part="error">${error}</p>` : nothing}
               ${
                 // A new code needs the security check again: it shows here too, next to its button.
-                verification.config?.captcha
+                verification.captchaNeeded
                   ? html`<div part="captcha"><slot name="captcha"></slot></div>`
                   : nothing
               }
