@@ -48,14 +48,26 @@ function failed(reasons: string[]): TwoFactorError {
   return new TwoFactorError('CAPTCHA_FAILED', 'The security check failed. Please try it again.', { reasons })
 }
 
-/** Resolves when `token` proves a solved challenge for this app; otherwise throws the code that says why. */
+/**
+ * Resolves when `token` proves a solved challenge for this app; otherwise throws the code that says
+ * why. `escalation` names the policy that asks for the check (a tripped conversion breaker when the
+ * captcha runs in `escalated` mode): a missing token's refusal then says so, for the widget to
+ * show the challenge it did not show up front.
+ */
 export async function assertCaptchaSolved(
   policy: CaptchaPolicy,
   token: string | undefined,
   remoteIp: string | undefined,
+  escalation?: { reason: string; scope: string },
 ): Promise<void> {
   if (!token) {
-    throw new TwoFactorError('CAPTCHA_REQUIRED', 'Complete the security check before asking for a code.')
+    throw new TwoFactorError(
+      'CAPTCHA_REQUIRED',
+      escalation
+        ? 'Unusual traffic to numbers like this one: complete the security check, then ask for the code again.'
+        : 'Complete the security check before asking for a code.',
+      escalation ? { ...escalation } : {},
+    )
   }
   const { verifier } = policy
   let verdict: CaptchaVerdict

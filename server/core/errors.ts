@@ -9,7 +9,6 @@ export const errorStatus = {
   PAYLOAD_TOO_LARGE: 413,
   NOT_FOUND: 404,
   PHONE_NUMBER_INVALID: 400,
-  COUNTRY_NOT_ALLOWED: 422,
   NUMBER_TYPE_NOT_ALLOWED: 422,
   NUMBER_NOT_REACHABLE: 422,
   PIN_FORMAT_INVALID: 400,
@@ -18,6 +17,9 @@ export const errorStatus = {
   // finished verifications): nobody learns from it which of the four a pinId is. The widget that
   // holds the pinId knows on its own (it saw the expiry time and the attempts left).
   PIN_NOT_FOUND: 404,
+  // Refused by an anti-fraud or cost policy before anything was paid; the body says which (`reason`)
+  // and for what (`scope`: `country:HR`, `range:385911234`, `network:21901`, `application`).
+  SEND_BLOCKED: 403,
   CAPTCHA_REQUIRED: 400,
   CAPTCHA_FAILED: 403,
   CAPTCHA_UNAVAILABLE: 503,

@@ -19,7 +19,12 @@ export const STRING_OPTION_VARIABLES = {
   sendPinPerPhoneNumberLimit: 'TWO_FACTOR_SEND_PER_NUMBER_LIMIT',
   sendPinPerApplicationLimit: 'TWO_FACTOR_SEND_PER_APPLICATION_LIMIT',
   sendPinPerIpLimit: 'TWO_FACTOR_SEND_PER_IP_LIMIT',
-  sendPinPerPrefixLimit: 'TWO_FACTOR_SEND_PER_PREFIX_LIMIT',
+  sendPinPerRangeLimit: 'TWO_FACTOR_SEND_PER_RANGE_LIMIT',
+  sendPinPerWideRangeLimit: 'TWO_FACTOR_SEND_PER_WIDE_RANGE_LIMIT',
+  maxResendCooldown: 'TWO_FACTOR_MAX_RESEND_COOLDOWN',
+  blockDuration: 'TWO_FACTOR_BLOCK_DURATION',
+  conversionWindow: 'TWO_FACTOR_CONVERSION_WINDOW',
+  captchaMode: 'TWO_FACTOR_CAPTCHA_MODE',
   deliveryReportUrl: 'TWO_FACTOR_DELIVERY_REPORT_URL',
   androidAppHash: 'TWO_FACTOR_ANDROID_APP_HASH',
   lookupFailurePolicy: 'NUMBER_LOOKUP_FAILURE_POLICY',
@@ -28,6 +33,9 @@ export const STRING_OPTION_VARIABLES = {
 export const NUMBER_OPTION_VARIABLES = {
   pinLength: 'TWO_FACTOR_PIN_LENGTH',
   pinAttempts: 'TWO_FACTOR_PIN_ATTEMPTS',
+  conversionMinSends: 'TWO_FACTOR_CONVERSION_MIN_SENDS',
+  conversionMinSendsPerRange: 'TWO_FACTOR_CONVERSION_MIN_SENDS_PER_RANGE',
+  minConversion: 'TWO_FACTOR_MIN_CONVERSION',
 } as const
 
 /** Options set by `name=true`. */
@@ -43,6 +51,12 @@ const OTHER_OPTION_VARIABLES: Record<string, string> = {
   pinType: 'TWO_FACTOR_PIN_TYPE',
   testNumbers: 'TWO_FACTOR_TEST_NUMBERS',
   allowedCountries: 'TWO_FACTOR_ALLOWED_COUNTRIES',
+  deniedCountries: 'TWO_FACTOR_DENIED_COUNTRIES',
+  allowList: 'TWO_FACTOR_ALLOW_LIST',
+  smsPrices: 'TWO_FACTOR_SMS_PRICES',
+  dailySpendLimit: 'TWO_FACTOR_DAILY_SPEND_LIMIT',
+  dailySpendLimitPerCountry: 'TWO_FACTOR_DAILY_SPEND_LIMIT_PER_COUNTRY',
+  shadowPolicies: 'TWO_FACTOR_SHADOW_POLICIES',
   allowedOrigins: 'TWO_FACTOR_ALLOWED_ORIGINS',
   captchaHostnames: 'TWO_FACTOR_CAPTCHA_HOSTNAMES',
 }

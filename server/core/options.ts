@@ -10,6 +10,8 @@ import type { PinType } from './pin.js'
 import type { LineType, SmsProvider } from '../providers/types.js'
 import type { TwoFactorStore } from '../stores/types.js'
 import type { NumberType } from './phone.js'
+import type { EventHook } from './events.js'
+import type { ResolvedPolicy } from './policy.js'
 
 export type SigningAlgorithm = 'EdDSA' | 'ES256'
 export type Logger = Pick<Console, 'info' | 'warn' | 'error'>
@@ -82,8 +84,15 @@ export interface TwoFactorCoreOptions {
   sendPinPerPhoneNumberLimit?: string
   /** All sends of this application. @default '10000/1d' */
   sendPinPerApplicationLimit?: string
-  /** Least time between two SMS to one number (send or resend). @default '30s' */
+  /**
+   * Least time between the first two SMS to one number (send or resend). Each further SMS within the
+   * number's `sendPinPerPhoneNumberLimit` window doubles the wait (with up to 10 % jitter), up to
+   * `maxResendCooldown`.
+   * @default '30s'
+   */
   resendCooldown?: string
+  /** The longest wait between two SMS to one number. @default '32m' */
+  maxResendCooldown?: string
   /**
    * SMS text; must contain `{{pin}}`. Placeholders: `{{pin}}`, `{{appName}}`, `{{minutes}}` (PIN
    * lifetime) and any in `placeholders`. A map `{ en: '…', de: '…' }` gives one text per language.
@@ -98,8 +107,94 @@ export interface TwoFactorCoreOptions {
   senderId?: string
   /** Default language of the SMS; a request may ask for another one that has a text. @default 'en' */
   language?: string
-  /** ISO 3166 alpha-2 codes that may receive PINs; `null` allows every country. @default null */
-  allowedCountries?: readonly string[] | null
+  /**
+   * Countries that may receive PINs: ISO 3166 alpha-2 codes (`['HR', 'DE']`), or `'*'` for every
+   * country — a choice production wants made knowingly, so it refuses to start without one. The
+   * high-risk calling codes that belong to no country (satellite +870/+881, international networks
+   * +882/+883, +878, +888, +979) are refused even under `'*'`, unless named here (`'+881'`).
+   * @default '*' in development; required in production
+   */
+  allowedCountries?: readonly string[] | '*'
+  /** Countries that never receive PINs, even under `allowedCountries: '*'`. @default [] */
+  deniedCountries?: readonly string[]
+  /**
+   * Numbers (`'+385911234567'`) and 1k ranges (`'+385911234xxx'`: the last three digits as `x`)
+   * that no block, range velocity limit or conversion breaker refuses (Twilio's Safe List). The
+   * per-number and per-IP quotas and the spend ceiling still apply. More can be added at run time
+   * with `kit.policy.allow()`.
+   * @default []
+   */
+  allowList?: readonly string[]
+  /**
+   * Sends per 1k number range (the E.164 number without its last 3 digits) across all callers. A
+   * range over it is blocked for `blockDuration` (doubling on repeat): bursts to adjacent numbers
+   * are SMS pumping's signature.
+   * @default '10/1h'
+   */
+  sendPinPerRangeLimit?: string
+  /** Sends per 10k number range (without the last 4 digits), like `sendPinPerRangeLimit`. @default '30/1h' */
+  sendPinPerWideRangeLimit?: string
+  /**
+   * How long a first block by a policy lasts; each repeat within a day of the last block doubles
+   * it, up to a day.
+   * @default '15m'
+   */
+  blockDuration?: string
+  /**
+   * The conversion breaker's window: sends and verifications per country, per 1k range and per
+   * mobile network are counted over this window and the one before it.
+   * @default '1h'
+   */
+  conversionWindow?: string
+  /** Sends to a country or network in the window before the breaker judges its conversion. @default 20 */
+  conversionMinSends?: number
+  /** Sends to one 1k range in the window before the breaker judges its conversion. @default 5 */
+  conversionMinSendsPerRange?: number
+  /**
+   * The least share of sends that must be verified: below it, once enough were sent, the scope
+   * first needs the captcha (when `captchaMode` is `'escalated'`), then is blocked. 0.5 is the
+   * industry's "more than 2 sends per verification" rule of thumb.
+   * @default 0.5
+   */
+  minConversion?: number
+  /**
+   * `'always'`: every send needs a solved captcha. `'escalated'`: only sends to a scope the
+   * conversion breaker tripped on do, so most users never see one.
+   * @default 'always'
+   */
+  captchaMode?: 'always' | 'escalated'
+  /**
+   * Price of one SMS segment by ISO country (`'*'` for the rest), in your currency, for the spend
+   * ceiling's estimate. Replaces entries of the built-in table (rounded USD list prices).
+   * @default the built-in table
+   */
+  smsPrices?: Record<string, number>
+  /**
+   * Estimated spend per UTC day for all SMS; past it, sends are refused until the day rolls, and an
+   * event fires at 80 %. `null`: no ceiling.
+   * @default 100
+   */
+  dailySpendLimit?: number | null
+  /**
+   * Estimated spend per UTC day for one country: a number for every country, or by ISO code with
+   * `'*'` for the rest (`{ '*': 20, US: 200 }`). `null`: no ceiling per country.
+   * @default 20
+   */
+  dailySpendLimitPerCountry?: number | Record<string, number | null> | null
+  /**
+   * Policies that decide and record but don't refuse (`'*'` for all): `COUNTRY_NOT_ALLOWED`,
+   * `HIGH_RISK_DESTINATION`, `RANGE_VELOCITY`, `LOW_CONVERSION`, `SPEND_CEILING`. Their decisions
+   * still fire `send.refused` events (with `shadow: true`) and count in the statistics, so a policy
+   * can be tuned on real traffic before it is enforced.
+   * @default []
+   */
+  shadowPolicies?: readonly string[] | '*'
+  /**
+   * Called with an event for each policy decision (`send.refused`, `policy.blocked`,
+   * `spend.ceiling_near`). Never awaited; whatever it throws is logged.
+   * @default undefined
+   */
+  onEvent?: EventHook
   /**
    * Number types (libphonenumber-js `getType()`) that may receive a PIN. Numbers whose type can't
    * be told are refused.
@@ -116,14 +211,6 @@ export interface TwoFactorCoreOptions {
   allowTestNumbersInProduction?: boolean
   /** Sends per client IP. @default '20/1h' */
   sendPinPerIpLimit?: string
-  /**
-   * Sends per number prefix (country code and the next digits, see `prefixLength`): stops
-   * SMS-pumping runs through one range of premium numbers.
-   * @default '50/1h'
-   */
-  sendPinPerPrefixLimit?: string
-  /** Digits of the E.164 number (without `+`) that make a prefix. @default 7 */
-  prefixLength?: number
   /**
    * Network number lookup before any PIN exists (Infobip Number Lookup, Twilio Lookup v2): a
    * provider with `lookup()`. `null` keeps to the free offline checks.
@@ -198,15 +285,18 @@ export interface ResolvedOptions {
   sendPinPerPhoneNumberLimit: Rate
   sendPinPerApplicationLimit: Rate
   sendPinPerIpLimit: Rate
-  sendPinPerPrefixLimit: Rate
-  prefixLength: number
   resendCooldownMs: number
+  maxResendCooldownMs: number
   messageTexts: Record<string, string> | undefined
   placeholders: Record<string, string>
   appName: string
   senderId: string | undefined
   language: string
+  /** The ISO codes of `allowedCountries`, or null for every country (for the widget's list). */
   allowedCountries: readonly string[] | null
+  /** The anti-fraud and cost policies' settings. */
+  policy: ResolvedPolicy
+  captchaMode: 'always' | 'escalated'
   allowedNumberTypes: readonly NumberType[]
   testNumbers: Map<string, string>
   lookup: SmsProvider | null

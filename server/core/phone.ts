@@ -1,8 +1,7 @@
 /**
  * Phone numbers: parse and normalise to E.164 with libphonenumber-js (full `/max` metadata, which
- * knows number types), then the offline policy — free checks that refuse, before any PIN exists or
- * any SMS is paid for, numbers that are invalid, in a country that isn't allowed, or of a type that
- * can't receive an SMS.
+ * knows number types), and the free check that refuses, before any PIN exists or any SMS is paid
+ * for, a number of a type that can't receive an SMS. The country policies are in policy.ts.
  */
 import {
   parsePhoneNumberWithError,
@@ -93,23 +92,16 @@ export function normalizePhoneNumber(input: string, country?: string): Normalize
   }
 }
 
-/** The offline policy: country allow-list, then number type. Throws the code that says why. */
-export function assertNumberAllowed(
+/** Refuses a number of a type that can't take an SMS (or whose type can't be told). */
+export function assertNumberTypeAllowed(
   number: NormalizedNumber,
-  policy: { allowedCountries: readonly string[] | null; allowedNumberTypes: readonly NumberType[] },
+  allowedNumberTypes: readonly NumberType[],
 ): void {
-  if (policy.allowedCountries && !(number.country && policy.allowedCountries.includes(number.country))) {
-    throw new TwoFactorError('COUNTRY_NOT_ALLOWED', 'Verification codes cannot be sent to this country.', {
-      country: number.country ?? null,
-    })
-  }
-  if (!number.numberType || !policy.allowedNumberTypes.includes(number.numberType)) {
+  if (!number.numberType || !allowedNumberTypes.includes(number.numberType)) {
     throw new TwoFactorError(
       'NUMBER_TYPE_NOT_ALLOWED',
       'This number cannot receive text messages; use a mobile number.',
-      {
-        numberType: number.numberType ?? 'UNKNOWN',
-      },
+      { numberType: number.numberType ?? 'UNKNOWN' },
     )
   }
 }

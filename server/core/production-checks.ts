@@ -25,7 +25,12 @@ export const MAX_ALLOWED_PIN_TTL_MS = DAY_MS
 export const MAX_PER_DAY = {
   verifyPinLimit: { perDay: 86_400, variable: 'TWO_FACTOR_VERIFY_PIN_LIMIT', example: '1/3s' },
   sendPinPerIpLimit: { perDay: 10_000, variable: 'TWO_FACTOR_SEND_PER_IP_LIMIT', example: '20/1h' },
-  sendPinPerPrefixLimit: { perDay: 100_000, variable: 'TWO_FACTOR_SEND_PER_PREFIX_LIMIT', example: '50/1h' },
+  sendPinPerRangeLimit: { perDay: 10_000, variable: 'TWO_FACTOR_SEND_PER_RANGE_LIMIT', example: '10/1h' },
+  sendPinPerWideRangeLimit: {
+    perDay: 100_000,
+    variable: 'TWO_FACTOR_SEND_PER_WIDE_RANGE_LIMIT',
+    example: '30/1h',
+  },
   sendPinPerApplicationLimit: {
     perDay: 10_000_000,
     variable: 'TWO_FACTOR_SEND_PER_APPLICATION_LIMIT',
@@ -64,8 +69,15 @@ export function assertProductionSafe(config: ResolvedOptions, allowLongPinTimeTo
         `a longer life is really wanted`,
     )
 
+  const rates: Record<keyof typeof MAX_PER_DAY, Rate> = {
+    verifyPinLimit: config.verifyPinLimit,
+    sendPinPerIpLimit: config.sendPinPerIpLimit,
+    sendPinPerRangeLimit: config.policy.rangeLimit,
+    sendPinPerWideRangeLimit: config.policy.wideRangeLimit,
+    sendPinPerApplicationLimit: config.sendPinPerApplicationLimit,
+  }
   for (const [option, bound] of Object.entries(MAX_PER_DAY)) {
-    const allowed = perDay(config[option as keyof typeof MAX_PER_DAY])
+    const allowed = perDay(rates[option as keyof typeof MAX_PER_DAY])
     if (allowed > bound.perDay)
       refuse(
         `"${option}" (${bound.variable}) allows ${Math.round(allowed)} a day; production accepts at most ` +

@@ -15,12 +15,7 @@ export interface Caller {
 }
 
 export type LimitName =
-  | 'resendCooldown'
-  | 'sendPinPerPhoneNumber'
-  | 'sendPinPerIp'
-  | 'sendPinPerPrefix'
-  | 'sendPinPerApplication'
-  | 'verifyPin'
+  'resendCooldown' | 'sendPinPerPhoneNumber' | 'sendPinPerIp' | 'sendPinPerApplication' | 'verifyPin'
 
 export interface Bucket {
   limit: LimitName
@@ -41,7 +36,6 @@ export function rateLimited(limit: LimitName, retryAfterMs: number): TwoFactorEr
     resendCooldown: `Please wait ${retryAfter} s before asking for another code.`,
     sendPinPerPhoneNumber: 'Too many codes were sent to this number. Try again later.',
     sendPinPerIp: 'Too many codes were requested from this network. Try again later.',
-    sendPinPerPrefix: 'Too many codes were requested for numbers like this one. Try again later.',
     sendPinPerApplication: 'The service is sending too many codes right now. Try again later.',
     verifyPin: `Too many tries. Please wait ${retryAfter} s.`,
   }
@@ -81,34 +75,50 @@ export async function takeSendQuota(
   return { resendAvailableAt, release }
 }
 
-/** The number's own buckets. */
-function numberBuckets(config: ResolvedOptions, e164: string): Bucket[] {
-  return [
-    {
-      limit: 'resendCooldown',
-      key: `cooldown:${e164}`,
-      rate: { limit: 1, windowMs: config.resendCooldownMs },
-    },
-    { limit: 'sendPinPerPhoneNumber', key: `send:number:${e164}`, rate: config.sendPinPerPhoneNumberLimit },
-  ]
+/**
+ * The wait after the `step`-th SMS to a number within its per-number window: `resendCooldown`, then
+ * doubling, up to `maxResendCooldown`. From the second step on up to 10 % jitter is added, so
+ * that retries spread out; `random` is in [0, 1).
+ */
+export function backoffWait(config: ResolvedOptions, step: number, random: number): number {
+  const base = Math.min(config.resendCooldownMs * 2 ** Math.max(0, step - 1), config.maxResendCooldownMs)
+  return step <= 1 ? base : Math.min(Math.round(base * (1 + 0.1 * random)), config.maxResendCooldownMs)
 }
 
-/** Buckets many numbers share: the caller's IP, the number's prefix, the whole application. */
-function sharedBuckets(config: ResolvedOptions, e164: string, caller: Caller): Bucket[] {
-  const digits = e164.slice(1)
+const randomUnit = () => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32
+
+/**
+ * The number's own buckets: its cooldown, whose length grows with the SMS the number already had in
+ * its per-number window (read without counting, so a refusal leaves no key), then that window.
+ */
+async function takeNumberQuota(config: ResolvedOptions, e164: string, now: number): Promise<TakenQuota> {
+  const perNumber: Bucket = {
+    limit: 'sendPinPerPhoneNumber',
+    key: `send:number:${e164}`,
+    rate: config.sendPinPerPhoneNumberLimit,
+  }
+  const { limit, windowMs } = perNumber.rate
+  const sentBefore = (await config.store.hit(perNumber.key, limit, windowMs, now, 0)).count
+  const cooldown: Bucket = {
+    limit: 'resendCooldown',
+    key: `cooldown:${e164}`,
+    rate: { limit: 1, windowMs: backoffWait(config, sentBefore + 1, randomUnit()) },
+  }
+  return takeSendQuota(config.store, [cooldown, perNumber], now)
+}
+
+/** Buckets many numbers share: the caller's IP and the whole application. */
+function sharedBuckets(config: ResolvedOptions, caller: Caller): Bucket[] {
   const buckets: Bucket[] = []
   if (caller.ip) {
     const key = `send:ip:${clientIpBucket(caller.ip)}`
     buckets.push({ limit: 'sendPinPerIp', key, rate: config.sendPinPerIpLimit })
   }
-  buckets.push(
-    {
-      limit: 'sendPinPerPrefix',
-      key: `send:prefix:${digits.slice(0, config.prefixLength)}`,
-      rate: config.sendPinPerPrefixLimit,
-    },
-    { limit: 'sendPinPerApplication', key: 'send:application', rate: config.sendPinPerApplicationLimit },
-  )
+  buckets.push({
+    limit: 'sendPinPerApplication',
+    key: 'send:application',
+    rate: config.sendPinPerApplicationLimit,
+  })
   return buckets
 }
 
@@ -120,17 +130,17 @@ export interface SendQuotas {
   releaseNumber(): Promise<void>
 }
 
-/** Every send quota, in order (cooldown, number, IP, prefix, application); a refusal gives all back. */
+/** Every send quota, in order (backoff, cooldown, number, IP, application); a refusal gives all back. */
 export async function takeSendQuotas(
   config: ResolvedOptions,
   e164: string,
   caller: Caller,
   now: number,
 ): Promise<SendQuotas> {
-  const own = await takeSendQuota(config.store, numberBuckets(config, e164), now)
+  const own = await takeNumberQuota(config, e164, now)
   let shared: TakenQuota
   try {
-    shared = await takeSendQuota(config.store, sharedBuckets(config, e164, caller), now)
+    shared = await takeSendQuota(config.store, sharedBuckets(config, caller), now)
   } catch (error) {
     await own.release().catch(() => undefined)
     throw error

@@ -6,6 +6,7 @@ import { parseDuration, parseRate, type Rate } from './duration.js'
 import { ConfigurationError } from './errors.js'
 import { refuseOption } from './option-variables.js'
 import { resolveKeys } from './resolve-keys.js'
+import { resolvePolicy } from './resolve-policy.js'
 import { assertOptionShapes } from './options-schema.js'
 import type { ResolvedOptions, TwoFactorCoreOptions } from './options.js'
 import { NUMBER_TYPES, normalizeTestNumbers } from './phone.js'
@@ -135,17 +136,6 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
       refuseOption('messageText', `has no text for the default language "${language}"`)
   }
 
-  const allowedCountries = options.allowedCountries ?? null
-  if (allowedCountries !== null) {
-    if (!Array.isArray(allowedCountries) || allowedCountries.length === 0)
-      refuseOption('allowedCountries', 'must be a non-empty array of ISO country codes, or null for all')
-    for (const code of allowedCountries)
-      if (!/^[A-Z]{2}$/.test(code))
-        refuseOption(
-          'allowedCountries',
-          `has ${JSON.stringify(code)}: use upper-case ISO 3166 alpha-2 codes like "HR"`,
-        )
-  }
   const allowedNumberTypes = options.allowedNumberTypes ?? ['MOBILE', 'FIXED_LINE_OR_MOBILE']
   for (const type of allowedNumberTypes)
     if (!NUMBER_TYPES.includes(type))
@@ -230,6 +220,11 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
       )
 
   const providerTimeoutMs = duration('providerTimeout', options.providerTimeout, '10s')
+  const { policy, allowedCountries, captchaMode } = resolvePolicy(options, production, Boolean(captcha))
+  const resendCooldownMs = duration('resendCooldown', options.resendCooldown, '30s')
+  const maxResendCooldownMs = duration('maxResendCooldown', options.maxResendCooldown, '32m')
+  if (maxResendCooldownMs < resendCooldownMs)
+    refuseOption('maxResendCooldown', 'must be at least as long as resendCooldown')
 
   const resolved: ResolvedOptions = {
     environment,
@@ -258,15 +253,16 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
       '10000/1d',
     ),
     sendPinPerIpLimit: rate('sendPinPerIpLimit', options.sendPinPerIpLimit, '20/1h'),
-    sendPinPerPrefixLimit: rate('sendPinPerPrefixLimit', options.sendPinPerPrefixLimit, '50/1h'),
-    prefixLength: integer('prefixLength', options.prefixLength, 7, 3, 12),
-    resendCooldownMs: duration('resendCooldown', options.resendCooldown, '30s'),
+    resendCooldownMs,
+    maxResendCooldownMs,
     messageTexts,
     placeholders: { ...options.placeholders },
     appName: options.appName ?? 'two-factor-kit',
     senderId: options.senderId,
     language,
     allowedCountries,
+    policy,
+    captchaMode,
     allowedNumberTypes,
     testNumbers,
     lookup: options.lookup ?? null,

@@ -1,18 +1,34 @@
 /**
- * Sending a PIN, and sending it again: the free offline checks, the bot check, the send quotas, the
- * network lookup, a new PIN record, and the SMS through the provider failover. Every refusal on the
- * way gives back what it took, so a send that didn't happen costs the user nothing.
+ * Sending a PIN, and sending it again: the free offline checks, the anti-fraud policies, the bot
+ * check, the send quotas, the network lookup, the spend ceiling, a new PIN record, and the SMS
+ * through the provider failover. Every refusal on the way gives back what it took, so a send that
+ * didn't happen costs the user nothing.
  */
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max'
 import { SendFailedError, sendWithFailover } from '../providers/failover.js'
 import { ProviderError, type SendResult } from '../providers/types.js'
 import type { PinRecord } from '../stores/types.js'
 import { assertCaptchaSolved } from './captcha.js'
+import {
+  checkDestination,
+  checkNetwork,
+  checkScopes,
+  countSent,
+  networkScope,
+  priceOf,
+  reserveSpend,
+  sendBlocked,
+  takeRangeVelocity,
+  type PolicySubject,
+  type Release,
+  type ScopeCheck,
+  type SentFacts,
+} from './policy.js'
 import { TwoFactorError } from './errors.js'
 import type { LookupCheck } from './lookup.js'
 import { appendAutofillLines, pickLanguage, renderMessage } from './message.js'
 import type { ResolvedOptions } from './options.js'
-import { assertNumberAllowed, maskE164, normalizePhoneNumber, type NormalizedNumber } from './phone.js'
+import { assertNumberTypeAllowed, maskE164, normalizePhoneNumber, type NormalizedNumber } from './phone.js'
 import { derivePin, generatePinId, pinMac } from './pin.js'
 import { assertPinUsable, pinUnusable } from './pin-record.js'
 import { takeSendQuotas, type Caller } from './quotas.js'
@@ -134,6 +150,96 @@ function messageFor(config: ResolvedOptions, pin: string, language: string): str
   return appendAutofillLines(text, pin, config)
 }
 
+/** The budget one SMS takes before it is paid for, and how to give it back. */
+interface SendBudget {
+  scopes: ScopeCheck
+  network: LookupCheck | undefined
+  resendAvailableAt: number
+  /** Gives back everything: no SMS went out. */
+  release(): Promise<void>
+}
+
+/**
+ * What every SMS passes before anything is paid (a send's and a resend's alike): the policies'
+ * blocks and breaker, the captcha (a first send's, or any under an escalation), the quotas and
+ * range velocity, the network lookup and the network's own breaker. A refusal gives back what was
+ * taken: all of it, except after a lookup refused the number — the shared budgets stay spent then,
+ * or one caller could buy unlimited lookups, one number each.
+ */
+async function takeSendBudget(
+  config: ResolvedOptions,
+  services: Services,
+  subject: PolicySubject,
+  caller: Caller,
+  now: number,
+  captcha: { token: string | undefined } | undefined,
+): Promise<SendBudget> {
+  const scopes = await checkScopes(config, subject, now)
+  // After the free checks (no call for a number we'd refuse anyway) and before the quotas: a script
+  // without a solved challenge must not use up a victim's send budget.
+  if (captcha && config.captcha && (config.captchaMode === 'always' || scopes.captchaFor)) {
+    await assertCaptchaSolved(config.captcha, captcha.token, caller.ip, scopes.captchaFor)
+  } else if (scopes.captchaFor && !config.captcha) {
+    // Put under a captcha by an instance that had one: without it here, the scope stays closed.
+    throw sendBlocked(scopes.captchaFor.reason, scopes.captchaFor.scope)
+  }
+  const quota = await takeSendQuotas(config, subject.e164, caller, now)
+  let releaseVelocity: Release
+  try {
+    releaseVelocity = await takeRangeVelocity(config, subject, now, scopes)
+  } catch (error) {
+    await quota.release().catch(() => undefined)
+    throw error
+  }
+  const release = async () => {
+    await Promise.all([quota.release(), releaseVelocity()])
+  }
+  // The lookup comes after the quotas (so it can't be used to pump paid lookups) and before any PIN.
+  // A lookup that failed gives everything back: the provider failed, not the caller.
+  let network: LookupCheck | undefined
+  try {
+    network = await services.lookupGate.check(subject.e164, now)
+  } catch (error) {
+    const refused =
+      error instanceof TwoFactorError &&
+      (error.code === 'NUMBER_NOT_REACHABLE' || error.code === 'NUMBER_TYPE_NOT_ALLOWED')
+    await (refused ? quota.releaseNumber() : release()).catch(() => undefined)
+    throw error
+  }
+  try {
+    await checkNetwork(config, subject, now, scopes, network.network)
+  } catch (error) {
+    await quota.releaseNumber().catch(() => undefined)
+    throw error
+  }
+  return { scopes, network, resendAvailableAt: quota.resendAvailableAt, release }
+}
+
+/** A test number's PIN: fixed, no SMS, no quota, no policy and no spend. */
+async function sendToTestNumber(
+  config: ResolvedOptions,
+  services: Services,
+  e164: string,
+  language: string,
+  now: number,
+): Promise<SendOutcome> {
+  const pinId = generatePinId()
+  const pin = config.testNumbers.get(e164)!
+  const record: PinRecord = {
+    ...newRecord(config, pinId, e164, now, language),
+    pinMac: pinMac(services.mac, pinId, pin),
+    testNumber: true,
+    deliveryStatus: 'DELIVERED',
+  }
+  await config.store.createPin(record)
+  return {
+    record,
+    masked: maskE164(e164),
+    lookup: { valid: true, country: null, numberType: null, ncStatus: 'NC_NOT_CONFIGURED' },
+    sms: { status: 'MESSAGE_NOT_SENT', provider: null, reason: 'TEST_NUMBER' },
+  }
+}
+
 export async function sendPin(
   config: ResolvedOptions,
   services: Services,
@@ -143,86 +249,62 @@ export async function sendPin(
   const now = config.clock()
   const language = pickLanguage(request.language, config.messageTexts, config.language)
   const testE164 = matchTestNumber(config, request.phoneNumber, request.country)
-  const number: NormalizedNumber = testE164
-    ? { e164: testE164, country: undefined, numberType: undefined, masked: maskE164(testE164) }
-    : normalizePhoneNumber(request.phoneNumber, request.country)
-  if (!testE164) assertNumberAllowed(number, config)
-  // The bot check comes after the free offline checks (no call for a number we'd refuse anyway) and
-  // before the quotas: a script without a solved challenge must not use up a victim's send budget.
-  if (!testE164 && config.captcha) await assertCaptchaSolved(config.captcha, request.captchaToken, caller.ip)
+  if (testE164) return sendToTestNumber(config, services, testE164, language, now)
 
-  const quota = testE164 ? undefined : await takeSendQuotas(config, number.e164, caller, now)
-  // The network lookup comes after the quotas (so it can't be used to pump paid lookups) and
-  // before any PIN exists. A refusal gives the number its own budget back (nothing was sent to it)
-  // but keeps the shared ones: otherwise one caller could buy unlimited lookups, one number each.
-  // A lookup that failed gives everything back: the provider failed, not the caller.
-  let network: LookupCheck | undefined
-  if (!testE164) {
-    try {
-      network = await services.lookupGate.check(number.e164, now)
-    } catch (error) {
-      const refused =
-        error instanceof TwoFactorError &&
-        (error.code === 'NUMBER_NOT_REACHABLE' || error.code === 'NUMBER_TYPE_NOT_ALLOWED')
-      await (refused ? quota?.releaseNumber() : quota?.release())?.catch(() => undefined)
-      throw error
-    }
-  }
+  const number = normalizePhoneNumber(request.phoneNumber, request.country)
+  const subject: PolicySubject = { e164: number.e164, country: number.country, masked: number.masked }
+  await checkDestination(config, subject, now)
+  assertNumberTypeAllowed(number, config.allowedNumberTypes)
+  const budget = await takeSendBudget(config, services, subject, caller, now, {
+    token: request.captchaToken,
+  })
+
   const pinId = generatePinId()
-  const pin = testE164
-    ? config.testNumbers.get(testE164)!
-    : derivePin(services.derivation, pinId, config.pinType, config.pinLength)
+  const pin = derivePin(services.derivation, pinId, config.pinType, config.pinLength)
+  const text = messageFor(config, pin, language)
+  let charge: Charge
+  try {
+    charge = await chargeFor(config, subject, text, now)
+  } catch (error) {
+    await budget.release().catch(() => undefined)
+    throw error
+  }
+  const network = budget.network?.network && networkScope(budget.network.network)
   const record: PinRecord = {
-    pinId,
-    phoneNumber: number.e164,
+    ...newRecord(config, pinId, number.e164, now, language),
     pinMac: pinMac(services.mac, pinId, pin),
-    testNumber: Boolean(testE164),
-    createdAt: now,
-    expiresAt: now + config.pinTtlMs,
-    // Kept past expiry for as long again, so a late verify hears "expired", not "unknown".
-    retainUntil: now + 2 * config.pinTtlMs,
-    attemptsRemaining: config.pinAttempts,
-    lifecycle: 'ACTIVE',
-    deliveryStatus: testE164 ? 'DELIVERED' : 'PENDING',
-    messageIds: [],
-    resendAvailableAt: quota?.resendAvailableAt ?? now,
-    language,
+    resendAvailableAt: budget.resendAvailableAt,
+    countedIn: budget.scopes.counterKeys,
+    ...(network ? { network } : {}),
   }
   try {
     await config.store.createPin(record)
   } catch (error) {
-    await quota?.release().catch(() => undefined)
+    await Promise.allSettled([budget.release(), charge.release()])
     throw error
   }
   const lookup = {
     valid: true as const,
     country: number.country ?? null,
     numberType: number.numberType ?? null,
-    ncStatus: network?.ncStatus ?? 'NC_NOT_CONFIGURED',
-    ...(network?.lineType ? { lineType: network.lineType } : {}),
-  }
-  if (testE164) {
-    return {
-      record,
-      masked: number.masked,
-      lookup,
-      sms: { status: 'MESSAGE_NOT_SENT', provider: null, reason: 'TEST_NUMBER' },
-    }
+    ncStatus: budget.network?.ncStatus ?? 'NC_NOT_CONFIGURED',
+    ...(budget.network?.lineType ? { lineType: budget.network.lineType } : {}),
   }
 
   let sms: SmsOutcome
-  const text = messageFor(config, pin, language)
   try {
     sms = await sendSms(config, number.e164, text, `${pinId}-1`, config.pinTtlMs / 1000)
   } catch (error) {
     // No SMS went out: the PIN must not be verifiable and the user keeps their budget.
     await Promise.allSettled([
       config.store.updatePin(pinId, { lifecycle: 'LOCKED', deliveryStatus: 'FAILED' }),
-      quota!.release(),
+      budget.release(),
+      charge.release(),
     ])
     throw error
   }
-  // Unknown: the record stays PENDING and verifiable, the quotas stay taken.
+  await countSent(config, subject, now, budget.scopes, sentFacts(sms, charge, network))
+  // Unknown: the record stays PENDING and verifiable, the quotas and the spend stay taken.
   const updated =
     sms.kind === 'sent'
       ? await config.store.updatePin(pinId, {
@@ -283,19 +365,24 @@ export async function resendPin(
       sms: { status: 'MESSAGE_NOT_SENT', provider: null, reason: 'TEST_NUMBER' },
     }
   }
-  // The resend counts against the same quotas as a first send, and never touches the attempt budget.
-  const quota = await takeSendQuotas(config, record.phoneNumber, caller, now)
-  // Usually answered from the lookup cache; a number that stopped being reachable gets no new SMS.
-  try {
-    const network = await services.lookupGate.check(record.phoneNumber, now)
-    lookup.ncStatus = network.ncStatus
-    if (network.lineType) lookup.lineType = network.lineType
-  } catch (error) {
-    await quota.release().catch(() => undefined)
-    throw error
+  // A resend is one more paid SMS: the same policies, quotas and spend as a first send, but never
+  // the attempt budget. It asks for no captcha (its first send passed one, where one was asked).
+  const subject: PolicySubject = { e164: record.phoneNumber, country: offline?.country, masked }
+  await checkDestination(config, subject, now)
+  const budget = await takeSendBudget(config, services, subject, caller, now, undefined)
+  if (budget.network) {
+    lookup.ncStatus = budget.network.ncStatus
+    if (budget.network.lineType) lookup.lineType = budget.network.lineType
   }
   const pin = derivePin(services.derivation, pinId, config.pinType, config.pinLength)
   const text = messageFor(config, pin, record.language ?? config.language)
+  let charge: Charge
+  try {
+    charge = await chargeFor(config, subject, text, now)
+  } catch (error) {
+    await budget.release().catch(() => undefined)
+    throw error
+  }
   let sms: SmsOutcome
   try {
     const reference = `${pinId}-${record.messageIds.length + 1}`
@@ -307,9 +394,11 @@ export async function resendPin(
       Math.max(1, (record.expiresAt - now) / 1000),
     )
   } catch (error) {
-    await quota.release().catch(() => undefined)
+    await Promise.allSettled([budget.release(), charge.release()])
     throw error
   }
+  const network = budget.network?.network && networkScope(budget.network.network)
+  await countSent(config, subject, now, budget.scopes, sentFacts(sms, charge, network))
   const updated = await config.store.updatePin(pinId, {
     // Once one SMS of this PIN was delivered the user has the code: a resend doesn't undo that.
     ...(sms.kind === 'sent'
@@ -318,8 +407,61 @@ export async function resendPin(
           ...(record.deliveryStatus === 'DELIVERED' ? {} : { deliveryStatus: sms.result.status }),
         }
       : {}),
-    resendAvailableAt: quota.resendAvailableAt,
+    resendAvailableAt: budget.resendAvailableAt,
   })
   if (!updated) throw pinUnusable('NOT_FOUND')
   return { record: updated, masked, lookup, sms: smsAnswer(sms, text) }
+}
+
+/** The spend reserved for one SMS, and how to give it back. */
+interface Charge {
+  cost: number
+  segments: number
+  release: Release
+}
+
+/** Reserves the SMS's estimated price (segments × the country's price) against the ceilings. */
+async function chargeFor(
+  config: ResolvedOptions,
+  subject: PolicySubject,
+  text: string,
+  now: number,
+): Promise<Charge> {
+  const { segments } = countSegments(text)
+  const cost = priceOf(config.policy, subject.country, segments)
+  return { cost, segments, release: await reserveSpend(config, subject, now, cost) }
+}
+
+function sentFacts(sms: SmsOutcome, charge: Charge, network: string | undefined): SentFacts {
+  return {
+    provider: sms.kind === 'sent' ? sms.result.provider : sms.provider,
+    segments: charge.segments,
+    cost: charge.cost,
+    network,
+  }
+}
+
+/** A new record's common fields; the caller adds the MAC and what it knows. */
+function newRecord(
+  config: ResolvedOptions,
+  pinId: string,
+  e164: string,
+  now: number,
+  language: string,
+): Omit<PinRecord, 'pinMac'> {
+  return {
+    pinId,
+    phoneNumber: e164,
+    testNumber: false,
+    createdAt: now,
+    expiresAt: now + config.pinTtlMs,
+    // Kept past expiry for as long again, so a late verify hears "expired", not "unknown".
+    retainUntil: now + 2 * config.pinTtlMs,
+    attemptsRemaining: config.pinAttempts,
+    lifecycle: 'ACTIVE',
+    deliveryStatus: 'PENDING',
+    messageIds: [],
+    resendAvailableAt: now,
+    language,
+  }
 }

@@ -7,6 +7,7 @@ import { TwoFactorError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import { isWellFormedPin, normalizePinInput, pinMac, timingSafeEqual } from './pin.js'
 import { pinUnusable } from './pin-record.js'
+import { countVerified } from './policy.js'
 import { rateLimited } from './quotas.js'
 import type { Services } from './services.js'
 import type { PinRecord } from '../stores/types.js'
@@ -71,6 +72,8 @@ export async function verifyPin(
   }
   // Single use: of several concurrent right answers, markVerified lets exactly one through.
   if (!(await config.store.markVerified(pinId, now, { singleUse }))) throw pinUnusable('ALREADY_VERIFIED')
+  // The breaker measures conversion per send: the verification counts where its send was counted.
+  if (!record.testNumber) await countVerified(config, record.countedIn ?? [], now)
   const { token, expiresAt } = await services.signer.sign({ phoneNumber: record.phoneNumber, pinId }, now)
   return { token, expiresAt, phoneNumber: record.phoneNumber }
 }

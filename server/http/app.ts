@@ -9,6 +9,7 @@ import { TwoFactorError } from '../core/errors.js'
 import type { ResolvedOptions } from '../core/options.js'
 import { maskE164 } from '../core/phone.js'
 import { assertPinUsable, pinStatus } from '../core/pin-record.js'
+import { createSendPolicyApi, type SendPolicyApi } from '../core/policy-admin.js'
 import { resolveOptions } from '../core/resolve.js'
 import { resendPin, sendPin, type SendOutcome } from '../core/send.js'
 import { createServices } from '../core/services.js'
@@ -51,6 +52,8 @@ export interface TwoFactorApp extends Hono {
   readonly verifier: TokenVerifier
   /** The resolved options that are safe to show, read-only. */
   readonly config: TwoFactorConfig
+  /** The anti-fraud policies at run time: blocks (list, lift), the allow-list, statistics, spend. */
+  readonly policy: SendPolicyApi
 }
 
 function publicConfig(config: ResolvedOptions): TwoFactorConfig {
@@ -161,7 +164,7 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
       pinAttempts: config.pinAttempts,
       allowedCountries: config.allowedCountries,
       language: config.language,
-      captcha: config.captcha?.verifier.widget ?? null,
+      captcha: config.captcha ? { ...config.captcha.verifier.widget, mode: config.captchaMode } : null,
     }),
   )
 
@@ -214,5 +217,6 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
   app.notFound(noRoute)
   app.onError(errorHandler(config.logger))
 
-  return Object.assign(app, { ready, verifier, config: publicConfig(config) }) as TwoFactorApp
+  const policy = createSendPolicyApi({ ...config, allowListOption: options.allowList ?? [] })
+  return Object.assign(app, { ready, verifier, config: publicConfig(config), policy }) as TwoFactorApp
 }

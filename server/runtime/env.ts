@@ -41,6 +41,22 @@ function list(value: string | undefined): string[] | undefined {
   return items && items.length > 0 ? items : undefined
 }
 
+/** `"HR=0.07,*=0.1"` as `{ HR: 0.07, '*': 0.1 }` (`none` as null); undefined when unset. */
+function amounts(value: string | undefined, variable: string): Record<string, number | null> | undefined {
+  const items = list(value)
+  if (!items) return undefined
+  const result: Record<string, number | null> = {}
+  for (const item of items) {
+    const [key, amount, ...extra] = item.split('=').map((part) => part.trim())
+    if (!key || !amount || extra.length > 0)
+      throw new ConfigurationError(
+        `twoFactor(): ${variable}: expected "CODE=amount" items separated by commas (e.g. "*=20,US=200"), got ${JSON.stringify(item)}`,
+      )
+    result[key === '*' ? key : key.toUpperCase()] = amount === 'none' ? null : Number(amount)
+  }
+  return result
+}
+
 /**
  * Every option the variables set; unset or empty ones keep the core's defaults (which
  * `twoFactor()` validates, naming the option). `production` decides the environment.
@@ -66,7 +82,29 @@ export function optionsFromVariables(vars: EnvironmentVariables, production: boo
   if (vars.TWO_FACTOR_PIN_TYPE)
     options.pinType = vars.TWO_FACTOR_PIN_TYPE.toUpperCase() as TwoFactorInit['pinType']
   const countries = list(vars.TWO_FACTOR_ALLOWED_COUNTRIES)
-  if (countries) options.allowedCountries = countries.map((code) => code.toUpperCase())
+  if (countries)
+    options.allowedCountries =
+      countries.includes('*') && countries.length === 1 ? '*' : countries.map((code) => code.toUpperCase())
+  const denied = list(vars.TWO_FACTOR_DENIED_COUNTRIES)
+  if (denied) options.deniedCountries = denied.map((code) => code.toUpperCase())
+  const allowList = list(vars.TWO_FACTOR_ALLOW_LIST)
+  if (allowList) options.allowList = allowList
+  const shadow = list(vars.TWO_FACTOR_SHADOW_POLICIES)
+  if (shadow)
+    options.shadowPolicies =
+      shadow.length === 1 && shadow[0] === '*' ? '*' : shadow.map((name) => name.toUpperCase())
+  const prices = amounts(vars.TWO_FACTOR_SMS_PRICES, 'TWO_FACTOR_SMS_PRICES')
+  if (prices) options.smsPrices = prices as Record<string, number>
+  const dailyLimit = vars.TWO_FACTOR_DAILY_SPEND_LIMIT
+  if (dailyLimit) options.dailySpendLimit = dailyLimit === 'none' ? null : Number(dailyLimit)
+  const countryLimit = vars.TWO_FACTOR_DAILY_SPEND_LIMIT_PER_COUNTRY
+  if (countryLimit)
+    options.dailySpendLimitPerCountry =
+      countryLimit === 'none'
+        ? null
+        : countryLimit.includes('=')
+          ? amounts(countryLimit, 'TWO_FACTOR_DAILY_SPEND_LIMIT_PER_COUNTRY')!
+          : Number(countryLimit)
   const origins = list(vars.TWO_FACTOR_ALLOWED_ORIGINS)
   if (origins) options.allowedOrigins = origins
   const captcha = captchaFromVariables(vars)

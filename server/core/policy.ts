@@ -1,0 +1,553 @@
+/**
+ * The send policies against SMS pumping and runaway cost. Each decides before anything is paid,
+ * explains itself (403 SEND_BLOCKED with a stable `reason` and the `scope` it applies to), and can
+ * run in shadow mode — decide and record, without refusing — so an operator can tune it on real
+ * traffic first. No learning: rules an operator can read.
+ *
+ * - Destination (free, offline): the country allow- and deny-lists, and the high-risk non-geographic
+ *   calling codes (satellite and international networks), refused unless allowed by name.
+ * - Blocks: state in the store (list `blocks`, one entry per scope), so every instance agrees. A
+ *   block ends by itself; a repeat within a day of the last one doubles its duration.
+ * - Range velocity: sends per number range (the E.164 number without its last 3 digits, a 1k block,
+ *   and without its last 4) across all callers. Bursts to adjacent numbers are pumping's signature;
+ *   a range over its limit is blocked.
+ * - Conversion breaker: per country, per 1k range and per mobile network, when a window's sends
+ *   reach a minimum and too few of them were verified, the scope first needs the captcha (when one
+ *   runs in `escalated` mode), then is blocked. Counters restart after each block (an epoch per
+ *   block), so a scope is judged again only on what came after it.
+ * - Spend ceiling: the estimated price of each SMS (segments × the country's price) is reserved
+ *   against a daily ceiling, globally and per country, before the SMS goes out.
+ * - Allow-list: numbers and 1k ranges that no block, velocity limit or breaker refuses (from the
+ *   options, and from the store's `allow` list that the programmatic API edits).
+ */
+import type { Rate } from './duration.js'
+import { TwoFactorError } from './errors.js'
+import { emitEvent, type EventHook, type TwoFactorEvent } from './events.js'
+import type { Logger } from './options.js'
+import { fromMicros } from './prices.js'
+import type { TwoFactorStore } from '../stores/types.js'
+
+export const SEND_BLOCK_REASONS = [
+  'COUNTRY_NOT_ALLOWED',
+  'HIGH_RISK_DESTINATION',
+  'RANGE_VELOCITY',
+  'LOW_CONVERSION',
+  'SPEND_CEILING',
+] as const
+export type SendBlockReason = (typeof SEND_BLOCK_REASONS)[number]
+
+/**
+ * Calling codes that belong to no country: satellite phones (Inmarsat +870, GMSS +881),
+ * international networks (+882, +883), UPT (+878), OCHA (+888) and international premium rate
+ * (+979). Carriers price them far above any country, and pumping schemes favour them.
+ */
+export const HIGH_RISK_CALLING_CODES: readonly string[] = ['870', '878', '881', '882', '883', '888', '979']
+
+/** The policies' settings, resolved once at start-up (resolve.ts). Amounts are in micros. */
+export interface ResolvedPolicy {
+  /** ISO codes that may receive codes, or '*' for every country. */
+  allowedCountries: ReadonlySet<string> | '*'
+  /** High-risk calling codes allowed by name (`+881` in `allowedCountries`), without the `+`. */
+  allowedCallingCodes: ReadonlySet<string>
+  deniedCountries: ReadonlySet<string>
+  /** E.164 numbers and 1k range scopes (`range:385911234`) from the `allowList` option. */
+  allowList: ReadonlySet<string>
+  rangeLimit: Rate
+  wideRangeLimit: Rate
+  blockDurationMs: number
+  conversionWindowMs: number
+  conversionMinSends: number
+  conversionMinSendsPerRange: number
+  minConversion: number
+  /** Whether a tripped breaker first asks for the captcha (a captcha in `escalated` mode). */
+  captchaEscalation: boolean
+  /** Micros per segment by ISO country, `*` for the rest. */
+  prices: Readonly<Record<string, number>>
+  /** Micros per UTC day for all sends; null for no ceiling. */
+  dailySpendLimit: number | null
+  /** Micros per UTC day for one country, `*` for countries not named; null for no ceiling. */
+  dailySpendLimitPerCountry: Readonly<Record<string, number | null>>
+  shadow: ReadonlySet<SendBlockReason>
+  onEvent: EventHook | undefined
+}
+
+/** What the policies need of the options. */
+export interface PolicyContext {
+  policy: ResolvedPolicy
+  store: TwoFactorStore
+  logger: Logger
+  pinTtlMs: number
+}
+
+/** A scope under a block or a captcha, as the store's `blocks` list holds it. */
+export interface ScopeBlock {
+  scope: string
+  reason: SendBlockReason
+  /** `captcha`: sends to the scope need a solved captcha; `block`: they are refused. */
+  action: 'block' | 'captcha'
+  /** 1 for a first block; each repeat within a day of the last one doubles the duration. */
+  level: number
+  since: number
+  until: number
+}
+
+export const BLOCKS_LIST = 'blocks'
+export const ALLOW_LIST = 'allow'
+const DAY_MS = 86_400_000
+/** A block's duration doubles with each repeat up to this. */
+export const MAX_BLOCK_MS = DAY_MS
+/** How long statistics by hour are kept: a week, for the console's charts, and a day more. */
+export const HOURLY_STATS_TTL_MS = 8 * DAY_MS
+
+export const countryScope = (country: string | undefined, e164: string) =>
+  country ? `country:${country}` : `country:+${callingCodeOf(e164) ?? '?'}`
+/** The number without its last `hidden` digits, as a scope: `range:385911234` hides 3. */
+export const rangeScope = (e164: string, hidden: number) => `range:${e164.slice(1, -hidden)}`
+export const networkScope = (network: { name?: string; mcc?: string; mnc?: string }) =>
+  network.mcc && network.mnc
+    ? `network:${network.mcc}${network.mnc}`
+    : network.name
+      ? `network:${network.name}`
+      : undefined
+
+/** The high-risk calling code `e164` starts with, if any. */
+export function callingCodeOf(e164: string): string | undefined {
+  return HIGH_RISK_CALLING_CODES.find((code) => e164.startsWith(`+${code}`))
+}
+
+const MESSAGES: Record<SendBlockReason, string> = {
+  COUNTRY_NOT_ALLOWED: 'Verification codes cannot be sent to this country.',
+  HIGH_RISK_DESTINATION: 'Verification codes cannot be sent to satellite or international network numbers.',
+  RANGE_VELOCITY: 'Too many codes were requested for numbers like this one. Try again later.',
+  LOW_CONVERSION:
+    'Sending codes to numbers like this one is paused because of unusual traffic. Try again later.',
+  SPEND_CEILING: 'No more verification codes can be sent today. Try again tomorrow.',
+}
+
+export function sendBlocked(reason: SendBlockReason, scope: string, retryAfterMs?: number): TwoFactorError {
+  return new TwoFactorError('SEND_BLOCKED', MESSAGES[reason], {
+    reason,
+    scope,
+    ...(retryAfterMs !== undefined ? { retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)) } : {}),
+  })
+}
+
+/** The hour's statistics bucket (UTC): `stats:2026-11-30T19`. */
+export const hourlyStatsKey = (now: number) => `stats:${new Date(now).toISOString().slice(0, 13)}`
+
+/** Adds to the hour's statistics; a failure is logged, never passed on (statistics don't refuse). */
+export async function countInHourlyStats(
+  context: PolicyContext,
+  now: number,
+  fields: Record<string, number>,
+): Promise<void> {
+  try {
+    await context.store.addCounters([{ key: hourlyStatsKey(now), fields, ttlMs: HOURLY_STATS_TTL_MS }], now)
+  } catch (error) {
+    context.logger.error('[two-factor-kit] could not count statistics:', error)
+  }
+}
+
+/** The number a decision is about, as the policies see it. */
+export interface PolicySubject {
+  e164: string
+  country: string | undefined
+  /** For events: never the whole number. */
+  masked: string
+}
+
+/**
+ * A policy's refusal: thrown, unless the reason runs in shadow mode — then recorded and the send
+ * goes on. Either way an event says so and the hour's statistics count it.
+ */
+export async function refuse(
+  context: PolicyContext,
+  subject: PolicySubject,
+  now: number,
+  reason: SendBlockReason,
+  scope: string,
+  retryAfterMs?: number,
+): Promise<void> {
+  const shadow = context.policy.shadow.has(reason)
+  emit(context, {
+    type: 'send.refused',
+    at: now,
+    reason,
+    scope,
+    shadow,
+    to: subject.masked,
+    country: subject.country ?? null,
+  })
+  await countInHourlyStats(context, now, { [`${shadow ? 'shadow' : 'refused'}|${reason}`]: 1 })
+  if (shadow) {
+    context.logger.warn(`[two-factor-kit] shadow mode: would refuse ${subject.masked}: ${reason} (${scope})`)
+    return
+  }
+  context.logger.warn(`[two-factor-kit] send refused to ${subject.masked}: ${reason} (${scope})`)
+  throw sendBlocked(reason, scope, retryAfterMs)
+}
+
+function emit(context: PolicyContext, event: TwoFactorEvent): void {
+  emitEvent(context.policy.onEvent, context.logger, event)
+}
+
+/** The free, offline policy: country allow- and deny-lists, high-risk calling codes. */
+export async function checkDestination(context: PolicyContext, subject: PolicySubject, now: number) {
+  const { policy } = context
+  const highRisk = callingCodeOf(subject.e164)
+  if (highRisk) {
+    if (!policy.allowedCallingCodes.has(highRisk))
+      await refuse(context, subject, now, 'HIGH_RISK_DESTINATION', `country:+${highRisk}`)
+    return
+  }
+  const country = subject.country
+  const allowed =
+    country !== undefined &&
+    !policy.deniedCountries.has(country) &&
+    (policy.allowedCountries === '*' || policy.allowedCountries.has(country))
+  if (!allowed)
+    await refuse(context, subject, now, 'COUNTRY_NOT_ALLOWED', countryScope(country, subject.e164))
+}
+
+function parseBlock(value: string | null): ScopeBlock | undefined {
+  if (!value) return undefined
+  try {
+    return JSON.parse(value) as ScopeBlock
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Blocks `scope` (or, for a breaker's first trip with an escalating captcha, puts it under the
+ * captcha), a level above its last block if that ended less than a day ago. Shadow mode records the
+ * decision instead. Returns the new block, or undefined in shadow mode.
+ */
+async function trip(
+  context: PolicyContext,
+  subject: PolicySubject,
+  now: number,
+  scope: string,
+  reason: SendBlockReason,
+  previous: ScopeBlock | undefined,
+): Promise<ScopeBlock | undefined> {
+  const { policy } = context
+  if (policy.shadow.has(reason)) {
+    await refuse(context, subject, now, reason, scope)
+    return undefined
+  }
+  const level = (previous?.level ?? 0) + 1
+  const action = reason === 'LOW_CONVERSION' && level === 1 && policy.captchaEscalation ? 'captcha' : 'block'
+  const duration = Math.min(policy.blockDurationMs * 2 ** (level - 1), MAX_BLOCK_MS)
+  const block: ScopeBlock = { scope, reason, action, level, since: now, until: now + duration }
+  // Kept a day past its end, so that a repeat is known as one.
+  await context.store.putListEntry(BLOCKS_LIST, scope, JSON.stringify(block), block.until + DAY_MS, now)
+  context.logger.warn(
+    `[two-factor-kit] ${action === 'block' ? 'blocked' : 'captcha required for'} ${scope} until ` +
+      `${new Date(block.until).toISOString()}: ${reason} (level ${level})`,
+  )
+  emit(context, { type: 'policy.blocked', at: now, reason, scope, action, level, until: block.until })
+  return block
+}
+
+/** What the scope checks found, for the rest of the send. */
+export interface ScopeCheck {
+  /** The number or its range is on the allow-list: no block, velocity limit or breaker applies. */
+  allowListed: boolean
+  /** A scope is under a captcha: the send needs a solved one, whatever the captcha mode. */
+  captchaFor: { reason: SendBlockReason; scope: string } | undefined
+  /** The breaker counters this send counts under once it is out (and its verification, later). */
+  counterKeys: string[]
+}
+
+/** The breaker's counter of `scope` since its last block, in the window `now` falls in. */
+function breakerKeys(context: PolicyContext, scope: string, block: ScopeBlock | undefined, now: number) {
+  const window = Math.floor(now / context.policy.conversionWindowMs)
+  const epoch = block?.since ?? 0
+  return { current: `cv:${scope}|${epoch}|${window}`, previous: `cv:${scope}|${epoch}|${window - 1}` }
+}
+
+/** The scope a breaker counter key counts for. */
+export const scopeOfCounterKey = (key: string) => key.slice(3, key.indexOf('|'))
+
+/**
+ * Blocks, the allow-list and the conversion breaker for the scopes known before any lookup (the
+ * number's country and 1k range; the 10k range for blocks only). Throws SEND_BLOCKED for a blocked
+ * or newly tripped scope.
+ */
+export async function checkScopes(
+  context: PolicyContext,
+  subject: PolicySubject,
+  now: number,
+): Promise<ScopeCheck> {
+  const { policy, store } = context
+  const country = countryScope(subject.country, subject.e164)
+  const range = rangeScope(subject.e164, 3)
+  const wideRange = rangeScope(subject.e164, 4)
+  const staticallyAllowed = policy.allowList.has(subject.e164) || policy.allowList.has(range)
+  const [allowed, stored] = await Promise.all([
+    staticallyAllowed ? [] : store.getListEntries(ALLOW_LIST, [subject.e164, range], now),
+    store.getListEntries(BLOCKS_LIST, [country, range, wideRange], now),
+  ])
+  const allowListed = staticallyAllowed || allowed.some((value) => value !== null)
+  const blocks = new Map<string, ScopeBlock | undefined>(
+    [country, range, wideRange].map((scope, index) => [scope, parseBlock(stored[index] ?? null)]),
+  )
+  const check: ScopeCheck = { allowListed, captchaFor: undefined, counterKeys: [] }
+  await judge(context, subject, now, check, blocks, [
+    { scope: country, minSends: policy.conversionMinSends },
+    { scope: range, minSends: policy.conversionMinSendsPerRange },
+  ])
+  return check
+}
+
+/**
+ * The same for the mobile network the lookup named (known only after it): its block and breaker.
+ * Adds the network's counter to `check`.
+ */
+export async function checkNetwork(
+  context: PolicyContext,
+  subject: PolicySubject,
+  now: number,
+  check: ScopeCheck,
+  network: { name?: string; mcc?: string; mnc?: string } | undefined,
+): Promise<void> {
+  const scope = network && networkScope(network)
+  if (!scope) return
+  const [stored] = await context.store.getListEntries(BLOCKS_LIST, [scope], now)
+  const blocks = new Map([[scope, parseBlock(stored ?? null)]])
+  await judge(context, subject, now, check, blocks, [{ scope, minSends: context.policy.conversionMinSends }])
+}
+
+/**
+ * Refuses for an active block (unless allow-listed), notes a captcha, then runs the breaker on
+ * `judged` scopes that have no active block, and adds their counter keys to `check`.
+ */
+async function judge(
+  context: PolicyContext,
+  subject: PolicySubject,
+  now: number,
+  check: ScopeCheck,
+  blocks: Map<string, ScopeBlock | undefined>,
+  judged: { scope: string; minSends: number }[],
+): Promise<void> {
+  const { policy, store } = context
+  const active = (block: ScopeBlock | undefined) => block !== undefined && block.until > now
+  if (!check.allowListed) {
+    for (const block of blocks.values()) {
+      if (!active(block)) continue
+      if (block!.action === 'block')
+        await refuse(context, subject, now, block!.reason, block!.scope, block!.until - now)
+      else check.captchaFor ??= { reason: block!.reason, scope: block!.scope }
+    }
+  }
+  const keys = judged.map(({ scope }) => breakerKeys(context, scope, blocks.get(scope), now))
+  const counters = await store.readCounters(
+    keys.flatMap(({ current, previous }) => [current, previous]),
+    now,
+  )
+  for (const [index, { scope, minSends }] of judged.entries()) {
+    const block = blocks.get(scope)
+    let key = keys[index]!.current
+    // A scope under a captcha is judged on: sends past the captcha that still don't verify block it.
+    if (!check.allowListed && (!active(block) || block!.action === 'captcha')) {
+      const sent = (counters[2 * index]?.sent ?? 0) + (counters[2 * index + 1]?.sent ?? 0)
+      const verified = (counters[2 * index]?.verified ?? 0) + (counters[2 * index + 1]?.verified ?? 0)
+      if (sent >= minSends && verified < policy.minConversion * sent) {
+        const tripped = await trip(context, subject, now, scope, 'LOW_CONVERSION', block)
+        if (tripped?.action === 'block')
+          await refuse(context, subject, now, 'LOW_CONVERSION', scope, tripped.until - now)
+        if (tripped) {
+          check.captchaFor ??= { reason: 'LOW_CONVERSION', scope }
+          key = breakerKeys(context, scope, tripped, now).current
+        }
+      }
+    }
+    check.counterKeys.push(key)
+  }
+}
+
+/** Gives back what a step took, for a send that did not happen. */
+export type Release = () => Promise<void>
+
+/**
+ * Range velocity: one send counted against the number's 1k and 10k ranges. Over a limit, the send
+ * is refused (and given back) and the range blocked. Allow-listed numbers are not counted.
+ */
+export async function takeRangeVelocity(
+  context: PolicyContext,
+  subject: PolicySubject,
+  now: number,
+  check: ScopeCheck,
+): Promise<Release> {
+  const { policy, store } = context
+  if (check.allowListed) return async () => {}
+  const ranges = [
+    { scope: rangeScope(subject.e164, 3), rate: policy.rangeLimit },
+    { scope: rangeScope(subject.e164, 4), rate: policy.wideRangeLimit },
+  ]
+  const taken: typeof ranges = []
+  const release = async () => {
+    await Promise.all(
+      taken.map(({ scope, rate }) => store.hit(`velocity:${scope}`, rate.limit, rate.windowMs, now, -1)),
+    )
+  }
+  for (const range of ranges) {
+    const hit = await store.hit(`velocity:${range.scope}`, range.rate.limit, range.rate.windowMs, now)
+    taken.push(range)
+    if (hit.allowed) continue
+    if (policy.shadow.has('RANGE_VELOCITY')) {
+      await refuse(context, subject, now, 'RANGE_VELOCITY', range.scope)
+      continue
+    }
+    await release().catch(() => undefined)
+    const [stored] = await store.getListEntries(BLOCKS_LIST, [range.scope], now)
+    const block = await trip(context, subject, now, range.scope, 'RANGE_VELOCITY', parseBlock(stored ?? null))
+    await refuse(context, subject, now, 'RANGE_VELOCITY', range.scope, block ? block.until - now : undefined)
+  }
+  return release
+}
+
+const utcDay = (now: number) => new Date(now).toISOString().slice(0, 10)
+const msToUtcMidnight = (now: number) => DAY_MS - (now % DAY_MS)
+
+/** The price of `segments` to `country`, in micros. */
+export function priceOf(policy: ResolvedPolicy, country: string | undefined, segments: number): number {
+  const perSegment = (country !== undefined ? policy.prices[country] : undefined) ?? policy.prices['*'] ?? 0
+  return perSegment * segments
+}
+
+/** The country's daily ceiling in micros, or null for none. */
+export function countryCeiling(policy: ResolvedPolicy, country: string): number | null {
+  const own = policy.dailySpendLimitPerCountry[country]
+  return own !== undefined ? own : (policy.dailySpendLimitPerCountry['*'] ?? null)
+}
+
+/** The spend counters of a UTC day: all sends, and one country's. */
+export const spendKey = (day: string, country?: string) =>
+  country ? `spend:${day}:${country}` : `spend:${day}`
+
+/**
+ * The spend ceiling: reserves the SMS's estimated price against today's ceilings (global, then the
+ * country's) before it goes out. A ceiling that would be passed refuses, until the UTC day rolls;
+ * crossing 80 % of one fires `spend.ceiling_near` once. Test numbers never get here (they are free).
+ */
+export async function reserveSpend(
+  context: PolicyContext,
+  subject: PolicySubject,
+  now: number,
+  cost: number,
+): Promise<Release> {
+  const { policy, store } = context
+  const day = utcDay(now)
+  const countryCode = subject.country ?? `+${callingCodeOf(subject.e164) ?? '?'}`
+  const ceilings = [
+    { scope: 'application', key: spendKey(day), limit: policy.dailySpendLimit },
+    {
+      scope: `country:${countryCode}`,
+      key: spendKey(day, countryCode),
+      limit: countryCeiling(policy, countryCode),
+    },
+  ].filter((ceiling): ceiling is { scope: string; key: string; limit: number } => ceiling.limit !== null)
+  const windowMs = msToUtcMidnight(now)
+  const taken: string[] = []
+  const release = async () => {
+    await Promise.all(taken.map((key) => store.hit(key, Number.MAX_SAFE_INTEGER, windowMs, now, -cost)))
+  }
+  if (cost <= 0) return release
+  for (const ceiling of ceilings) {
+    const hit = await store.hit(ceiling.key, ceiling.limit, windowMs, now, cost)
+    taken.push(ceiling.key)
+    if (!hit.allowed) {
+      if (policy.shadow.has('SPEND_CEILING')) {
+        await refuse(context, subject, now, 'SPEND_CEILING', ceiling.scope)
+        continue
+      }
+      await release().catch(() => undefined)
+      await refuse(context, subject, now, 'SPEND_CEILING', ceiling.scope, hit.resetAt - now)
+    }
+    const near = 0.8 * ceiling.limit
+    if (hit.count - cost < near && hit.count >= near) {
+      context.logger.warn(
+        `[two-factor-kit] spend for ${ceiling.scope} reached ${Math.round((100 * hit.count) / ceiling.limit)} % of today's ceiling`,
+      )
+      emit(context, {
+        type: 'spend.ceiling_near',
+        at: now,
+        scope: ceiling.scope,
+        spent: fromMicros(hit.count),
+        ceiling: fromMicros(ceiling.limit),
+      })
+    }
+  }
+  return release
+}
+
+/** What one SMS that went out (or may have) adds to the statistics. */
+export interface SentFacts {
+  provider: string
+  segments: number
+  cost: number
+  network: string | undefined
+}
+
+/**
+ * Counts a send that went out (or may have): the breaker counters it was judged under, and the
+ * hour's statistics by country, provider and network. Never refuses: a failure is logged.
+ */
+export async function countSent(
+  context: PolicyContext,
+  subject: PolicySubject,
+  now: number,
+  check: ScopeCheck,
+  facts: SentFacts,
+): Promise<void> {
+  const country = countryScope(subject.country, subject.e164)
+  const stats: Record<string, number> = {
+    sent: 1,
+    [`sent|${country}`]: 1,
+    [`sent|provider:${facts.provider}`]: 1,
+    segments: facts.segments,
+    spend: facts.cost,
+    [`spend|${country}`]: facts.cost,
+  }
+  if (facts.network) stats[`sent|${facts.network}`] = 1
+  try {
+    await context.store.addCounters(
+      [
+        ...check.counterKeys.map((key) => ({ key, fields: { sent: 1 }, ttlMs: breakerCounterTtl(context) })),
+        { key: hourlyStatsKey(now), fields: stats, ttlMs: HOURLY_STATS_TTL_MS },
+      ],
+      now,
+    )
+  } catch (error) {
+    context.logger.error('[two-factor-kit] could not count a send in the statistics:', error)
+  }
+}
+
+/** A breaker counter lives through its window and the next (both are read), and a PIN's life more. */
+const breakerCounterTtl = (context: PolicyContext) => 2 * context.policy.conversionWindowMs + context.pinTtlMs
+
+/**
+ * Counts a verification where its send was counted (the same breaker counters, so conversion is
+ * measured per send), and in the hour's statistics. Never refuses: a failure is logged.
+ */
+export async function countVerified(context: PolicyContext, counterKeys: readonly string[], now: number) {
+  const stats: Record<string, number> = { verified: 1 }
+  // By country and network; ranges stay out of the hour's statistics, which must stay small.
+  for (const key of counterKeys) {
+    const scope = scopeOfCounterKey(key)
+    if (!scope.startsWith('range:')) stats[`verified|${scope}`] = 1
+  }
+  try {
+    await context.store.addCounters(
+      [
+        ...counterKeys.map((key) => ({ key, fields: { verified: 1 }, ttlMs: breakerCounterTtl(context) })),
+        { key: hourlyStatsKey(now), fields: stats, ttlMs: HOURLY_STATS_TTL_MS },
+      ],
+      now,
+    )
+  } catch (error) {
+    context.logger.error('[two-factor-kit] could not count a verification in the statistics:', error)
+  }
+}
