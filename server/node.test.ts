@@ -78,6 +78,7 @@ describe('NODE_ENV=production', () => {
       TWO_FACTOR_PRIVATE_JWK: JSON.stringify(await generateSigningKey()),
       TWO_FACTOR_ISSUER: 'https://shop.example',
       TWO_FACTOR_AUDIENCE: 'shop.example',
+      TWO_FACTOR_ALLOWED_COUNTRIES: 'HR,DE',
       ...extra,
     }
   }
@@ -124,6 +125,7 @@ describe('NODE_ENV=production refuses weak settings, naming the variable', () =>
       TWO_FACTOR_PRIVATE_JWK: JSON.stringify(await generateSigningKey()),
       TWO_FACTOR_ISSUER: 'https://shop.example',
       TWO_FACTOR_AUDIENCE: 'shop.example',
+      TWO_FACTOR_ALLOWED_COUNTRIES: 'HR,DE',
       ...extra,
     }
   }

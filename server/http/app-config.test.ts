@@ -15,6 +15,7 @@ describe('app.config', () => {
       signingKey,
       issuer: 'https://shop.example',
       audience: 'shop.example',
+      allowedCountries: ['HR', 'DE'],
       logger: { info() {}, warn() {}, error() {} },
     })
     expect(app.config).toEqual({
@@ -28,7 +29,7 @@ describe('app.config', () => {
       resendCooldownMs: 30_000,
       tokenTtlMs: 300_000,
       language: 'en',
-      allowedCountries: null,
+      allowedCountries: ['HR', 'DE'],
       allowedOrigins: [],
       providers: ['console'],
       lookup: null,

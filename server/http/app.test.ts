@@ -145,13 +145,20 @@ describe('POST /pin', () => {
     expect((await kit.post('/pin', { phoneNumber: '+445600123456' })).status).toBe(201)
   })
 
-  it('refuses a country outside the allow-list before spending anything', async () => {
+  it('refuses a country outside the allow-list with 403 SEND_BLOCKED before spending anything, and records only the refusal', async () => {
     const kit = makeKit({ allowedCountries: ['DE'] })
     const response = await kit.post('/pin', { phoneNumber: MOBILE_HR })
-    expect(response.status).toBe(422)
-    expect(await errorOf(response)).toMatchObject({ code: 'COUNTRY_NOT_ALLOWED', country: 'HR' })
+    expect(response.status).toBe(403)
+    expect(await errorOf(response)).toMatchObject({
+      code: 'SEND_BLOCKED',
+      reason: 'COUNTRY_NOT_ALLOWED',
+      scope: 'country:HR',
+    })
     expect(kit.sms.outbox).toHaveLength(0)
-    expect(kit.store.size).toBe(0)
+    expect(kit.store.size).toBe(1)
+    expect(await kit.app.policy.hourlyStats(1)).toStrictEqual([
+      { hour: expect.any(String), counters: { 'refused|COUNTRY_NOT_ALLOWED': 1 } },
+    ])
   })
 
   it.each([
@@ -188,7 +195,7 @@ describe('POST /pin', () => {
 })
 
 describe('POST /pin/:pinId/resend', () => {
-  it('re-sends the same PIN after the cooldown and keeps the attempt count', async () => {
+  it('re-sends the same PIN after the cooldown, keeps the attempt count, and doubles the wait before the next (up to 10 % jitter)', async () => {
     const kit = makeKit()
     const { pinId, pin } = await kit.startVerification()
     await kit.post(`/pin/${pinId}/verify`, { pin: pin === '000000' ? '111111' : '000000' })
@@ -201,7 +208,9 @@ describe('POST /pin/:pinId/resend', () => {
       attemptsRemaining: 4,
       sms: { status: 'MESSAGE_SENT', provider: 'console' },
     })
-    expect(body.resendAvailableAt).toBe(new Date(kit.clock.now() + 30_000).toISOString())
+    const wait = Date.parse(body.resendAvailableAt as string) - kit.clock.now()
+    expect(wait).toBeGreaterThanOrEqual(60_000)
+    expect(wait).toBeLessThanOrEqual(66_000)
     expect(kit.sms.outbox).toHaveLength(2)
     expect(kit.lastPin()).toBe(pin)
     expect((await kit.post(`/pin/${pinId}/verify`, { pin })).status).toBe(200)
@@ -227,7 +236,7 @@ describe('POST /pin/:pinId/resend', () => {
     const { pinId } = await kit.startVerification()
     kit.clock.advance(1_000)
     expect((await kit.post(`/pin/${pinId}/resend`)).status).toBe(200)
-    kit.clock.advance(1_000)
+    kit.clock.advance(3_000) // past the doubled wait (2 s, with at most 10 % jitter)
     const third = await kit.post(`/pin/${pinId}/resend`)
     expect(third.status).toBe(429)
     expect(await errorOf(third)).toMatchObject({ limit: 'sendPinPerPhoneNumber' })

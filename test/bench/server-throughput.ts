@@ -67,7 +67,8 @@ function kit() {
     resendCooldown: '1ms',
     sendPinPerPhoneNumberLimit: huge,
     sendPinPerApplicationLimit: huge,
-    sendPinPerPrefixLimit: huge,
+    sendPinPerRangeLimit: huge,
+    sendPinPerWideRangeLimit: huge,
     sendPinPerIpLimit: huge,
   })
   return { app, sms }

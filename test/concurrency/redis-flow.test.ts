@@ -133,7 +133,12 @@ describe('the kit on Redis under concurrency', () => {
   })
 
   it('200 concurrent sends to one number, each past the cooldown → exactly 3 SMS; the per-number limit (3/1d) refuses 197', async () => {
-    const kit = kitOnRedis({ sendPinPerPhoneNumberLimit: '3/1d', resendCooldown: '30s' })
+    // A fixed cooldown (no backoff), so that only the per-number limit counts.
+    const kit = kitOnRedis({
+      sendPinPerPhoneNumberLimit: '3/1d',
+      resendCooldown: '30s',
+      maxResendCooldown: '30s',
+    })
     // Each request reads its own instant, more than a cooldown after the one before it (the flow's
     // clock decides whether a window has ended, not Redis' TTL): only the per-number bucket, one
     // window of a day for the whole burst, can hold the burst back.

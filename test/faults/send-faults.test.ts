@@ -146,7 +146,7 @@ describe('store faults during a send', () => {
     [
       'is gone from a later quota on (it can take no give-back: one send stays counted)',
       'hit',
-      3,
+      4,
       'gone',
       0,
       1,

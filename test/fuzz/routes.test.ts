@@ -79,7 +79,8 @@ describe('fuzzing every route', () => {
       resendCooldown: '1ms',
       sendPinPerPhoneNumberLimit: '1000000/1d',
       sendPinPerApplicationLimit: '1000000/1d',
-      sendPinPerPrefixLimit: '1000000/1h',
+      sendPinPerRangeLimit: '1000000/1h',
+      sendPinPerWideRangeLimit: '1000000/1h',
     })
     const known = await kit.startVerification(MOBILE_HR)
     const pinIds = fc.oneof(

@@ -38,13 +38,14 @@ function kitWithCaptcha(overrides: TwoFactorInit = {}) {
 }
 
 describe('captcha before any paid step', () => {
-  it('GET /config tells the widget the site key and action, never the secret', async () => {
+  it('GET /config tells the widget the site key, action and mode, never the secret', async () => {
     const kit = kitWithCaptcha()
     const config = await (await kit.get('/config')).json()
     expect(config.captcha).toEqual({
       provider: 'turnstile',
       siteKey: FAKE_TURNSTILE_SITE_KEY,
       action: 'two-factor-send',
+      mode: 'always',
     })
     expect(JSON.stringify(config)).not.toContain(FAKE_TURNSTILE_SECRET)
     expect((await (await makeKit().get('/config')).json()).captcha).toBeNull()

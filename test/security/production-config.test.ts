@@ -30,6 +30,7 @@ async function production(overrides: TwoFactorInit = {}): Promise<TwoFactorInit>
     audience: 'shop.example',
     sms: realProvider,
     logger: quiet,
+    allowedCountries: ['HR', 'DE'],
     ...overrides,
   }
 }
@@ -171,7 +172,8 @@ describe('weak settings in production', () => {
   it.each([
     ['sendPinPerApplicationLimit', '1000000/1s', 'TWO_FACTOR_SEND_PER_APPLICATION_LIMIT'],
     ['sendPinPerIpLimit', '1000000/1s', 'TWO_FACTOR_SEND_PER_IP_LIMIT'],
-    ['sendPinPerPrefixLimit', '1000000/1d', 'TWO_FACTOR_SEND_PER_PREFIX_LIMIT'],
+    ['sendPinPerRangeLimit', '1000000/1d', 'TWO_FACTOR_SEND_PER_RANGE_LIMIT'],
+    ['sendPinPerWideRangeLimit', '1000000/1d', 'TWO_FACTOR_SEND_PER_WIDE_RANGE_LIMIT'],
     ['verifyPinLimit', '1000/1s', 'TWO_FACTOR_VERIFY_PIN_LIMIT'],
   ])('%s of %s is refused as no limit at all, naming %s', async (option, value, variable) => {
     const options = await production({ [option]: value })

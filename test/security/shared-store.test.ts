@@ -41,6 +41,7 @@ describe('a shared store', () => {
         audience: 'a',
         sms: consoleProvider({ print: null, maskPins: true }),
         allowConsoleSmsInProduction: true,
+        allowedCountries: ['HR'],
       }
       expect(() => twoFactor({ ...base, signingKey })).toThrow(ConfigurationError)
       expect(() => twoFactor({ ...base, signingKey })).toThrow(/TWO_FACTOR_SECRET/)

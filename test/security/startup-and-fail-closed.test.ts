@@ -34,6 +34,7 @@ describe('start-up checks', () => {
       signingKey,
       issuer: 'https://shop.example',
       audience: 'shop',
+      allowedCountries: '*' as const,
     }
     expect(() => twoFactor(full)).not.toThrow()
     expect(() => twoFactor({ ...full, secret: undefined })).toThrow(/"secret" is required in production/)
@@ -43,7 +44,14 @@ describe('start-up checks', () => {
     expect(() => twoFactor({ ...full, audience: undefined })).toThrow(/"audience" is required/)
     expect(() => twoFactor({ ...full, issuer: undefined })).toThrow(/"issuer" is required/)
     expect(() =>
-      twoFactor({ secret: PRODUCTION_SECRET, sms: smsApi, signingKey, issuer: 'i', audience: 'a' }),
+      twoFactor({
+        secret: PRODUCTION_SECRET,
+        sms: smsApi,
+        signingKey,
+        issuer: 'i',
+        audience: 'a',
+        allowedCountries: ['HR'],
+      }),
     ).not.toThrow()
     expect(() => twoFactor({ secret: PRODUCTION_SECRET, sms: smsApi, issuer: 'i', audience: 'a' })).toThrow(
       ConfigurationError,
@@ -66,6 +74,7 @@ describe('start-up checks', () => {
       signingKey: await generateSigningKey(),
       issuer: 'i',
       audience: 'a',
+      allowedCountries: ['HR'],
     }
     expect(() => twoFactor({ ...base, testNumbers: { '+15005550006': '123456' } })).toThrow(
       /refused in production/,

@@ -57,7 +57,12 @@ describe('a send whose outcome is unknown (the provider answered after providerT
 
   it('keeps the number counted: the cooldown refuses a second send, and the resend after it is counted too', async () => {
     const late = lateProvider(200)
-    const kit = makeKit({ sms: late.provider, providerTimeout: '50ms', sendPinPerPhoneNumberLimit: '2/1d' })
+    const kit = makeKit({
+      sms: late.provider,
+      providerTimeout: '50ms',
+      sendPinPerPhoneNumberLimit: '2/1d',
+      maxResendCooldown: '30s',
+    })
     const first = (await (await kit.post('/pin', { phoneNumber: MOBILE_HR })).json()) as { pinId: string }
     expect(await errorOf(await kit.post('/pin', { phoneNumber: MOBILE_HR }))).toMatchObject({
       limit: 'resendCooldown',

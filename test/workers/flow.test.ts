@@ -30,7 +30,12 @@ function kit(overrides: TwoFactorInit = {}): Kit {
     logger: quiet,
     verifyPinLimit: '10000/1m',
     sendPinPerIpLimit: '10000/1h',
-    sendPinPerPrefixLimit: '10000/1h',
+    sendPinPerRangeLimit: '10000/1h',
+    sendPinPerWideRangeLimit: '10000/1h',
+    conversionMinSends: 1_000_000,
+    conversionMinSendsPerRange: 1_000_000,
+    dailySpendLimit: null,
+    dailySpendLimitPerCountry: null,
     ...overrides,
   })
   const request = async (path: string, body?: unknown, headers: Record<string, string> = {}) =>
@@ -155,7 +160,13 @@ describe('the kit on workerd with Durable Objects', () => {
 
   it('200 concurrent sends to one number at one instant → exactly one SMS; the cooldown refuses the other 199', async () => {
     const clock = fakeClock()
-    const k = kit({ sendPinPerPhoneNumberLimit: '3/1d', resendCooldown: '30s', clock: clock.now })
+    // A fixed cooldown (no backoff), so that only the per-number limit counts.
+    const k = kit({
+      sendPinPerPhoneNumberLimit: '3/1d',
+      resendCooldown: '30s',
+      maxResendCooldown: '30s',
+      clock: clock.now,
+    })
     const phoneNumber = freshNumber()
     const responses = await Promise.all(Array.from({ length: 200 }, () => k.request('/pin', { phoneNumber })))
     expect(tally(await Promise.all(responses.map(sendOutcome)))).toStrictEqual({
@@ -171,7 +182,13 @@ describe('the kit on workerd with Durable Objects', () => {
 
   it('sends a cooldown apart: the per-number limit (3/1d) refuses the 4th until its day-long window ends', async () => {
     const clock = fakeClock()
-    const k = kit({ sendPinPerPhoneNumberLimit: '3/1d', resendCooldown: '30s', clock: clock.now })
+    // A fixed cooldown (no backoff), so that only the per-number limit counts.
+    const k = kit({
+      sendPinPerPhoneNumberLimit: '3/1d',
+      resendCooldown: '30s',
+      maxResendCooldown: '30s',
+      clock: clock.now,
+    })
     const phoneNumber = freshNumber()
     for (let i = 0; i < 3; i++) {
       expect((await k.request('/pin', { phoneNumber })).status).toBe(201)
@@ -188,7 +205,13 @@ describe('the kit on workerd with Durable Objects', () => {
 
   it('200 concurrent sends to one number, each at its own instant past the cooldown → exactly 3 SMS (3/1d); the rest refused', async () => {
     const clock = fakeClock()
-    const k = kit({ sendPinPerPhoneNumberLimit: '3/1d', resendCooldown: '30s', clock: clock.now })
+    // A fixed cooldown (no backoff), so that only the per-number limit counts.
+    const k = kit({
+      sendPinPerPhoneNumberLimit: '3/1d',
+      resendCooldown: '30s',
+      maxResendCooldown: '30s',
+      clock: clock.now,
+    })
     // Each request reads its own instant, more than a cooldown after the one before it, so most of
     // the burst reaches the per-number bucket and races there. Which limit refuses a given request is
     // not fixed: the store calls the cooldown's object through a new stub each time, and calls

@@ -17,11 +17,25 @@ async function productionEnv(extra: Record<string, string> = {}): Promise<TwoFac
     TWO_FACTOR_PRIVATE_JWK: JSON.stringify(await generateSigningKey()),
     TWO_FACTOR_ISSUER: 'https://shop.example',
     TWO_FACTOR_AUDIENCE: 'shop.example',
+    TWO_FACTOR_ALLOWED_COUNTRIES: 'HR,DE',
     ...extra,
   } as TwoFactorWorkerEnv
 }
 
 describe('a production Worker', () => {
+  it('without TWO_FACTOR_ALLOWED_COUNTRIES refuses to start, naming it; "*" accepts every country knowingly', async () => {
+    const base = await productionEnv({
+      SMS_PROVIDER: 'console',
+      TWO_FACTOR_ALLOW_CONSOLE_SMS_IN_PRODUCTION: 'true',
+    })
+    const { TWO_FACTOR_ALLOWED_COUNTRIES: _countries, ...without } = base as Record<string, unknown>
+    expect(() => twoFactor(without as TwoFactorWorkerEnv, { logger: quiet })).toThrow(
+      /TWO_FACTOR_ALLOWED_COUNTRIES/,
+    )
+    const everywhere = { ...without, TWO_FACTOR_ALLOWED_COUNTRIES: '*' } as TwoFactorWorkerEnv
+    expect(twoFactor(everywhere, { logger: quiet }).config.allowedCountries).toBeNull()
+  })
+
   it('with no SMS_PROVIDER refuses to start, naming SMS_PROVIDER', async () => {
     const workerEnv = await productionEnv()
     expect(() => twoFactor(workerEnv, { logger: quiet })).toThrow(/SMS_PROVIDER/)
