@@ -30,6 +30,8 @@ const kit = twoFactor({
   resendCooldown: '30s',
   // A fixed cooldown: these tests count the per-number limit across processes, not the backoff.
   maxResendCooldown: '30s',
+  // Every request comes from 127.0.0.1: a per-IP limit would be one more budget shared by all tests.
+  sendPinPerIpLimit: '10000/1h',
 })
 await kit.ready
 

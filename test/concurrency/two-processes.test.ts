@@ -1,6 +1,7 @@
 /**
  * Two Node server processes sharing one Redis keep one budget between them: requests are spread
- * over both, and the cooldown, the per-number send limit, the attempt cap and single use still hold.
+ * over both, and the cooldown, the per-number send limit, the attempt cap, single use, range velocity
+ * and the conversion breaker still hold.
  * Both kits run on fake clocks that start at the same instant and are moved on together.
  */
 import { fileURLToPath } from 'node:url'
@@ -138,5 +139,52 @@ describe('two Node processes on one Redis', () => {
     const codes = await Promise.all(responses.map(errorCode))
     expect(codes.filter((code) => code === 'WRONG_PIN')).toHaveLength(5)
     expect(codes.filter((code) => code === 'PIN_NOT_FOUND')).toHaveLength(195)
+  })
+
+  it('share range velocity: 30 sends at one instant to one 1k range spread over both → exactly 10 SMS (10/1h), 20 SEND_BLOCKED; then either refuses the range', async () => {
+    const number = (i: number) => `+4915112346${String(i).padStart(3, '0')}`
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => post(servers[i % 2]!, '/pin', { phoneNumber: number(i) })),
+    )
+    expect(tally(await Promise.all(responses.map(sendOutcome)))).toStrictEqual({
+      '201': 10,
+      '403 SEND_BLOCKED': 20,
+    })
+    expect((await outboxes()).filter((message) => message.to.startsWith('+4915112346'))).toHaveLength(10)
+    for (const server of servers) {
+      const later = await post(server, '/pin', { phoneNumber: number(100) })
+      expect(later.status).toBe(403)
+      expect(((await later.json()) as { error: Record<string, unknown> }).error).toMatchObject({
+        reason: 'RANGE_VELOCITY',
+        scope: 'range:4915112346',
+      })
+    }
+  })
+
+  it('share the conversion breaker: verifications on one process count for sends on the other; 5 unverified sends to a range block it on both', async () => {
+    // France, which no other test here sends to: its country counters are this test's alone.
+    // A range whose PINs are verified on the other process stays open.
+    const healthy = (i: number) => `+33612347${String(i).padStart(3, '0')}`
+    for (let i = 0; i < 8; i++) {
+      const sent = await post(servers[i % 2]!, '/pin', { phoneNumber: healthy(i) })
+      expect(sent.status).toBe(201)
+      const { pinId } = (await sent.json()) as { pinId: string }
+      const text = (await outboxes()).find((message) => message.to === healthy(i))!.text
+      const pin = /\b(\d{6})\b/.exec(text)![1]!
+      expect((await post(servers[(i + 1) % 2]!, `/pin/${pinId}/verify`, { pin })).status).toBe(200)
+    }
+    // A range nobody verifies: 5 sends, alternating, then both refuse.
+    const pumped = (i: number) => `+33612348${String(i).padStart(3, '0')}`
+    for (let i = 0; i < 5; i++)
+      expect((await post(servers[i % 2]!, '/pin', { phoneNumber: pumped(i) })).status).toBe(201)
+    for (const server of servers) {
+      const refused = await post(server, '/pin', { phoneNumber: pumped(50) })
+      expect(refused.status).toBe(403)
+      expect(((await refused.json()) as { error: Record<string, unknown> }).error).toMatchObject({
+        reason: 'LOW_CONVERSION',
+        scope: 'range:33612348',
+      })
+    }
+    expect((await post(servers[0]!, '/pin', { phoneNumber: healthy(9) })).status).toBe(201)
   })
 })
