@@ -292,7 +292,7 @@ export interface ResolvedOptions {
   appName: string
   senderId: string | undefined
   language: string
-  /** The ISO codes of `allowedCountries`, or null for every country (for the widget's list). */
+  /** The countries the widget may offer (allowed and not denied), or null for every one. */
   allowedCountries: readonly string[] | null
   /** The anti-fraud and cost policies' settings. */
   policy: ResolvedPolicy

@@ -3,6 +3,7 @@
  * wants the country decision made explicitly: without `allowedCountries` it refuses to start,
  * naming TWO_FACTOR_ALLOWED_COUNTRIES.
  */
+import { getCountries } from 'libphonenumber-js/max'
 import { parseDuration, parseRate, type Rate } from './duration.js'
 import { refuseOption } from './option-variables.js'
 import type { TwoFactorCoreOptions } from './options.js'
@@ -175,5 +176,12 @@ export function resolvePolicy(
     shadow,
     onEvent: options.onEvent,
   }
-  return { policy, allowedCountries: allowed === '*' ? null : [...allowedIso], captchaMode }
+  // What the widget may offer: the allow-list, or every country but the denied ones.
+  const offered =
+    allowed === '*'
+      ? policy.deniedCountries.size > 0
+        ? getCountries().filter((country) => !policy.deniedCountries.has(country))
+        : null
+      : [...allowedIso].filter((country) => !policy.deniedCountries.has(country))
+  return { policy, allowedCountries: offered, captchaMode }
 }

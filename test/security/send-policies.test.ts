@@ -387,3 +387,21 @@ describe('per-number backoff', () => {
     expect(waits[3]).toBe(120_000)
   })
 })
+
+describe('what the widget is offered', () => {
+  it('GET /config lists every country but the denied ones under "*", and the allowed ones minus the denied otherwise', async () => {
+    const everywhere = policyKit({ allowedCountries: '*', deniedCountries: ['HR', 'RU'] })
+    const offered = ((await (await everywhere.get('/config')).json()) as { allowedCountries: string[] })
+      .allowedCountries
+    expect(offered).toContain('DE')
+    expect(offered).not.toContain('HR')
+    expect(offered).not.toContain('RU')
+    const listed = policyKit({ allowedCountries: ['HR', 'DE'], deniedCountries: ['HR'] })
+    expect(
+      ((await (await listed.get('/config')).json()) as { allowedCountries: string[] }).allowedCountries,
+    ).toStrictEqual(['DE'])
+    expect(
+      ((await (await policyKit().get('/config')).json()) as { allowedCountries: null }).allowedCountries,
+    ).toBeNull()
+  })
+})
