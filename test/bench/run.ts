@@ -6,6 +6,7 @@ import { measureServerThroughput } from './server-throughput.js'
 import { measureWidgetSizes } from './widget-size.js'
 import { measureWorkerSize } from './worker-size.js'
 import { soak } from './soak.js'
+import { printAbuseAndCost } from './pumping.js'
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
 
@@ -72,3 +73,5 @@ await section('Soak (server in its own process, mixed traffic with a flood of re
   }
   console.log(`  store entries          ${result.before.storeSize} → ${result.after.storeSize}`)
 })
+
+await section('Abuse and cost (simulated, default policies)', printAbuseAndCost)
