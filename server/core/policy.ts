@@ -220,8 +220,11 @@ function parseBlock(value: string | null): ScopeBlock | undefined {
 
 /**
  * Blocks `scope` (or, for a breaker's first trip with an escalating captcha, puts it under the
- * captcha), a level above its last block if that ended less than a day ago. Shadow mode records the
- * decision instead. Returns the new block, or undefined in shadow mode.
+ * captcha), a level above its last block if that ended less than a day ago. `judged` is the block
+ * the decision was made under (undefined for none): when the store holds a newer one that is still
+ * running, a concurrent send tripped the scope first and its block stands — the same burst must not
+ * escalate itself. Shadow mode records the decision instead. Returns the block now in force, or
+ * undefined in shadow mode.
  */
 async function trip(
   context: PolicyContext,
@@ -229,14 +232,17 @@ async function trip(
   now: number,
   scope: string,
   reason: SendBlockReason,
-  previous: ScopeBlock | undefined,
+  judged: ScopeBlock | undefined,
 ): Promise<ScopeBlock | undefined> {
   const { policy } = context
   if (policy.shadow.has(reason)) {
     await refuse(context, subject, now, reason, scope)
     return undefined
   }
-  const level = (previous?.level ?? 0) + 1
+  const [stored] = await context.store.getListEntries(BLOCKS_LIST, [scope], now)
+  const latest = parseBlock(stored ?? null)
+  if (latest && latest.until > now && latest.since !== judged?.since) return latest
+  const level = (latest?.level ?? 0) + 1
   const action = reason === 'LOW_CONVERSION' && level === 1 && policy.captchaEscalation ? 'captcha' : 'block'
   const duration = Math.min(policy.blockDurationMs * 2 ** (level - 1), MAX_BLOCK_MS)
   const block: ScopeBlock = { scope, reason, action, level, since: now, until: now + duration }
@@ -356,7 +362,7 @@ async function judge(
       if (sent >= minSends && verified < policy.minConversion * sent) {
         const tripped = await trip(context, subject, now, scope, 'LOW_CONVERSION', block)
         if (tripped?.action === 'block')
-          await refuse(context, subject, now, 'LOW_CONVERSION', scope, tripped.until - now)
+          await refuse(context, subject, now, tripped.reason, scope, tripped.until - now)
         if (tripped) {
           check.captchaFor ??= { reason: 'LOW_CONVERSION', scope }
           key = breakerKeys(context, scope, tripped, now).current
@@ -401,9 +407,15 @@ export async function takeRangeVelocity(
       continue
     }
     await release().catch(() => undefined)
-    const [stored] = await store.getListEntries(BLOCKS_LIST, [range.scope], now)
-    const block = await trip(context, subject, now, range.scope, 'RANGE_VELOCITY', parseBlock(stored ?? null))
-    await refuse(context, subject, now, 'RANGE_VELOCITY', range.scope, block ? block.until - now : undefined)
+    const block = await trip(context, subject, now, range.scope, 'RANGE_VELOCITY', undefined)
+    await refuse(
+      context,
+      subject,
+      now,
+      block?.reason ?? 'RANGE_VELOCITY',
+      range.scope,
+      block ? block.until - now : undefined,
+    )
   }
   return release
 }

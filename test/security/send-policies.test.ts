@@ -133,6 +133,17 @@ describe('range velocity', () => {
     expect((await kit.send('+385911239999')).status).toBe(201)
   })
 
+  it('50 concurrent sends to one range: exactly 10 SMS and one block at level 1 (a burst does not escalate its own block)', async () => {
+    const kit = policyKit({ conversionMinSendsPerRange: 1000 })
+    const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => kit.send(inRange(i))))
+    expect(responses.filter((response) => response.status === 201)).toHaveLength(10)
+    expect(responses.filter((response) => response.status === 403)).toHaveLength(40)
+    expect(kit.sms.outbox).toHaveLength(10)
+    expect(await kit.app.policy.blocks()).toStrictEqual([
+      expect.objectContaining({ scope: 'range:385911234', reason: 'RANGE_VELOCITY', level: 1 }),
+    ])
+  })
+
   it('a repeat within a day doubles the block: 15 min, then 30 min', async () => {
     const kit = policyKit({ sendPinPerRangeLimit: '2/1h' })
     await kit.send(inRange(1))
