@@ -3,6 +3,7 @@
  * loaded on demand (a page downloads only its own), may leave strings out (English fills them),
  * and a page overrides any string through the element's `strings` property.
  */
+import { loadOnce } from './load-once.js'
 import en from './locales/en.js'
 
 /** Plural forms keyed by `Intl.PluralRules` categories; `other` is required. */
@@ -31,22 +32,17 @@ export function pickLanguage(tags: readonly (string | null | undefined)[]): stri
   return 'en'
 }
 
-const loaded = new Map<string, Promise<Translation>>()
-
-/** A language's strings (English: none needed); a failed load falls back to English. */
+/** A language's strings (English: none needed); a failed load falls back to English, for good. */
 export function loadTranslation(language: string): Promise<Translation> {
-  let load = loaded.get(language)
-  if (!load) {
+  return loadOnce(`language ${language}`, async () => {
     const loader = translations[language]
-    load = loader
+    return loader
       ? loader().then(
           (module) => module.default,
           () => ({}),
         )
-      : Promise.resolve({})
-    loaded.set(language, load)
-  }
-  return load
+      : {}
+  })
 }
 
 export function resolveStrings(translation: Translation = {}, overrides: Translation = {}): Strings {

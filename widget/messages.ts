@@ -21,16 +21,27 @@ const messageKeys = {
 } as const satisfies Partial<Record<ApiError['code'], keyof Strings>>
 
 /**
- * SEND_BLOCKED's `reason`s, each said in the person's terms (never "budget" or "conversion"); a
- * reason added to the server later gets `sendBlocked`.
+ * SEND_BLOCKED's `reason`s, each said in the person's terms (never "budget" or "conversion") by the
+ * string named after it: COUNTRY_NOT_ALLOWED by `countryNotAllowed`, and so on (a lookup by rule,
+ * not a table: the reasons' names would be bytes of first paint). A reason added to the server
+ * later gets `sendBlocked`.
  */
-const blockKeys = {
-  COUNTRY_NOT_ALLOWED: 'countryNotAllowed',
-  HIGH_RISK_DESTINATION: 'highRiskDestination',
-  RANGE_VELOCITY: 'rangeVelocityLater',
-  LOW_CONVERSION: 'lowConversion',
-  SPEND_CEILING: 'spendCeiling',
-} as const satisfies Record<string, keyof Strings>
+const blockKeys = [
+  'countryNotAllowed',
+  'highRiskDestination',
+  'rangeVelocity',
+  'lowConversion',
+  'spendCeiling',
+] as const satisfies readonly (keyof Strings)[]
+
+function blockKey(
+  reason: unknown,
+  retryAfter: number,
+): (typeof blockKeys)[number] | 'rangeVelocityLater' | 'sendBlocked' {
+  const key = blockKeys.find((key) => key.replace(/[A-Z]/g, '_$&').toUpperCase() === reason)
+  // The wait is the person's next step; without one, "later".
+  return key === 'rangeVelocity' && !retryAfter ? 'rangeVelocityLater' : (key ?? 'sendBlocked')
+}
 
 /**
  * Refusals either step can meet; step-specific codes (wrong PIN, expired…) are handled by the step.
@@ -42,9 +53,7 @@ export function errorMessage(error: ApiError, host: { readonly language: string 
   if (code === 'PHONE_NUMBER_INVALID') return lengthMessage(String(reason))
   const key =
     code === 'SEND_BLOCKED'
-      ? reason === 'RANGE_VELOCITY' && retryAfter
-        ? 'rangeVelocity' // says when: the wait is the person's next step
-        : (blockKeys[reason as keyof typeof blockKeys] ?? 'sendBlocked')
+      ? blockKey(reason, retryAfter)
       : code === 'CAPTCHA_REQUIRED' && reason === 'LOW_CONVERSION'
         ? 'captchaEscalated' // sent without a token in 'escalated' mode; the challenge shows now
         : (messageKeys[code as keyof typeof messageKeys] ?? 'unavailable')

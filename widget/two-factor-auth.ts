@@ -57,9 +57,10 @@ export class TwoFactorAuth extends LitElement {
   static formAssociated = true
   static override styles = styles
   static override properties = {
-    endpoint: { type: String },
-    defaultCountry: { type: String, attribute: 'default-country' },
-    name: { type: String, reflect: true },
+    // No `type: String`: Lit's default converter passes text through as it is, which is all it does.
+    endpoint: {},
+    defaultCountry: { attribute: 'default-country' },
+    name: { reflect: true },
     disabled: { type: Boolean, reflect: true },
     strings: { attribute: false },
     liveMessage: { state: true },

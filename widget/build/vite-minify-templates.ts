@@ -4,7 +4,9 @@
  * expressions, so strings, comments and `${}` expressions are never touched.
  *
  * html: whitespace with a line break next to a tag goes; any other run with
- * a line break becomes one space (so `</span> <strong>`, written on one line, keeps its space). css: comments go, runs become one space,
+ * a line break becomes one space (so `</span> <strong>`, written on one line, keeps its space); the
+ * quotes of a static attribute value go when HTML doesn't need them (`type="submit"` → `type=submit`;
+ * not before `/>`, where the slash would join the value). css: comments go, runs become one space,
  * spaces around `{ } ; , :` (in declarations) go.
  */
 import ts from 'typescript'
@@ -15,6 +17,7 @@ export function minifyHtml(text: string): string {
     .replace(/>\s*\n\s*/g, '>')
     .replace(/\s*\n\s*(<|\/?>)/g, '$1')
     .replace(/\s*\n\s*/g, ' ')
+    .replace(/(\s[a-z][\w-]*)="([\w.#:-]+)"(?=[\s>])/g, '$1=$2')
 }
 
 export function minifyCss(text: string): string {

@@ -7,20 +7,13 @@
  */
 import { html, nothing } from 'lit'
 import { countryName, flag } from '../countries.js'
+import { loadOnce } from '../load-once.js'
 import type { CountryList } from './country-list.js'
 import type { PhoneStep } from './phone-step.js'
 import type { Verification, WidgetHost } from '../verification.js'
 
-let loading: Promise<typeof import('./country-list.js')> | undefined
-
-/** Once per page, however many widgets ask; a failed load is forgotten so that the next attempt retries. */
-function loadList(): Promise<typeof import('./country-list.js')> {
-  if (!loading) {
-    loading = import('./country-list.js')
-    loading.catch(() => (loading = undefined))
-  }
-  return loading
-}
+/** Once per page, however many widgets ask. */
+const loadList = () => loadOnce('country list', () => import('./country-list.js'))
 
 export class CountryPicker {
   open = false
