@@ -9,10 +9,6 @@ export class Countdown {
 
   constructor(private readonly onTick: (secondsLeft: number) => void) {}
 
-  get secondsLeft(): number {
-    return Math.max(0, Math.ceil((this.#deadline - Date.now()) / 1000))
-  }
-
   start(seconds: number): void {
     this.stop()
     this.#deadline = Date.now() + seconds * 1000
@@ -25,7 +21,7 @@ export class Countdown {
   }
 
   #tick = (): void => {
-    const left = this.secondsLeft
+    const left = Math.max(0, Math.ceil((this.#deadline - Date.now()) / 1000))
     this.onTick(left)
     if (left > 0) this.#timer = setTimeout(this.#tick, this.#deadline - Date.now() - (left - 1) * 1000)
   }

@@ -23,9 +23,7 @@ function countSignificant(text: string): number {
 function caretAfter(text: string, count: number): number {
   if (count <= 0) return 0
   let seen = 0
-  for (let index = 0; index < text.length; index++) {
-    if (/[\p{Nd}+]/u.test(text[index]!) && ++seen === count) return index + 1
-  }
+  for (const match of text.matchAll(significant)) if (++seen === count) return match.index + match[0].length
   return text.length
 }
 
