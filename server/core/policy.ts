@@ -277,9 +277,16 @@ function breakerKeys(context: PolicyContext, scope: string, block: ScopeBlock | 
 export const scopeOfCounterKey = (key: string) => key.slice(3, key.indexOf('|'))
 
 /**
+ * Destinations too rare to be judged alone — countries with fewer sends in the window than
+ * `conversionMinSends` — are judged together under this scope, so that a tour of one SMS per
+ * country meets the breaker as surely as a burst to one.
+ */
+export const RARE_COUNTRIES_SCOPE = 'country:rare'
+
+/**
  * Blocks, the allow-list and the conversion breaker for the scopes known before any lookup (the
- * number's country and 1k range; the 10k range for blocks only). Throws SEND_BLOCKED for a blocked
- * or newly tripped scope.
+ * number's country — or the rare countries together — and its 1k range; the 10k range for blocks
+ * only). Throws SEND_BLOCKED for a blocked or newly tripped scope.
  */
 export async function checkScopes(
   context: PolicyContext,
@@ -291,19 +298,27 @@ export async function checkScopes(
   const range = rangeScope(subject.e164, 3)
   const wideRange = rangeScope(subject.e164, 4)
   const staticallyAllowed = policy.allowList.has(subject.e164) || policy.allowList.has(range)
+  const scopes = [country, range, wideRange, RARE_COUNTRIES_SCOPE]
   const [allowed, stored] = await Promise.all([
     staticallyAllowed ? [] : store.getListEntries(ALLOW_LIST, [subject.e164, range], now),
-    store.getListEntries(BLOCKS_LIST, [country, range, wideRange], now),
+    store.getListEntries(BLOCKS_LIST, scopes, now),
   ])
   const allowListed = staticallyAllowed || allowed.some((value) => value !== null)
-  const blocks = new Map<string, ScopeBlock | undefined>(
-    [country, range, wideRange].map((scope, index) => [scope, parseBlock(stored[index] ?? null)]),
-  )
+  const blocks = new Map(scopes.map((scope, index) => [scope, parseBlock(stored[index] ?? null)]))
   const check: ScopeCheck = { allowListed, captchaFor: undefined, counterKeys: [] }
-  await judge(context, subject, now, check, blocks, [
-    { scope: country, minSends: policy.conversionMinSends },
-    { scope: range, minSends: policy.conversionMinSendsPerRange },
-  ])
+  await judge(
+    context,
+    subject,
+    now,
+    check,
+    blocks,
+    [
+      { scope: country, minSends: policy.conversionMinSends },
+      { scope: range, minSends: policy.conversionMinSendsPerRange },
+      { scope: RARE_COUNTRIES_SCOPE, minSends: policy.conversionMinSends },
+    ],
+    country,
+  )
   return check
 }
 
@@ -326,8 +341,34 @@ export async function checkNetwork(
 }
 
 /**
- * Refuses for an active block (unless allow-listed), notes a captcha, then runs the breaker on
- * `judged` scopes that have no active block, and adds their counter keys to `check`.
+ * Whether `verified` of `sent` shows a conversion below `threshold` with 95 % confidence: the upper
+ * bound of the Wilson score interval is under it. A point estimate would trip on noise — 20 sends
+ * of a site whose users verify 60 % of the time fall under half often enough to block real users
+ * every day — while none verified of 5 is already conclusive (bound 0.43).
+ */
+export function surelyBelow(verified: number, sent: number, threshold: number): boolean {
+  if (sent === 0) return false
+  const z = 2.576
+  const share = Math.min(verified, sent) / sent
+  const spread = z * Math.sqrt((share * (1 - share)) / sent + (z * z) / (4 * sent * sent))
+  const upper = (share + (z * z) / (2 * sent) + spread) / (1 + (z * z) / sent)
+  return upper < threshold
+}
+
+/**
+ * Sends a scope needs in the window before it is judged: fewer after a block it had within the last
+ * day (half for each level, at least 3), so that an attack that waits out a block is stopped sooner
+ * each time.
+ */
+function sendsToJudge(minSends: number, remembered: ScopeBlock | undefined): number {
+  return remembered ? Math.max(Math.min(3, minSends), Math.ceil(minSends / 2 ** remembered.level)) : minSends
+}
+
+/**
+ * Reads the `judged` scopes' breaker counters, refuses for an active block (unless allow-listed),
+ * notes a captcha, then runs the breaker on the judged scopes that have no active block (or only a
+ * captcha), and adds their counter keys to `check`. With `country`, the rare-countries scope applies
+ * only while that country has too few sends of its own to be judged alone.
  */
 async function judge(
   context: PolicyContext,
@@ -336,30 +377,42 @@ async function judge(
   check: ScopeCheck,
   blocks: Map<string, ScopeBlock | undefined>,
   judged: { scope: string; minSends: number }[],
+  country?: string,
 ): Promise<void> {
   const { policy, store } = context
   const active = (block: ScopeBlock | undefined) => block !== undefined && block.until > now
-  if (!check.allowListed) {
-    for (const block of blocks.values()) {
-      if (!active(block)) continue
-      if (block!.action === 'block')
-        await refuse(context, subject, now, block!.reason, block!.scope, block!.until - now)
-      else check.captchaFor ??= { reason: block!.reason, scope: block!.scope }
-    }
-  }
   const keys = judged.map(({ scope }) => breakerKeys(context, scope, blocks.get(scope), now))
   const counters = await store.readCounters(
     keys.flatMap(({ current, previous }) => [current, previous]),
     now,
   )
+  const total = (index: number, field: 'sent' | 'verified') =>
+    (counters[2 * index]?.[field] ?? 0) + (counters[2 * index + 1]?.[field] ?? 0)
+  // A country blocked within the last day is judged alone from then on, on its own fresh counts.
+  const countryIndex = judged.findIndex(({ scope }) => scope === country)
+  const rare =
+    countryIndex >= 0 && !blocks.get(country!) && total(countryIndex, 'sent') < policy.conversionMinSends
+  const applies = (scope: string) => scope !== RARE_COUNTRIES_SCOPE || rare
+
+  if (!check.allowListed) {
+    for (const block of blocks.values()) {
+      if (!active(block) || !applies(block!.scope)) continue
+      if (block!.action === 'block')
+        await refuse(context, subject, now, block!.reason, block!.scope, block!.until - now)
+      else check.captchaFor ??= { reason: block!.reason, scope: block!.scope }
+    }
+  }
   for (const [index, { scope, minSends }] of judged.entries()) {
+    if (!applies(scope)) continue
     const block = blocks.get(scope)
     let key = keys[index]!.current
     // A scope under a captcha is judged on: sends past the captcha that still don't verify block it.
     if (!check.allowListed && (!active(block) || block!.action === 'captcha')) {
-      const sent = (counters[2 * index]?.sent ?? 0) + (counters[2 * index + 1]?.sent ?? 0)
-      const verified = (counters[2 * index]?.verified ?? 0) + (counters[2 * index + 1]?.verified ?? 0)
-      if (sent >= minSends && verified < policy.minConversion * sent) {
+      const sent = total(index, 'sent')
+      if (
+        sent >= sendsToJudge(minSends, block) &&
+        surelyBelow(total(index, 'verified'), sent, policy.minConversion)
+      ) {
         const tripped = await trip(context, subject, now, scope, 'LOW_CONVERSION', block)
         if (tripped?.action === 'block')
           await refuse(context, subject, now, tripped.reason, scope, tripped.until - now)

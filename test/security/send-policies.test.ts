@@ -172,17 +172,17 @@ describe('range velocity', () => {
 })
 
 describe('conversion breaker', () => {
-  it('5 sends to one 1k range with none verified: the 6th is LOW_CONVERSION-blocked, no lookup, no SMS', async () => {
+  it('7 sends to one 1k range with none verified (conclusive at 99 % confidence): the 8th is LOW_CONVERSION-blocked, no lookup, no SMS', async () => {
     const kit = policyKit()
-    for (let i = 0; i < 5; i++) expect((await kit.send(inRange(i))).status).toBe(201)
+    for (let i = 0; i < 7; i++) expect((await kit.send(inRange(i))).status).toBe(201)
     const asked = kit.lookup.asked.length
-    expect(await blocked(await kit.send(inRange(5)))).toMatchObject({
+    expect(await blocked(await kit.send(inRange(7)))).toMatchObject({
       reason: 'LOW_CONVERSION',
       scope: 'range:385911234',
       retryAfter: 15 * 60,
     })
     expect(kit.lookup.asked).toHaveLength(asked)
-    expect(kit.sms.outbox).toHaveLength(5)
+    expect(kit.sms.outbox).toHaveLength(7)
     expect(kit.events.filter((event) => event.type === 'policy.blocked')).toStrictEqual([
       expect.objectContaining({
         scope: 'range:385911234',
@@ -191,6 +191,24 @@ describe('conversion breaker', () => {
         level: 1,
       }),
     ])
+  })
+
+  it('a low share that could be chance is not judged: 20 sends to one range, 8 verified (40 %), none refused; 4 of 20 (20 %) trip it', async () => {
+    const kit = policyKit({ sendPinPerRangeLimit: '100/1h', conversionMinSends: 1000 })
+    for (let i = 0; i < 20; i++) {
+      const { pinId, pin } = await kit.startVerification(inRange(i))
+      if (i % 5 < 2) expect((await kit.post(`/pin/${pinId}/verify`, { pin })).status).toBe(200)
+    }
+    expect((await kit.send(inRange(20))).status).toBe(201)
+    const other = (i: number) => `+3859855550${String(i).padStart(2, '0')}`
+    for (let i = 0; i < 20; i++) {
+      const { pinId, pin } = await kit.startVerification(other(i))
+      if (i % 5 === 0) expect((await kit.post(`/pin/${pinId}/verify`, { pin })).status).toBe(200)
+    }
+    expect(await blocked(await kit.send(other(20)))).toMatchObject({
+      reason: 'LOW_CONVERSION',
+      scope: 'range:385985555',
+    })
   })
 
   it('verifications keep a range open: 20 sends to one range, 3 of every 4 verified, none refused', async () => {
@@ -213,29 +231,67 @@ describe('conversion breaker', () => {
     expect(kit.sms.outbox).toHaveLength(20)
   })
 
-  it('per mobile network (from the lookup): 20 sends to one network with none verified block the network; the SMS is not sent', async () => {
-    const kit = policyKit({ conversionMinSendsPerRange: 1000, conversionMinSends: 20 })
-    // Two countries' numbers on one network (the lookup fake names one network for all): neither
-    // country reaches 20, the network does.
-    for (let i = 0; i < 10; i++) expect((await kit.send(spread(i))).status).toBe(201)
-    for (let i = 0; i < 10; i++)
-      expect((await kit.send(`+4915112345${String(i).padStart(3, '0')}`)).status).toBe(201)
-    expect(await blocked(await kit.send(spread(50)))).toMatchObject({
+  it('countries too rare to be judged alone are judged together: one unverified send to each of 20 countries, the 21st country is LOW_CONVERSION for country:rare', async () => {
+    const kit = policyKit()
+    const { getCountries, getExampleNumber } = await import('libphonenumber-js/max')
+    const examples = (await import('libphonenumber-js/mobile/examples')).default
+    const numbers = getCountries()
+      .map((country) => getExampleNumber(country, examples)?.number)
+      .filter((number): number is string => Boolean(number))
+    const distinct = [...new Set(numbers)].slice(0, 21)
+    for (const number of distinct.slice(0, 20)) expect((await kit.send(number)).status).toBe(201)
+    expect(await blocked(await kit.send(distinct[20]!))).toMatchObject({
       reason: 'LOW_CONVERSION',
-      scope: 'network:21910',
+      scope: 'country:rare',
     })
     expect(kit.sms.outbox).toHaveLength(20)
   })
 
-  it('after a block ends the scope is judged only on what came after it; a second trip doubles the block', async () => {
-    const kit = policyKit()
-    for (let i = 0; i < 5; i++) await kit.send(inRange(i))
-    expect(await blocked(await kit.send(inRange(5)))).toMatchObject({ retryAfter: 15 * 60 })
-    kit.clock.advance(15 * MINUTE)
-    // The 5 unverified sends before the block no longer count: 5 new ones may go.
-    for (let i = 10; i < 15; i++) expect((await kit.send(inRange(i))).status).toBe(201)
-    expect(await blocked(await kit.send(inRange(15)))).toMatchObject({
+  it('per mobile network (from the lookup): 20 unverified sends to one network block the network, not the country; the SMS is not sent', async () => {
+    // Two networks by prefix: +385 91 is one, every other number another.
+    const asked: string[] = []
+    const byPrefix: SmsProvider = {
+      name: 'lookup-by-prefix',
+      async send() {
+        throw new Error('the lookup provider sends nothing')
+      },
+      async lookup(e164: string): Promise<LookupResult> {
+        asked.push(e164)
+        const network = e164.startsWith('+38591') ? { mcc: '219', mnc: '10' } : { mcc: '219', mnc: '01' }
+        return { valid: true, reachable: true, lineType: 'mobile', network, raw: {} }
+      },
+    }
+    const kit = policyKit({ lookup: byPrefix })
+    // Croatia converts well on the other network (not rare, not low)...
+    for (let i = 0; i < 20; i++) {
+      const { pinId, pin } = await kit.startVerification(`+3859812${String(i).padStart(2, '0')}567`)
+      expect((await kit.post(`/pin/${pinId}/verify`, { pin })).status).toBe(200)
+    }
+    // ...while +385 91 numbers, one per range, never verify.
+    for (let i = 0; i < 20; i++) expect((await kit.send(spread(i))).status).toBe(201)
+    const sent = kit.sms.outbox.length
+    expect(await blocked(await kit.send(spread(50)))).toMatchObject({
       reason: 'LOW_CONVERSION',
+      scope: 'network:21910',
+    })
+    expect(kit.sms.outbox).toHaveLength(sent)
+    expect((await kit.send('+385981299567')).status).toBe(201)
+  })
+
+  it('after a block ends the scope is judged only on what came after it, on fewer sends (half the minimum per level, at least 3); a second trip doubles the block', async () => {
+    // No lookup: the network's own breaker (the same 20 unverified sends) would trip next.
+    const kit = policyKit({ lookup: null })
+    for (let i = 0; i < 20; i++) await kit.send(spread(i))
+    expect(await blocked(await kit.send(spread(20)))).toMatchObject({
+      scope: 'country:HR',
+      retryAfter: 15 * 60,
+    })
+    kit.clock.advance(15 * MINUTE)
+    // The 20 unverified sends before the block no longer count; 10 new ones are judged.
+    for (let i = 30; i < 40; i++) expect((await kit.send(spread(i))).status).toBe(201)
+    expect(await blocked(await kit.send(spread(40)))).toMatchObject({
+      reason: 'LOW_CONVERSION',
+      scope: 'country:HR',
       retryAfter: 30 * 60,
     })
   })
@@ -250,24 +306,25 @@ describe('conversion breaker', () => {
           baseUrl: turnstile.url,
         }),
         captchaMode: 'escalated',
+        sendPinPerRangeLimit: '100/1h',
       })
       // No captcha asked up front.
-      for (let i = 0; i < 5; i++) expect((await kit.send(inRange(i))).status).toBe(201)
-      const refused = await kit.send(inRange(5))
+      for (let i = 0; i < 7; i++) expect((await kit.send(inRange(i))).status).toBe(201)
+      const refused = await kit.send(inRange(7))
       expect(refused.status).toBe(400)
       expect(await errorOf(refused)).toMatchObject({
         code: 'CAPTCHA_REQUIRED',
         reason: 'LOW_CONVERSION',
         scope: 'range:385911234',
       })
-      expect(kit.sms.outbox).toHaveLength(5)
+      expect(kit.sms.outbox).toHaveLength(7)
       // With a solved captcha the range is open; other ranges never see one.
-      expect((await kit.send(inRange(6), { captchaToken: turnstile.issue() })).status).toBe(201)
+      const solved = () => ({ captchaToken: turnstile.issue() })
+      expect((await kit.send(inRange(8), solved())).status).toBe(201)
       expect((await kit.send('+385981234567')).status).toBe(201)
-      // Still no verifications: the next trip (5 more sends) blocks.
-      for (let i = 7; i < 11; i++)
-        expect((await kit.send(inRange(i), { captchaToken: turnstile.issue() })).status).toBe(201)
-      expect(await blocked(await kit.send(inRange(11), { captchaToken: turnstile.issue() }))).toMatchObject({
+      // Still no verifications: 7 more sends past the captcha, and the range is blocked.
+      for (let i = 9; i < 15; i++) expect((await kit.send(inRange(i), solved())).status).toBe(201)
+      expect(await blocked(await kit.send(inRange(15), solved()))).toMatchObject({
         reason: 'LOW_CONVERSION',
         scope: 'range:385911234',
       })
@@ -302,6 +359,16 @@ describe('spend ceiling', () => {
       spent: 5 + 0.09,
       countries: { HR: { spent: 5, ceiling: 5 } },
     })
+  })
+
+  it("a past day's spend report comes from the hourly statistics (its ceiling counters ended with it)", async () => {
+    const kit = policyKit({ smsPrices: { HR: 1 } })
+    const day = new Date(kit.clock.now()).toISOString().slice(0, 10)
+    await kit.send(spread(0))
+    await kit.send(spread(1))
+    kit.clock.advance(86_400_000)
+    expect(await kit.app.policy.spend(day)).toMatchObject({ day, spent: 2, countries: { HR: { spent: 2 } } })
+    expect((await kit.app.policy.spend()).spent).toBe(0)
   })
 
   it('a send whose SMS failed gives its spend back', async () => {
