@@ -154,22 +154,32 @@ export function createSendPolicyApi(context: {
       for (const hour of stats)
         for (const field of Object.keys(hour))
           if (field.startsWith('spend|country:')) countries.add(field.slice(14))
-      // The ceilings' own counters (what was reserved), read without counting.
-      const windowMs = Math.max(1, dayStart + DAY_MS - now)
-      const read = (key: string) => store.hit(key, Number.MAX_SAFE_INTEGER, windowMs, now, 0)
-      const [total, ...perCountry] = await Promise.all([
-        read(spendKey(reportDay)),
-        ...[...countries].map((country) => read(spendKey(reportDay, country))),
-      ])
+      let spent: (country?: string) => number
+      if (now < dayStart + DAY_MS) {
+        // Today: the ceilings' own counters (what was reserved, as the ceiling sees it), read
+        // without counting.
+        const windowMs = dayStart + DAY_MS - now
+        const read = (key: string) => store.hit(key, Number.MAX_SAFE_INTEGER, windowMs, now, 0)
+        const [total, ...perCountry] = await Promise.all([
+          read(spendKey(reportDay)),
+          ...[...countries].map((country) => read(spendKey(reportDay, country))),
+        ])
+        const byCountry = new Map([...countries].map((country, i) => [country, perCountry[i]!.count]))
+        spent = (country) => (country ? byCountry.get(country)! : total!.count)
+      } else {
+        // A past day: its ceilings' counters are gone with it; the hourly statistics remain.
+        const sum = (field: string) => stats.reduce((total, hour) => total + (hour[field] ?? 0), 0)
+        spent = (country) => sum(country ? `spend|country:${country}` : 'spend')
+      }
       const ceiling = (micros: number | null) => (micros === null ? null : fromMicros(micros))
       return {
         day: reportDay,
-        spent: fromMicros(total!.count),
+        spent: fromMicros(spent()),
         ceiling: ceiling(policy.dailySpendLimit),
         countries: Object.fromEntries(
-          [...countries].map((country, i) => [
+          [...countries].map((country) => [
             country,
-            { spent: fromMicros(perCountry[i]!.count), ceiling: ceiling(countryCeiling(policy, country)) },
+            { spent: fromMicros(spent(country)), ceiling: ceiling(countryCeiling(policy, country)) },
           ]),
         ),
       }
