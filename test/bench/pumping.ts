@@ -6,12 +6,18 @@
  */
 import {
   europeanPopulationAndItsCeiling,
+  rangeAttack,
   runAllScenarios,
   type ScenarioResult,
 } from '../helpers/pumping-simulation.js'
 
 export async function printAbuseAndCost(): Promise<void> {
-  const rows = [...(await runAllScenarios()), ...(await europeanPopulationAndItsCeiling())]
+  const rows = [
+    ...(await runAllScenarios()),
+    // The range attack kept up for a day: each block it waits out is shorter to reach and longer.
+    await rangeAttack({ minutes: 24 * 60 }),
+    ...(await europeanPopulationAndItsCeiling()),
+  ]
   const table: string[][] = [
     [
       'scenario',

@@ -98,7 +98,12 @@ function simulationKit(options: TwoFactorInit = {}, start = SIMULATION_START) {
     if (sms.outbox.length > before) lastPaidAt = clock.now()
     if (error) {
       paidBeforeFirstRefusal ??= before
-      const scopeKind = error.scope ? ` ${error.scope.split(':')[0]}` : ''
+      const scopeKind =
+        error.scope === 'country:rare'
+          ? ' rare countries'
+          : error.scope
+            ? ` ${error.scope.split(':')[0]}`
+            : ''
       const key = `${error.code}/${error.reason ?? error.limit ?? '-'}${scopeKind}`
       refusedByReason[key] = (refusedByReason[key] ?? 0) + 1
       return { pinId: undefined, error }
@@ -323,7 +328,8 @@ export async function legitimatePopulation({
     else person.pinId = pinId
   }
   const changed = Object.keys(options).length ? `, ${JSON.stringify(options).replace(/"/g, '')}` : ''
-  return sim.result(`legitimate population (${mix} mix): ${people} people over 24 h${changed}`, {
+  const share = `${Math.round(verifying * 100)} % verifying`
+  return sim.result(`legitimate population (${mix} mix, ${share}): ${people} people over 24 h${changed}`, {
     legitimateRefused: refused,
     verified,
   })
@@ -337,6 +343,7 @@ export async function runAllScenarios(): Promise<ScenarioResult[]> {
     await worldTour(),
     await worldTour({ allowedCountries: ['HR', 'DE', 'FR', 'GB', 'US'] }),
     await legitimatePopulation(),
+    await legitimatePopulation({ verifying: 0.6 }),
   ]
 }
 
