@@ -151,9 +151,11 @@ export interface TwoFactorCoreOptions {
   /** Sends to one 1k range in the window before the breaker judges its conversion. @default 5 */
   conversionMinSendsPerRange?: number
   /**
-   * The least share of sends that must be verified: below it, once enough were sent, the scope
-   * first needs the captcha (when `captchaMode` is `'escalated'`), then is blocked. 0.5 is the
-   * industry's "more than 2 sends per verification" rule of thumb.
+   * The least share of sends that must be verified: below it with 99 % confidence, once enough were
+   * sent, the scope first needs the captcha (when `captchaMode` is `'escalated'`), then is blocked.
+   * 0.5 is the industry's "more than 2 sends per verification" rule of thumb; a site whose users
+   * verify less than about 60 % of the time should set it lower. Countries with too few sends to
+   * be judged alone are judged together (`country:rare`).
    * @default 0.5
    */
   minConversion?: number
