@@ -59,20 +59,20 @@ describe('send policies on Durable Objects', () => {
     expect(await k.app.policy.lift(range.scope)).toBe(true)
   })
 
-  it('the breaker: 5 unverified sends to a range, then LOW_CONVERSION; the block is in the store for every instance', async () => {
+  it('the breaker: 7 unverified sends to a range (conclusive), then LOW_CONVERSION; the block is in the store for every instance', async () => {
     const first = kit({ conversionMinSendsPerRange: 5 })
     const range = freshRange()
-    for (let i = 0; i < 5; i++) expect((await first.send(range.number(i))).status).toBe(201)
+    for (let i = 0; i < 7; i++) expect((await first.send(range.number(i))).status).toBe(201)
     // Another instance (another kit on the same objects) sees the same counters and blocks.
     const second = kit({ conversionMinSendsPerRange: 5 })
-    const refused = await second.send(range.number(5))
+    const refused = await second.send(range.number(7))
     expect(refused.status).toBe(403)
     expect(((await refused.json()) as { error: Record<string, unknown> }).error).toMatchObject({
       reason: 'LOW_CONVERSION',
       scope: range.scope,
     })
-    expect((await first.send(range.number(6))).status).toBe(403)
-    expect(first.sms.outbox.length + second.sms.outbox.length).toBe(5)
+    expect((await first.send(range.number(8))).status).toBe(403)
+    expect(first.sms.outbox.length + second.sms.outbox.length).toBe(7)
   })
 
   it('30 concurrent sends against a spend ceiling of 5 SMS: exactly 5 go out', async () => {
