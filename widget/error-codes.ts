@@ -29,6 +29,7 @@ export const serverErrorCodes = [
   'TOKEN_ALREADY_USED',
   'INVALID_DELIVERY_REPORT',
   'DELIVERY_REPORT_UNAUTHORIZED',
+  'ADMIN_UNAUTHORIZED',
   'INTERNAL_ERROR',
 ] as const
 

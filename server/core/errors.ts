@@ -33,6 +33,8 @@ export const errorStatus = {
   TOKEN_ALREADY_USED: 401,
   INVALID_DELIVERY_REPORT: 400,
   DELIVERY_REPORT_UNAUTHORIZED: 401,
+  // The admin API's token is missing or wrong.
+  ADMIN_UNAUTHORIZED: 401,
   INTERNAL_ERROR: 500,
 } as const
 

@@ -28,6 +28,7 @@ export const STRING_OPTION_VARIABLES = {
   deliveryReportUrl: 'TWO_FACTOR_DELIVERY_REPORT_URL',
   androidAppHash: 'TWO_FACTOR_ANDROID_APP_HASH',
   lookupFailurePolicy: 'NUMBER_LOOKUP_FAILURE_POLICY',
+  adminToken: 'TWO_FACTOR_ADMIN_TOKEN',
 } as const
 
 export const NUMBER_OPTION_VARIABLES = {

@@ -100,6 +100,8 @@ const OPTION_SCHEMAS = {
   clock: fn,
   getClientIp: fn,
   widget: record,
+  adminToken: text,
+  dashboard: record,
 } satisfies Record<string, v.GenericSchema>
 
 const KNOWN = Object.keys(OPTION_SCHEMAS)

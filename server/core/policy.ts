@@ -602,7 +602,7 @@ export async function countVerified(context: PolicyContext, counterKeys: readonl
   // By country and network; ranges stay out of the hour's statistics, which must stay small.
   for (const key of counterKeys) {
     const scope = scopeOfCounterKey(key)
-    if (!scope.startsWith('range:')) stats[`verified|${scope}`] = 1
+    if (!scope.startsWith('range:') && scope !== RARE_COUNTRIES_SCOPE) stats[`verified|${scope}`] = 1
   }
   try {
     await context.store.addCounters(

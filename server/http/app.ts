@@ -6,6 +6,8 @@
 import { Hono, type Context } from 'hono'
 import { cors } from 'hono/cors'
 import { TwoFactorError } from '../core/errors.js'
+import { refuseOption } from '../core/option-variables.js'
+import { secretWeakness } from '../core/secret-strength.js'
 import type { ResolvedOptions } from '../core/options.js'
 import { maskE164 } from '../core/phone.js'
 import { assertPinUsable, pinStatus } from '../core/pin-record.js'
@@ -20,6 +22,7 @@ import { deliveryReportRoutes } from './delivery-reports.js'
 import type { TwoFactorOptions } from './options.js'
 import { pinIdParam, readJson, SendPinBody, VerifyPinBody } from './request.js'
 import { errorHandler, refusalResponse } from './responses.js'
+import { adminRoutes, healthRoute } from './admin.js'
 import { widgetRoutes } from './widget-routes.js'
 
 /**
@@ -77,6 +80,19 @@ function publicConfig(config: ResolvedOptions): TwoFactorConfig {
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
+/** The admin routes' paths, wherever the host mounts the kit (`/2fa/admin/…`). */
+const isAdminPath = (path: string) => /\/admin(\/|$)/.test(path)
+
+/** The admin token, checked like the secret: 32 characters or more, and not a placeholder in production. */
+function resolveAdminToken(token: string | undefined, production: boolean): string | undefined {
+  if (token === undefined || token === '') return undefined
+  if (token.length < 32 || new Set(token).size < 8)
+    refuseOption('adminToken', 'must be at least 32 random characters (e.g. `openssl rand -base64 32`)')
+  const weakness = production ? secretWeakness(token) : undefined
+  if (weakness) refuseOption('adminToken', weakness)
+  return token
+}
+
 function sendAnswer(outcome: SendOutcome) {
   const { record } = outcome
   return {
@@ -119,6 +135,7 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
 
   const app = new Hono()
   const caller = (c: Context) => ({ ip: getClientIp(c) })
+  const policy = createSendPolicyApi({ ...config, allowListOption: options.allowList ?? [] })
 
   // Set before the route runs, as a prepared header the route's own `c.header()` replaces: touching
   // `c.res.headers` after the route would turn @hono/node-server's light response into a full
@@ -129,13 +146,29 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
   })
 
   if (config.allowedOrigins.length > 0) {
-    app.use(
-      '*',
-      cors({
-        origin: [...config.allowedOrigins],
-        allowMethods: ['GET', 'POST'],
-        allowHeaders: ['Content-Type'],
-        maxAge: 600,
+    const allowOrigins = cors({
+      origin: [...config.allowedOrigins],
+      allowMethods: ['GET', 'POST'],
+      allowHeaders: ['Content-Type'],
+      maxAge: 600,
+    })
+    // Never for the admin routes: no page on another origin may read or drive them.
+    app.use('*', (c, next) => (isAdminPath(c.req.path) ? next() : allowOrigins(c, next)))
+  }
+
+  app.get('/health', healthRoute(config.store, config.clock))
+
+  const adminToken = resolveAdminToken(options.adminToken, config.environment === 'production')
+  if (adminToken) {
+    app.route(
+      '/admin',
+      adminRoutes({
+        token: adminToken,
+        policy,
+        store: config.store,
+        clock: config.clock,
+        logger: config.logger,
+        ...(options.dashboard ? { dashboard: options.dashboard } : {}),
       }),
     )
   }
@@ -217,6 +250,5 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
   app.notFound(noRoute)
   app.onError(errorHandler(config.logger))
 
-  const policy = createSendPolicyApi({ ...config, allowListOption: options.allowList ?? [] })
   return Object.assign(app, { ready, verifier, config: publicConfig(config), policy }) as TwoFactorApp
 }

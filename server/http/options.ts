@@ -19,4 +19,16 @@ export interface TwoFactorOptions extends TwoFactorCoreOptions {
    * @default undefined (no widget routes)
    */
   widget?: { loadScript: (file: string) => Promise<string | undefined>; version: string }
+  /**
+   * The admin API's bearer token (`TWO_FACTOR_ADMIN_TOKEN`): at least 32 random characters. Unset,
+   * the `/admin` routes (API, metrics, dashboard) don't exist.
+   * @default undefined
+   */
+  adminToken?: string
+  /**
+   * The dashboard page's files, served at `/admin/` when `adminToken` is set. The runtime entry
+   * supplies them: the Node entry reads `dist/admin/`.
+   * @default undefined (the admin API without its page)
+   */
+  dashboard?: { loadScript: (file: string) => Promise<string | undefined> }
 }

@@ -1,0 +1,334 @@
+/**
+ * The operator's side of the kit, under `/admin` and only when an admin token is configured
+ * (`TWO_FACTOR_ADMIN_TOKEN`): without one these routes don't exist. Every route but the dashboard's
+ * page shell asks for `Authorization: Bearer <token>`, compared in constant time; a wrong or
+ * missing token is a 401 with the usual envelope. No CORS header is ever sent here, so no page on
+ * another origin can read an answer, whatever `allowedOrigins` says.
+ *
+ * - `GET /admin/summary?period=hour|day|week`: the funnel, by country and provider, refusals,
+ *   spend, active blocks, and the hours as a series — what the dashboard draws.
+ * - `GET /admin/verifications?phoneNumber=`: a number's recent verifications.
+ * - `GET /admin/blocks`, `DELETE /admin/blocks/:scope`: the pumping breaker's blocks; lift one.
+ * - `GET /admin/allow-list`, `POST /admin/allow-list`, `DELETE /admin/allow-list/:entry`.
+ * - `GET /admin/spend?day=`: a day's estimated spend against the ceilings.
+ * - `GET /admin/metrics`: Prometheus text, from the running totals in the store (one truth for
+ *   every instance).
+ */
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import * as v from 'valibot'
+import { TwoFactorError } from '../core/errors.js'
+import type { Logger } from '../core/options.js'
+import { normalizePhoneNumber } from '../core/phone.js'
+import { timingSafeEqual } from '../core/pin.js'
+import type { SendPolicyApi } from '../core/policy-admin.js'
+import { fromMicros } from '../core/prices.js'
+import type { TwoFactorStore } from '../stores/types.js'
+import { readJson } from './request.js'
+
+export interface AdminRoutesConfig {
+  token: string
+  policy: SendPolicyApi
+  store: TwoFactorStore
+  clock: () => number
+  logger: Logger
+  /** The dashboard page's files; undefined serves none (the API still works). */
+  dashboard?: { loadScript: (file: string) => Promise<string | undefined> }
+}
+
+const HOUR_MS = 3_600_000
+export const PERIOD_HOURS = { hour: 1, day: 24, week: 24 * 7 } as const
+export type Period = keyof typeof PERIOD_HOURS
+
+/** `a|dimension:value` → its parts; a field without a dimension has none. */
+function splitField(field: string): { name: string; dimension?: string; value?: string } {
+  const bar = field.indexOf('|')
+  if (bar === -1) return { name: field }
+  const rest = field.slice(bar + 1)
+  const colon = rest.indexOf(':')
+  return colon === -1
+    ? { name: field.slice(0, bar), dimension: 'reason', value: rest }
+    : { name: field.slice(0, bar), dimension: rest.slice(0, colon), value: rest.slice(colon + 1) }
+}
+
+const isMoney = (name: string) => name === 'spend'
+const ratio = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 1000 : null)
+
+/** The summary the dashboard draws: sums of the hourly statistics over a period. */
+export async function periodSummary(policy: SendPolicyApi, period: Period) {
+  const hours = await policy.hourlyStats(PERIOD_HOURS[period])
+  const totals: Record<string, number> = {}
+  for (const { counters } of hours)
+    for (const [field, value] of Object.entries(counters)) totals[field] = (totals[field] ?? 0) + value
+  const get = (field: string) => totals[field] ?? 0
+  const dimension = (name: string) => {
+    const values = new Set<string>()
+    for (const field of Object.keys(totals)) {
+      const split = splitField(field)
+      if (split.dimension === name && split.value) values.add(split.value)
+    }
+    return [...values].sort()
+  }
+  const funnel = (suffix = '') => ({
+    requested: get(`requested${suffix}`),
+    sent: get(`sent${suffix}`),
+    delivered: get(`delivered${suffix}`),
+    verified: get(`verified${suffix}`),
+    conversion: ratio(get(`verified${suffix}`), get(`sent${suffix}`)),
+  })
+  const refusals = Object.entries(totals)
+    .map(([field, count]) => ({ field, count, ...splitField(field) }))
+    .filter(({ name }) => name === 'refused' || name === 'shadow' || name === 'rate_limited')
+    .map(({ name, value, count }) => ({ reason: value!, shadow: name === 'shadow', count }))
+    .sort((a, b) => b.count - a.count)
+  return {
+    period,
+    hours: PERIOD_HOURS[period],
+    funnel: funnel(),
+    byCountry: dimension('country').map((country) => ({
+      country,
+      ...funnel(`|country:${country}`),
+      spend: get(`spend|country:${country}`),
+    })),
+    byProvider: dimension('provider').map((provider) => {
+      const calls = get(`latency_count|provider:${provider}`)
+      return {
+        provider,
+        sent: get(`sent|provider:${provider}`),
+        delivered: get(`delivered|provider:${provider}`),
+        undelivered: get(`undelivered|provider:${provider}`),
+        verified: get(`verified|provider:${provider}`),
+        failed: get(`sms_failed|provider:${provider}`),
+        conversion: ratio(get(`verified|provider:${provider}`), get(`sent|provider:${provider}`)),
+        latencyMs: calls > 0 ? Math.round(get(`latency_ms|provider:${provider}`) / calls) : null,
+      }
+    }),
+    refusals,
+    spend: get('spend'),
+    series: [...hours].reverse().map(({ hour, counters }) => ({
+      hour,
+      requested: counters.requested ?? 0,
+      sent: counters.sent ?? 0,
+      delivered: counters.delivered ?? 0,
+      verified: counters.verified ?? 0,
+      refused: Object.entries(counters)
+        .filter(([field]) => field.startsWith('refused|'))
+        .reduce((sum, [, count]) => sum + count, 0),
+    })),
+  }
+}
+
+/** Prometheus text exposition (version 0.0.4) of the running totals, plus live gauges. */
+export async function prometheusText(
+  store: TwoFactorStore,
+  policy: SendPolicyApi,
+  now: number,
+): Promise<string> {
+  const [totals] = await store.readCounters(['stats:total'], now)
+  const [lastHour] = await policy.hourlyStats(1)
+  const blocks = await policy.blocks()
+  const families = new Map<string, { type: string; help: string; samples: string[] }>()
+  const add = (metric: string, type: string, help: string, labels: Record<string, string>, value: number) => {
+    let family = families.get(metric)
+    if (!family) families.set(metric, (family = { type, help, samples: [] }))
+    const labelText = Object.entries(labels)
+      .map(
+        ([key, text]) => `${key}="${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+      )
+      .join(',')
+    family.samples.push(`${metric}${labelText ? `{${labelText}}` : ''} ${value}`)
+  }
+  for (const [field, raw] of Object.entries(totals ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    const { name, dimension, value } = splitField(field)
+    const metricName = name.replace(/[^a-zA-Z0-9_]/g, '_')
+    const labels: Record<string, string> = dimension ? { [dimension]: value ?? '' } : {}
+    if (name === 'latency_ms') {
+      add(
+        'two_factor_provider_send_seconds_sum',
+        'counter',
+        'Time spent in successful provider send calls.',
+        labels,
+        raw / 1000,
+      )
+    } else if (name === 'latency_count') {
+      add('two_factor_provider_send_seconds_count', 'counter', 'Successful provider send calls.', labels, raw)
+    } else if (isMoney(name)) {
+      add(
+        'two_factor_estimated_spend_total',
+        'counter',
+        'Estimated SMS spend, in the price table’s currency.',
+        labels,
+        fromMicros(raw),
+      )
+    } else if (name === 'refused' || name === 'shadow') {
+      add(
+        'two_factor_sends_refused_total',
+        'counter',
+        'Sends refused by a policy (shadow: decided, not enforced).',
+        { reason: value ?? '', shadow: String(name === 'shadow') },
+        raw,
+      )
+    } else {
+      add(`two_factor_${metricName}_total`, 'counter', `Running total of "${name}".`, labels, raw)
+    }
+  }
+  const sent = lastHour?.counters.sent ?? 0
+  const verified = lastHour?.counters.verified ?? 0
+  add(
+    'two_factor_conversion_ratio',
+    'gauge',
+    'Verified / sent in the current hour (NaN without sends).',
+    { window: '1h' },
+    sent > 0 ? verified / sent : Number.NaN,
+  )
+  const byReason = new Map<string, number>()
+  for (const block of blocks) byReason.set(block.reason, (byReason.get(block.reason) ?? 0) + 1)
+  add('two_factor_active_blocks', 'gauge', 'Scopes under a block or a captcha now.', {}, blocks.length)
+  for (const [reason, count] of byReason)
+    add(
+      'two_factor_active_blocks_by_reason',
+      'gauge',
+      'Scopes under a block or a captcha now, by reason.',
+      { reason },
+      count,
+    )
+  const lines: string[] = []
+  for (const [metric, family] of families) {
+    lines.push(`# HELP ${metric} ${family.help}`, `# TYPE ${metric} ${family.type}`, ...family.samples)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+const PeriodQuery = v.picklist(['hour', 'day', 'week'] as const)
+const AllowListBody = v.strictObject({
+  entry: v.pipe(v.string(), v.maxLength(32)),
+  note: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  until: v.optional(v.pipe(v.number(), v.integer())),
+})
+
+function unauthorized(): TwoFactorError {
+  return new TwoFactorError('ADMIN_UNAUTHORIZED', 'The admin API needs Authorization: Bearer <admin token>.')
+}
+
+function badRequest(message: string): TwoFactorError {
+  return new TwoFactorError('INVALID_REQUEST', message)
+}
+
+export function adminRoutes(config: AdminRoutesConfig): Hono {
+  const app = new Hono()
+  const expected = `Bearer ${config.token}`
+  const requireToken: MiddlewareHandler = async (c, next) => {
+    const presented = c.req.header('Authorization') ?? ''
+    // Constant time over the expected length: a wrong token takes as long as a right one.
+    const padded = presented.padEnd(expected.length, '\0').slice(0, expected.length)
+    if (!(timingSafeEqual(padded, expected) && presented.length === expected.length)) {
+      config.logger.warn('[two-factor-kit] admin request with a missing or wrong token refused')
+      throw unauthorized()
+    }
+    await next()
+  }
+
+  if (config.dashboard) {
+    const { loadScript } = config.dashboard
+    // The page shell is public (it asks for the token); its data is not.
+    app.get('/', async (c) => {
+      const html = await loadScript('index.html')
+      if (!html) throw new TwoFactorError('NOT_FOUND', 'The dashboard is not built (npm run build).')
+      c.header(
+        'Content-Security-Policy',
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+      )
+      c.header('X-Frame-Options', 'DENY')
+      return c.html(html)
+    })
+    app.get('/:file{dashboard[\\w-]*\\.js}', async (c) => {
+      const script = await loadScript(c.req.param('file'))
+      if (!script) throw new TwoFactorError('NOT_FOUND', 'No such dashboard file.')
+      c.header('Content-Type', 'text/javascript; charset=utf-8')
+      return c.body(script)
+    })
+  }
+
+  app.use('/*', requireToken)
+
+  app.get('/summary', async (c) => {
+    const period = v.safeParse(PeriodQuery, c.req.query('period') ?? 'day')
+    if (!period.success) throw badRequest('period must be hour, day or week.')
+    const [summary, blocks, spend] = await Promise.all([
+      periodSummary(config.policy, period.output),
+      config.policy.blocks(),
+      config.policy.spend(),
+    ])
+    return c.json({ ...summary, spend: { ...spend, periodSpend: fromMicros(summary.spend) }, blocks })
+  })
+
+  app.get('/verifications', async (c) => {
+    const input = c.req.query('phoneNumber')
+    if (!input) throw badRequest('phoneNumber is required.')
+    let e164: string
+    try {
+      e164 = normalizePhoneNumber(input).e164
+    } catch {
+      // A test number need not be valid: take it as written when it looks like E.164.
+      if (!/^\+\d{6,15}$/.test(input)) throw badRequest('phoneNumber must be an international number (+…).')
+      e164 = input
+    }
+    const entries = await config.store.listEntries(`verifications:${e164}`, config.clock())
+    const verifications = entries
+      .map((entry) => JSON.parse(entry.value) as { createdAt: number })
+      .sort((a, b) => b.createdAt - a.createdAt)
+    return c.json({ phoneNumber: e164, verifications })
+  })
+
+  app.get('/blocks', async (c) => c.json({ blocks: await config.policy.blocks() }))
+  app.delete('/blocks/:scope', async (c) => {
+    const scope = c.req.param('scope')
+    const lifted = await config.policy.lift(scope)
+    config.logger.warn(`[two-factor-kit] admin lifted the block on ${scope}`)
+    return c.json({ scope, lifted })
+  })
+
+  app.get('/allow-list', async (c) => c.json({ entries: await config.policy.allowList() }))
+  app.post('/allow-list', async (c) => {
+    const body = await readJson(c, AllowListBody)
+    try {
+      await config.policy.allow(body.entry, {
+        ...(body.note ? { note: body.note } : {}),
+        ...(body.until !== undefined ? { until: body.until } : {}),
+      })
+    } catch (error) {
+      if (error instanceof TypeError) throw badRequest(error.message)
+      throw error
+    }
+    return c.json({ entry: body.entry, added: true }, 201)
+  })
+  app.delete('/allow-list/:entry', async (c) => {
+    const entry = c.req.param('entry')
+    try {
+      return c.json({ entry, removed: await config.policy.disallow(entry) })
+    } catch (error) {
+      if (error instanceof TypeError) throw badRequest(error.message)
+      throw error
+    }
+  })
+
+  app.get('/spend', async (c) => {
+    const day = c.req.query('day')
+    if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw badRequest('day must be YYYY-MM-DD.')
+    return c.json(await config.policy.spend(day))
+  })
+
+  app.get('/metrics', async (c) => {
+    const text = await prometheusText(config.store, config.policy, config.clock())
+    return c.body(text, 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' })
+  })
+
+  return app
+}
+
+/** `GET /health`: 200 when the store answers, 503 STORE_UNAVAILABLE when it doesn't. */
+export function healthRoute(store: TwoFactorStore, clock: () => number) {
+  return async (c: Context) => {
+    await store.getCached('health', clock())
+    return c.json({ status: 'ok' })
+  }
+}
