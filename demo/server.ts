@@ -5,6 +5,7 @@
  * defaults: memory store, console SMS provider, development keys.
  */
 import { Hono } from 'hono'
+import { randomBytes } from 'node:crypto'
 import { consoleProvider, serve, storeFromEnv, twoFactor } from 'two-factor-kit/server/node'
 import { devInbox } from './inbox.js'
 import { demoSite } from './site.js'
@@ -22,9 +23,15 @@ const consoleSms =
   (process.env.SMS_PROVIDER?.trim() || 'console') === 'console'
     ? consoleProvider({ maskPins: production })
     : undefined
+// The operator console (/2fa/admin/) exists only with an admin token. In development the demo makes
+// one for this run when none is set, and prints it, so the console can be tried at once; in
+// production it takes TWO_FACTOR_ADMIN_TOKEN or stays off.
+const developmentAdminToken =
+  !production && !process.env.TWO_FACTOR_ADMIN_TOKEN ? randomBytes(24).toString('base64url') : undefined
 const twoFactorApp = twoFactor(process.env, {
   ...(store ? { store } : {}),
   ...(consoleSms ? { sms: consoleSms } : {}),
+  ...(developmentAdminToken ? { adminToken: developmentAdminToken } : {}),
 })
 await twoFactorApp.ready
 
@@ -38,6 +45,12 @@ const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
     `two-factor-kit demo on http://${hostname === '0.0.0.0' ? '127.0.0.1' : info.address}:${info.port}`,
   )
   if (!production) console.info(`dev inbox on http://127.0.0.1:${info.port}/dev/inbox`)
+  if (developmentAdminToken)
+    console.info(
+      `operator console on http://127.0.0.1:${info.port}/2fa/admin/ — admin token for this run: ${developmentAdminToken}`,
+    )
+  else if (process.env.TWO_FACTOR_ADMIN_TOKEN)
+    console.info(`operator console on http://127.0.0.1:${info.port}/2fa/admin/ (TWO_FACTOR_ADMIN_TOKEN)`)
 })
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -11,7 +11,16 @@ import { demoSite } from './site.js'
 // The class the TWO_FACTOR_STORE binding names must be exported by the Worker itself.
 export { TwoFactorDurableObject } from 'two-factor-kit/server/workers'
 
-function demoApp(env: TwoFactorWorkerEnv): Hono {
+function developmentAdminToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24))
+  const token = btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+  console.info(`operator console on /2fa/admin/ — admin token for this isolate: ${token}`)
+  return token
+}
+
+function demoApp(env: TwoFactorWorkerEnv & { TWO_FACTOR_ADMIN_TOKEN?: string }): Hono {
   const production = env.ENVIRONMENT !== 'development'
   // SMS_PROVIDER, NUMBER_LOOKUP, TWO_FACTOR_* … as vars and secrets (README); by default the
   // console provider, whose outbox lives in this isolate: fine for wrangler dev's single isolate.
@@ -20,7 +29,13 @@ function demoApp(env: TwoFactorWorkerEnv): Hono {
     (env.SMS_PROVIDER?.trim() || 'console') === 'console'
       ? consoleProvider({ maskPins: production })
       : undefined
-  const twoFactorApp = twoFactor(env, consoleSms ? { sms: consoleSms } : {})
+  // The operator console (/2fa/admin/) exists only with an admin token: in development, one made
+  // for this isolate and printed by wrangler dev when none is set; in production the secret or none.
+  const adminToken = production || env.TWO_FACTOR_ADMIN_TOKEN ? undefined : developmentAdminToken()
+  const twoFactorApp = twoFactor(env, {
+    ...(consoleSms ? { sms: consoleSms } : {}),
+    ...(adminToken ? { adminToken } : {}),
+  })
 
   const app = new Hono()
   app.route('/2fa', twoFactorApp)

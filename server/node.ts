@@ -15,6 +15,7 @@ import {
   trustedProxyHops,
   type EnvironmentVariables,
 } from './runtime/env.js'
+import { loadDashboardFile } from './runtime/node-dashboard-files.js'
 import { loadWidgetScript } from './runtime/node-widget-bundle.js'
 import type { TwoFactorStore } from './stores/types.js'
 
@@ -75,6 +76,8 @@ export function optionsFromEnv(env: EnvironmentVariables = process.env): TwoFact
     ...optionsFromVariables(env, isProduction(env, 'node')),
     getClientIp: clientIpFromProxyHops(trustedProxyHops(env)),
     widget: { loadScript: loadWidgetScript, version: packageVersion },
+    // Served only when TWO_FACTOR_ADMIN_TOKEN is set (the admin routes exist only then).
+    dashboard: { loadScript: loadDashboardFile },
   }
 }
 

@@ -19,7 +19,7 @@ import packageJson from 'two-factor-kit/package.json'
 import type { TwoFactorApp } from './http/app.js'
 import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
 import { assertEnvironmentVariables, isProduction, optionsFromVariables } from './runtime/env.js'
-import { widgetFromAssets, type AssetsFetcher } from './runtime/workers-assets.js'
+import { dashboardFromAssets, widgetFromAssets, type AssetsFetcher } from './runtime/workers-assets.js'
 import { ConfigurationError } from './core/errors.js'
 import { durableObjectStore, type TwoFactorObjectNamespace } from './stores/durable-object.js'
 
@@ -27,7 +27,7 @@ import { durableObjectStore, type TwoFactorObjectNamespace } from './stores/dura
 export * from './index.js'
 export { TwoFactorDurableObject } from './stores/durable-object-class.js'
 export { durableObjectStore, type DurableObjectStoreOptions } from './stores/durable-object.js'
-export { widgetFromAssets, type AssetsFetcher } from './runtime/workers-assets.js'
+export { dashboardFromAssets, widgetFromAssets, type AssetsFetcher } from './runtime/workers-assets.js'
 
 /**
  * The bindings the Workers entry reads; any other string binding with a name from the README's
@@ -49,7 +49,8 @@ export interface TwoFactorWorkerEnv {
   /**
    * Workers Static Assets binding over the built widget (`assets: { directory: "dist/widget",
    * binding: "TWO_FACTOR_WIDGET" }`). When bound, the kit also serves `/widget.js`, its chunks and
-   * `/metadata.json`, as on Node.
+   * `/metadata.json`, as on Node, and the operator console at `/admin/` (built into its `admin/`
+   * folder) when TWO_FACTOR_ADMIN_TOKEN is set.
    */
   TWO_FACTOR_WIDGET?: AssetsFetcher
   /** `console` (default), `infobip`, `twilio`, `vonage` or a failover list: see runtime/env-providers.ts. */
@@ -102,6 +103,10 @@ export function twoFactor(env: TwoFactorWorkerEnv, overrides: TwoFactorInit = {}
   // last route (the NOT_FOUND envelope); routes added to the app afterwards would never be reached.
   if (env.TWO_FACTOR_WIDGET && !options.widget) {
     options.widget = { loadScript: widgetFromAssets(env.TWO_FACTOR_WIDGET), version: packageJson.version }
+  }
+  // The operator console is built into the same folder (admin/), and served only with an admin token.
+  if (env.TWO_FACTOR_WIDGET && !options.dashboard) {
+    options.dashboard = { loadScript: dashboardFromAssets(env.TWO_FACTOR_WIDGET) }
   }
   return createTwoFactor(options)
 }

@@ -229,21 +229,34 @@ export function adminRoutes(config: AdminRoutesConfig): Hono {
 
   if (config.dashboard) {
     const { loadScript } = config.dashboard
-    // The page shell is public (it asks for the token); its data is not.
-    app.get('/', async (c) => {
+    // The page shell is public (it asks for the token); its data is not. It is the folder's index,
+    // `/admin/`, so that it loads `./dashboard.js` by a relative URL wherever the kit is mounted.
+    const page = async (c: Context) => {
       const html = await loadScript('index.html')
       if (!html) throw new TwoFactorError('NOT_FOUND', 'The dashboard is not built (npm run build).')
+      // No inline script or style at all: Lit's styles are constructed stylesheets, which CSP allows.
       c.header(
         'Content-Security-Policy',
-        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; " +
+          "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
       )
       c.header('X-Frame-Options', 'DENY')
+      c.header('Referrer-Policy', 'no-referrer')
+      c.header('X-Content-Type-Options', 'nosniff')
+      c.header('Cache-Control', 'no-store')
       return c.html(html)
+    }
+    app.get('/', (c) => c.redirect(`${c.req.path}/`, 308))
+    app.use('/*', async (c, next) => {
+      if (c.req.method === 'GET' && /\/admin\/$/.test(c.req.path)) return page(c)
+      await next()
     })
     app.get('/:file{dashboard[\\w-]*\\.js}', async (c) => {
       const script = await loadScript(c.req.param('file'))
       if (!script) throw new TwoFactorError('NOT_FOUND', 'No such dashboard file.')
       c.header('Content-Type', 'text/javascript; charset=utf-8')
+      c.header('X-Content-Type-Options', 'nosniff')
+      c.header('Cache-Control', 'no-cache')
       return c.body(script)
     })
   }

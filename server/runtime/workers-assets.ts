@@ -24,3 +24,18 @@ export function widgetFromAssets(assets: AssetsFetcher): (file: string) => Promi
     return response.text()
   }
 }
+
+/**
+ * The operator console's files (`index.html`, `dashboard*.js`) from the same binding: the console
+ * is built into `dist/widget/admin/`. Undefined for anything else, or when it isn't built.
+ */
+export function dashboardFromAssets(assets: AssetsFetcher): (file: string) => Promise<string | undefined> {
+  return async (file) => {
+    if (file !== 'index.html' && !/^dashboard[\w-]*\.js$/.test(file)) return undefined
+    // `admin/` rather than `admin/index.html`: the assets' default html_handling redirects the latter.
+    const response = await assets.fetch(`https://assets.invalid/admin/${file === 'index.html' ? '' : file}`)
+    if (response.status === 404) return undefined
+    if (!response.ok) throw new Error(`the widget assets answered ${response.status} for admin/${file}`)
+    return response.text()
+  }
+}
