@@ -5,6 +5,7 @@
  */
 import { createTwoFactorApp, type TwoFactorApp } from './http/app.js'
 import type { TwoFactorOptions } from './http/options.js'
+import { consoleLogger } from './core/log.js'
 import { consoleProvider } from './providers/console.js'
 import { memoryStore } from './stores/memory.js'
 
@@ -12,17 +13,25 @@ export type TwoFactorInit = Omit<TwoFactorOptions, 'store' | 'sms'> &
   Partial<Pick<TwoFactorOptions, 'store' | 'sms'>>
 
 export function twoFactor(options: TwoFactorInit = {}): TwoFactorApp {
+  // One logger for every part: the kit, the embedded console provider and the widget routes.
+  const logger = options.logger ?? consoleLogger()
   return createTwoFactorApp({
     ...options,
+    logger,
     store: options.store ?? memoryStore({ ...(options.clock ? { clock: options.clock } : {}) }),
     // Refused in production unless allowed, and then it withholds the PINs.
-    sms: options.sms ?? consoleProvider({ maskPins: options.environment !== 'development' }),
+    sms: options.sms ?? consoleProvider({ maskPins: options.environment !== 'development', logger }),
+    // The widget routes are made with the widget option spread out, so the logger rides along.
+    ...(options.widget ? { widget: Object.assign({}, options.widget, { logger }) } : {}),
   })
 }
 
 export { createTwoFactorApp, type TwoFactorApp, type TwoFactorConfig } from './http/app.js'
 export type { TwoFactorOptions } from './http/options.js'
-export type { TwoFactorCoreOptions, SigningAlgorithm, Logger } from './core/options.js'
+export type { TwoFactorCoreOptions, SigningAlgorithm } from './core/options.js'
+export { consoleLogger, type Logger } from './core/log.js'
+export type * from './core/events.js'
+export { recentVerifications, type VerificationEntry } from './core/verification-log.js'
 export {
   TwoFactorError,
   StoreError,

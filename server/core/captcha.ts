@@ -8,6 +8,7 @@
  * required token, fail closed, expected action and hostnames — lives here, once. Web APIs only.
  */
 import { TwoFactorError } from './errors.js'
+import { emitTo, type EventSink } from './events.js'
 import { callWithTimeout } from '../providers/failover.js'
 
 /** What the captcha service said about one token. */
@@ -41,11 +42,15 @@ export interface CaptchaPolicy {
   /** Hostnames the challenge may have been solved on; empty checks none. */
   hostnames: readonly string[]
   timeoutMs: number
-  logger: Pick<Console, 'error'>
 }
 
-function failed(reasons: string[]): TwoFactorError {
-  return new TwoFactorError('CAPTCHA_FAILED', 'The security check failed. Please try it again.', { reasons })
+/** Whom a check is for, and where its `captcha.failed` and `captcha.unavailable` events go. */
+export interface CaptchaCheckContext {
+  events: EventSink
+  at: number
+  /** The number, masked, and its country. */
+  to: string
+  country: string | null
 }
 
 /**
@@ -58,9 +63,19 @@ export async function assertCaptchaSolved(
   policy: CaptchaPolicy,
   token: string | undefined,
   remoteIp: string | undefined,
-  escalation?: { reason: string; scope: string },
+  escalation: { reason: string; scope: string } | undefined,
+  context: CaptchaCheckContext,
 ): Promise<void> {
+  const { verifier } = policy
+  const about = { at: context.at, to: context.to, country: context.country, provider: verifier.name }
+  const failed = (reasons: string[]) => {
+    emitTo(context.events, { type: 'captcha.failed', ...about, reasons })
+    return new TwoFactorError('CAPTCHA_FAILED', 'The security check failed. Please try it again.', {
+      reasons,
+    })
+  }
   if (!token) {
+    emitTo(context.events, { type: 'captcha.failed', ...about, reasons: ['missing-input-response'] })
     throw new TwoFactorError(
       'CAPTCHA_REQUIRED',
       escalation
@@ -69,14 +84,13 @@ export async function assertCaptchaSolved(
       escalation ? { ...escalation } : {},
     )
   }
-  const { verifier } = policy
   let verdict: CaptchaVerdict
   try {
     verdict = await callWithTimeout(verifier.name, policy.timeoutMs, ({ signal }) =>
       verifier.verify(token, { ...(remoteIp ? { remoteIp } : {}), signal }),
     )
   } catch (error) {
-    policy.logger.error(`[two-factor-kit] captcha check unavailable (${verifier.name}):`, error)
+    emitTo(context.events, { type: 'captcha.unavailable', ...about }, { err: error })
     throw new TwoFactorError(
       'CAPTCHA_UNAVAILABLE',
       'The security check could not be completed right now. Please try again shortly.',

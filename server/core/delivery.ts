@@ -3,8 +3,23 @@
  * repeated, and a resend adds a newer SMS (with the same PIN) to the record: `nextDeliveryStatus`
  * says which report wins. Web APIs only; the webhook routes are in `http/delivery-reports.ts`.
  */
+import { emitEvent, type EventHook } from './events.js'
+import type { Logger } from './log.js'
+import { maskE164 } from './phone.js'
+import { countryScope } from './policy.js'
+import { addStats, tallyAdd, type Tally } from './stats.js'
+import { countryOfNumber, patchVerification } from './verification-log.js'
 import type { DeliveryReport } from '../providers/types.js'
 import type { DeliveryStatus, TwoFactorStore } from '../stores/types.js'
+
+/** Where the reports' events, statistics and verification index go. */
+export interface DeliveryReportContext {
+  /** The provider whose route the reports came through. */
+  provider: string
+  onEvent: EventHook | undefined
+  logger: Logger
+  clock: () => number
+}
 
 export interface DeliveryReportOutcome {
   received: number
@@ -25,12 +40,20 @@ const FINAL: ReadonlySet<DeliveryStatus> = new Set([
 ])
 const PROGRESS: Record<string, number> = { PENDING: 0, ACCEPTED: 1, SENT: 2 }
 
-/** Applies parsed reports to the PINs they belong to. */
+/**
+ * Applies parsed reports to the PINs they belong to. With `context`, each change is an event
+ * (`delivery.reported`) and the PIN's index entry follows it; a PIN's first report of a final
+ * status counts in the statistics (`delivered`, or `undelivered` for any other final status), all of
+ * a request's reports in one write.
+ */
 export async function applyDeliveryReports(
   store: TwoFactorStore,
   reports: DeliveryReport[],
+  context?: DeliveryReportContext,
 ): Promise<DeliveryReportOutcome> {
   const outcome: DeliveryReportOutcome = { received: reports.length, updated: 0, unchanged: 0, unknown: 0 }
+  const tally: Tally = {}
+  const now = context?.clock() ?? 0
   for (const report of reports) {
     const pinId = await store.findPinIdByMessageId(report.messageId)
     const record = pinId ? await store.getPin(pinId) : null
@@ -48,7 +71,27 @@ export async function applyDeliveryReports(
     // racing can at worst leave the earlier of two statuses, never touch the PIN's secret or attempts.
     await store.updatePin(pinId, { deliveryStatus: next })
     outcome.updated += 1
+    if (!context) continue
+    const { provider } = context
+    const country = countryOfNumber(record.phoneNumber)
+    emitEvent(context.onEvent, context.logger, {
+      type: 'delivery.reported',
+      at: now,
+      to: maskE164(record.phoneNumber),
+      country,
+      pinId,
+      provider,
+      status: next,
+    })
+    if (FINAL.has(next) && !record.testNumber) {
+      const field = next === 'DELIVERED' ? 'delivered' : 'undelivered'
+      tallyAdd(tally, { [field]: 1, [`${field}|provider:${provider}`]: 1 })
+      if (next === 'DELIVERED')
+        tallyAdd(tally, { [`delivered|${countryScope(country ?? undefined, record.phoneNumber)}`]: 1 })
+    }
+    await patchVerification({ store, logger: context.logger }, record, { deliveryStatus: next }, now)
   }
+  if (context) await addStats({ store, logger: context.logger }, now, tally)
   return outcome
 }
 

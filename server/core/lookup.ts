@@ -4,6 +4,8 @@
  * Answers are cached in the store per number, so a user retrying doesn't make us pay twice.
  */
 import { StoreError, TwoFactorError } from './errors.js'
+import { emitTo, type EventSink } from './events.js'
+import { maskE164 } from './phone.js'
 import { callWithTimeout } from '../providers/failover.js'
 import type { LineType, LookupResult, SmsProvider } from '../providers/types.js'
 import type { TwoFactorStore } from '../stores/types.js'
@@ -50,6 +52,8 @@ export interface LookupGateOptions {
    * @default 5000
    */
   timeoutMs?: number
+  /** Where `lookup.refused` and `lookup.failed` go. @default none */
+  events?: EventSink
 }
 
 const ABSENT_CACHE_MS = 5 * 60_000
@@ -64,8 +68,11 @@ interface CachedAnswer {
 }
 
 export interface LookupGate {
-  /** Resolves with what the network said, or throws the refusal (or LOOKUP_FAILED when closed). */
-  check(e164: string, now: number): Promise<LookupCheck>
+  /**
+   * Resolves with what the network said, or throws the refusal (or LOOKUP_FAILED when closed).
+   * `country` (ISO) is for the events only.
+   */
+  check(e164: string, now: number, country?: string | null): Promise<LookupCheck>
 }
 
 export function createLookupGate(options: LookupGateOptions): LookupGate {
@@ -119,14 +126,21 @@ export function createLookupGate(options: LookupGateOptions): LookupGate {
     return { answer: await pending, cached: false }
   }
 
-  async function check(e164: string, now: number): Promise<LookupCheck> {
+  async function check(e164: string, now: number, country: string | null = null): Promise<LookupCheck> {
     if (!provider) return { ncStatus: 'NC_NOT_CONFIGURED', cached: false }
+    const about = { at: now, to: maskE164(e164), country, provider: provider.name }
+    const refused = (reason: 'NUMBER_NOT_REACHABLE' | 'NUMBER_TYPE_NOT_ALLOWED', lineType: LineType) => {
+      if (options.events)
+        emitTo(options.events, { type: 'lookup.refused', ...about, reason, lineType: lineType ?? null })
+    }
     let looked: { answer: CachedAnswer; cached: boolean }
     try {
       looked = await lookUp(e164, now)
     } catch (error) {
       // The store being down is the flow's problem (STORE_UNAVAILABLE), not the lookup's.
       if (error instanceof StoreError) throw error
+      if (options.events)
+        emitTo(options.events, { type: 'lookup.failed', ...about, policy: failurePolicy }, { err: error })
       if (failurePolicy === 'open') return { ncStatus: 'NC_DESTINATION_UNKNOWN', cached: false }
       throw new TwoFactorError(
         'LOOKUP_FAILED',
@@ -139,6 +153,7 @@ export function createLookupGate(options: LookupGateOptions): LookupGate {
     }
     const { answer, cached } = looked
     if (!answer.valid) {
+      refused('NUMBER_NOT_REACHABLE', answer.lineType)
       throw new TwoFactorError(
         'NUMBER_NOT_REACHABLE',
         'This phone number does not exist on any mobile network.',
@@ -148,6 +163,7 @@ export function createLookupGate(options: LookupGateOptions): LookupGate {
       )
     }
     if (allowedLineTypes && !allowedLineTypes.includes(answer.lineType)) {
+      refused('NUMBER_TYPE_NOT_ALLOWED', answer.lineType)
       throw new TwoFactorError(
         'NUMBER_TYPE_NOT_ALLOWED',
         'This kind of phone number cannot receive the code.',
@@ -158,6 +174,7 @@ export function createLookupGate(options: LookupGateOptions): LookupGate {
       )
     }
     if (answer.reachable === false) {
+      refused('NUMBER_NOT_REACHABLE', answer.lineType)
       throw new TwoFactorError('NUMBER_NOT_REACHABLE', 'This phone number cannot receive an SMS right now.', {
         ncStatus: 'NC_DESTINATION_NOT_REACHABLE',
       })

@@ -11,10 +11,11 @@ import type { LineType, SmsProvider } from '../providers/types.js'
 import type { TwoFactorStore } from '../stores/types.js'
 import type { NumberType } from './phone.js'
 import type { EventHook } from './events.js'
+import type { Logger } from './log.js'
 import type { ResolvedPolicy } from './policy.js'
 
 export type SigningAlgorithm = 'EdDSA' | 'ES256'
-export type Logger = Pick<Console, 'info' | 'warn' | 'error'>
+export type { Logger } from './log.js'
 
 export interface TwoFactorCoreOptions {
   /**
@@ -192,8 +193,9 @@ export interface TwoFactorCoreOptions {
    */
   shadowPolicies?: readonly string[] | '*'
   /**
-   * Called with an event for each policy decision (`send.refused`, `policy.blocked`,
-   * `spend.ceiling_near`). Never awaited; whatever it throws is logged.
+   * Called with a typed event for every step and every refusal (`pin.sent`, `pin.verified`,
+   * `send.refused`, `sms.failover`, … — see `TwoFactorEvent`): for audit logs and metrics. Events
+   * carry masked numbers, never a PIN. Never awaited; whatever it throws (or rejects with) is logged.
    * @default undefined
    */
   onEvent?: EventHook
@@ -262,7 +264,12 @@ export interface TwoFactorCoreOptions {
    * @default undefined
    */
   deliveryReportUrl?: string
-  /** @default console */
+  /**
+   * Where the kit logs, pino's way: `logger.warn({ err, …fields }, message)`, so a pino (or
+   * compatible) logger keeps errors as objects. Each event is one line (`info` for a step, `warn`
+   * for a refusal or failure).
+   * @default readable lines on the console: `[two-factor-kit] message {fields}`
+   */
   logger?: Logger
   /** The clock, in Unix ms; tests pass a fake one. @default Date.now */
   clock?: () => number

@@ -20,6 +20,7 @@ export const PATCHABLE_PIN_FIELDS = [
   'resendAvailableAt',
   'lifecycle',
   'attemptsRemaining',
+  'provider',
 ] as const
 
 /**

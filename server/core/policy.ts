@@ -23,9 +23,12 @@
 import type { Rate } from './duration.js'
 import { TwoFactorError } from './errors.js'
 import { emitEvent, type EventHook, type TwoFactorEvent } from './events.js'
-import type { Logger } from './options.js'
+import type { Logger } from './log.js'
 import { fromMicros } from './prices.js'
-import type { TwoFactorStore } from '../stores/types.js'
+import { addStats, type Tally } from './stats.js'
+import type { CounterUpdate, TwoFactorStore } from '../stores/types.js'
+
+export { hourlyStatsKey, HOURLY_STATS_TTL_MS } from './stats.js'
 
 export const SEND_BLOCK_REASONS = [
   'COUNTRY_NOT_ALLOWED',
@@ -96,8 +99,6 @@ export const ALLOW_LIST = 'allow'
 const DAY_MS = 86_400_000
 /** A block's duration doubles with each repeat up to this. */
 export const MAX_BLOCK_MS = DAY_MS
-/** How long statistics by hour are kept: a week, for the console's charts, and a day more. */
-export const HOURLY_STATS_TTL_MS = 8 * DAY_MS
 
 export const countryScope = (country: string | undefined, e164: string) =>
   country ? `country:${country}` : `country:+${callingCodeOf(e164) ?? '?'}`
@@ -132,20 +133,13 @@ export function sendBlocked(reason: SendBlockReason, scope: string, retryAfterMs
   })
 }
 
-/** The hour's statistics bucket (UTC): `stats:2026-11-30T19`. */
-export const hourlyStatsKey = (now: number) => `stats:${new Date(now).toISOString().slice(0, 13)}`
-
-/** Adds to the hour's statistics; a failure is logged, never passed on (statistics don't refuse). */
+/** Adds to the hour's statistics and the totals; a failure is logged, never passed on. */
 export async function countInHourlyStats(
   context: PolicyContext,
   now: number,
   fields: Record<string, number>,
 ): Promise<void> {
-  try {
-    await context.store.addCounters([{ key: hourlyStatsKey(now), fields, ttlMs: HOURLY_STATS_TTL_MS }], now)
-  } catch (error) {
-    context.logger.error('[two-factor-kit] could not count statistics:', error)
-  }
+  await addStats(context, now, fields)
 }
 
 /** The number a decision is about, as the policies see it. */
@@ -154,6 +148,11 @@ export interface PolicySubject {
   country: string | undefined
   /** For events: never the whole number. */
   masked: string
+  /**
+   * The request's statistics, written once when it ends (send.ts); without it a refusal counts at
+   * once.
+   */
+  tally?: Tally
 }
 
 /**
@@ -178,13 +177,10 @@ export async function refuse(
     to: subject.masked,
     country: subject.country ?? null,
   })
-  await countInHourlyStats(context, now, { [`${shadow ? 'shadow' : 'refused'}|${reason}`]: 1 })
-  if (shadow) {
-    context.logger.warn(`[two-factor-kit] shadow mode: would refuse ${subject.masked}: ${reason} (${scope})`)
-    return
-  }
-  context.logger.warn(`[two-factor-kit] send refused to ${subject.masked}: ${reason} (${scope})`)
-  throw sendBlocked(reason, scope, retryAfterMs)
+  const field = `${shadow ? 'shadow' : 'refused'}|${reason}`
+  if (subject.tally) subject.tally[field] = (subject.tally[field] ?? 0) + 1
+  else await countInHourlyStats(context, now, { [field]: 1 })
+  if (!shadow) throw sendBlocked(reason, scope, retryAfterMs)
 }
 
 function emit(context: PolicyContext, event: TwoFactorEvent): void {
@@ -248,10 +244,6 @@ async function trip(
   const block: ScopeBlock = { scope, reason, action, level, since: now, until: now + duration }
   // Kept a day past its end, so that a repeat is known as one.
   await context.store.putListEntry(BLOCKS_LIST, scope, JSON.stringify(block), block.until + DAY_MS, now)
-  context.logger.warn(
-    `[two-factor-kit] ${action === 'block' ? 'blocked' : 'captcha required for'} ${scope} until ` +
-      `${new Date(block.until).toISOString()}: ${reason} (level ${level})`,
-  )
   emit(context, { type: 'policy.blocked', at: now, reason, scope, action, level, until: block.until })
   return block
 }
@@ -533,9 +525,6 @@ export async function reserveSpend(
     }
     const near = 0.8 * ceiling.limit
     if (hit.count - cost < near && hit.count >= near) {
-      context.logger.warn(
-        `[two-factor-kit] spend for ${ceiling.scope} reached ${Math.round((100 * hit.count) / ceiling.limit)} % of today's ceiling`,
-      )
       emit(context, {
         type: 'spend.ceiling_near',
         at: now,
@@ -556,19 +545,10 @@ export interface SentFacts {
   network: string | undefined
 }
 
-/**
- * Counts a send that went out (or may have): the breaker counters it was judged under, and the
- * hour's statistics by country, provider and network. Never refuses: a failure is logged.
- */
-export async function countSent(
-  context: PolicyContext,
-  subject: PolicySubject,
-  now: number,
-  check: ScopeCheck,
-  facts: SentFacts,
-): Promise<void> {
+/** The statistics of a send that went out (or may have): by country, provider and network. */
+export function sentStats(subject: PolicySubject, facts: SentFacts): Tally {
   const country = countryScope(subject.country, subject.e164)
-  const stats: Record<string, number> = {
+  const stats: Tally = {
     sent: 1,
     [`sent|${country}`]: 1,
     [`sent|provider:${facts.provider}`]: 1,
@@ -577,42 +557,20 @@ export async function countSent(
     [`spend|${country}`]: facts.cost,
   }
   if (facts.network) stats[`sent|${facts.network}`] = 1
-  try {
-    await context.store.addCounters(
-      [
-        ...check.counterKeys.map((key) => ({ key, fields: { sent: 1 }, ttlMs: breakerCounterTtl(context) })),
-        { key: hourlyStatsKey(now), fields: stats, ttlMs: HOURLY_STATS_TTL_MS },
-      ],
-      now,
-    )
-  } catch (error) {
-    context.logger.error('[two-factor-kit] could not count a send in the statistics:', error)
-  }
+  return stats
 }
 
 /** A breaker counter lives through its window and the next (both are read), and a PIN's life more. */
 const breakerCounterTtl = (context: PolicyContext) => 2 * context.policy.conversionWindowMs + context.pinTtlMs
 
 /**
- * Counts a verification where its send was counted (the same breaker counters, so conversion is
- * measured per send), and in the hour's statistics. Never refuses: a failure is logged.
+ * The breaker counters a send was judged under, counted for it (`sent`) or for its verification
+ * (`verified`, under the same ones, so conversion is measured per send).
  */
-export async function countVerified(context: PolicyContext, counterKeys: readonly string[], now: number) {
-  const stats: Record<string, number> = { verified: 1 }
-  // By country and network; ranges stay out of the hour's statistics, which must stay small.
-  for (const key of counterKeys) {
-    const scope = scopeOfCounterKey(key)
-    if (!scope.startsWith('range:') && scope !== RARE_COUNTRIES_SCOPE) stats[`verified|${scope}`] = 1
-  }
-  try {
-    await context.store.addCounters(
-      [
-        ...counterKeys.map((key) => ({ key, fields: { verified: 1 }, ttlMs: breakerCounterTtl(context) })),
-        { key: hourlyStatsKey(now), fields: stats, ttlMs: HOURLY_STATS_TTL_MS },
-      ],
-      now,
-    )
-  } catch (error) {
-    context.logger.error('[two-factor-kit] could not count a verification in the statistics:', error)
-  }
+export function breakerCounts(
+  context: PolicyContext,
+  counterKeys: readonly string[],
+  field: 'sent' | 'verified',
+): CounterUpdate[] {
+  return counterKeys.map((key) => ({ key, fields: { [field]: 1 }, ttlMs: breakerCounterTtl(context) }))
 }

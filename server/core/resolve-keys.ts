@@ -54,9 +54,7 @@ export function resolveKeys(
     secret = crypto
       .getRandomValues(new Uint8Array(32))
       .reduce((s, b) => s + b.toString(16).padStart(2, '0'), '')
-    logger.warn(
-      '[two-factor-kit] no secret configured: using a random one for this process (development only)',
-    )
+    logger.warn({}, 'no secret configured: using a random one for this process (development only)')
   }
   assertStrongSecret(secret)
   const weakness = production ? secretWeakness(secret) : undefined

@@ -4,6 +4,7 @@
  */
 import { parseDuration, parseRate, type Rate } from './duration.js'
 import { ConfigurationError } from './errors.js'
+import { consoleLogger } from './log.js'
 import { refuseOption } from './option-variables.js'
 import { resolveKeys } from './resolve-keys.js'
 import { resolvePolicy } from './resolve-policy.js'
@@ -72,7 +73,7 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
     refuseOption('environment', `must be "production" or "development"; got ${JSON.stringify(environment)}`)
   }
   const production = environment === 'production'
-  const logger = options.logger ?? console
+  const logger = options.logger ?? consoleLogger()
 
   if (!options.store) refuseOption('store', 'is required (e.g. memoryStore() or redisStore({ client }))')
   const providers = Array.isArray(options.sms) ? options.sms : options.sms ? [options.sms] : []
@@ -276,7 +277,6 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
       verifier: captcha,
       hostnames: captchaHostnames,
       timeoutMs: providerTimeoutMs,
-      logger,
     },
     webOtpHost:
       options.webOtp === false || allowedOrigins.length === 0 ? undefined : new URL(allowedOrigins[0]!).host,

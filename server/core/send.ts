@@ -7,13 +7,14 @@
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max'
 import { SendFailedError, sendWithFailover } from '../providers/failover.js'
 import { ProviderError, type SendResult } from '../providers/types.js'
-import type { PinRecord } from '../stores/types.js'
+import type { CounterUpdate, PinRecord } from '../stores/types.js'
 import { assertCaptchaSolved } from './captcha.js'
 import {
+  breakerCounts,
   checkDestination,
   checkNetwork,
   checkScopes,
-  countSent,
+  countryScope,
   networkScope,
   priceOf,
   reserveSpend,
@@ -21,10 +22,13 @@ import {
   takeRangeVelocity,
   type PolicySubject,
   type Release,
+  sentStats,
   type ScopeCheck,
   type SentFacts,
 } from './policy.js'
+import { fromMicros } from './prices.js'
 import { TwoFactorError } from './errors.js'
+import { emitEvent, type PinSentEvent, type TwoFactorEvent } from './events.js'
 import type { LookupCheck } from './lookup.js'
 import { appendAutofillLines, pickLanguage, renderMessage } from './message.js'
 import type { ResolvedOptions } from './options.js'
@@ -34,6 +38,8 @@ import { assertPinUsable, pinUnusable } from './pin-record.js'
 import { takeSendQuotas, type Caller } from './quotas.js'
 import { countSegments, type SegmentCount } from './segments.js'
 import type { Services } from './services.js'
+import { addStats, tallyAdd, type Tally } from './stats.js'
+import { countryOfNumber, recordVerification } from './verification-log.js'
 
 export interface SendOutcome {
   record: PinRecord
@@ -85,13 +91,33 @@ type SmsOutcome =
  * with a refusal: then nothing was sent. An unknown outcome is not a refusal — the caller keeps the
  * quotas (the SMS may be out and billed) and the PIN (its code may arrive).
  */
+/** What one request's events and statistics are about. */
+interface Trace {
+  subject: PolicySubject & { tally: Tally }
+  now: number
+  /** The PIN the request is for, once there is one. */
+  pinId: string | undefined
+}
+
+function emit(config: ResolvedOptions, event: TwoFactorEvent, logFields?: { err?: unknown }): void {
+  emitEvent(config.policy.onEvent, config.logger, event, logFields)
+}
+
+const about = (trace: Trace) => ({
+  at: trace.now,
+  to: trace.subject.masked,
+  country: trace.subject.country ?? null,
+})
+
 async function sendSms(
   config: ResolvedOptions,
-  to: string,
+  trace: Trace & { pinId: string },
   text: string,
   reference: string,
   validitySeconds: number,
 ): Promise<SmsOutcome> {
+  const to = trace.subject.e164
+  const { tally } = trace.subject
   const deliveryReportUrl = (provider: string) =>
     config.deliveryReportUrl ? `${config.deliveryReportUrl}/${provider}` : undefined
   const providers = config.providers.map((provider) => ({
@@ -111,13 +137,44 @@ async function sendSms(
         validitySeconds: Math.floor(validitySeconds),
         ...(config.senderId ? { from: config.senderId } : {}),
       },
-      { timeoutMs: config.providerTimeoutMs, retriesPerProvider: config.providerRetries },
+      {
+        timeoutMs: config.providerTimeoutMs,
+        retriesPerProvider: config.providerRetries,
+        onAttempt: (attempt) => {
+          const provider = `provider:${attempt.provider}`
+          if (attempt.outcome === 'sent') {
+            tallyAdd(tally, {
+              [`latency_ms|${provider}`]: attempt.elapsedMs,
+              [`latency_count|${provider}`]: 1,
+            })
+            return
+          }
+          tallyAdd(tally, { [`sms_failed|${provider}`]: 1 })
+          if (
+            attempt.next === undefined ||
+            attempt.next === attempt.provider ||
+            attempt.outcome === 'unknown'
+          )
+            return
+          tallyAdd(tally, { [`failover|${provider}`]: 1 })
+          emit(config, {
+            type: 'sms.failover',
+            ...about(trace),
+            pinId: trace.pinId,
+            provider: attempt.provider,
+            outcome: attempt.outcome,
+            code: attempt.code ?? null,
+            next: attempt.next,
+          })
+        },
+      },
     )
     return { kind: 'sent', result }
   } catch (error) {
     if (error instanceof SendFailedError && error.outcomeUnknown) {
       config.logger.warn(
-        `[two-factor-kit] SMS outcome unknown, counted as sent: ${error.message} (${maskE164(to)})`,
+        { err: error, pinId: trace.pinId, to: trace.subject.masked },
+        'SMS outcome unknown, counted as sent',
       )
       const { provider, outcome } = error.unknownOutcome!
       return {
@@ -127,7 +184,21 @@ async function sendSms(
       }
     }
     const failure = error as ProviderError
-    config.logger.warn(`[two-factor-kit] SMS not sent: ${failure.message}`)
+    emit(
+      config,
+      {
+        type: 'sms.failed',
+        ...about(trace),
+        pinId: trace.pinId,
+        provider: failure.provider,
+        kind: failure.kind === 'permanent' ? 'permanent' : 'transient',
+        attempts:
+          error instanceof SendFailedError
+            ? error.attempts.map((a) => `${a.provider}: ${a.outcome}${a.code ? ` ${a.code}` : ''}`)
+            : [],
+      },
+      { err: error },
+    )
     const permanent = error instanceof ProviderError && error.kind === 'permanent'
     throw new TwoFactorError(
       'SMS_NOT_SENT',
@@ -169,21 +240,47 @@ interface SendBudget {
 async function takeSendBudget(
   config: ResolvedOptions,
   services: Services,
-  subject: PolicySubject,
+  trace: Trace,
   caller: Caller,
-  now: number,
   captcha: { token: string | undefined } | undefined,
 ): Promise<SendBudget> {
+  const { subject, now } = trace
+  const { tally } = subject
   const scopes = await checkScopes(config, subject, now)
   // After the free checks (no call for a number we'd refuse anyway) and before the quotas: a script
   // without a solved challenge must not use up a victim's send budget.
   if (captcha && config.captcha && (config.captchaMode === 'always' || scopes.captchaFor)) {
-    await assertCaptchaSolved(config.captcha, captcha.token, caller.ip, scopes.captchaFor)
+    try {
+      await assertCaptchaSolved(config.captcha, captcha.token, caller.ip, scopes.captchaFor, {
+        events: { onEvent: config.policy.onEvent, logger: config.logger },
+        ...about(trace),
+      })
+    } catch (error) {
+      if (error instanceof TwoFactorError && error.code !== 'CAPTCHA_UNAVAILABLE')
+        tallyAdd(tally, { captcha_failed: 1 })
+      throw error
+    }
   } else if (scopes.captchaFor && !config.captcha) {
     // Put under a captcha by an instance that had one: without it here, the scope stays closed.
     throw sendBlocked(scopes.captchaFor.reason, scopes.captchaFor.scope)
   }
-  const quota = await takeSendQuotas(config, subject.e164, caller, now)
+  let quota: Awaited<ReturnType<typeof takeSendQuotas>>
+  try {
+    quota = await takeSendQuotas(config, subject.e164, caller, now)
+  } catch (error) {
+    if (error instanceof TwoFactorError && error.code === 'RATE_LIMITED') {
+      const { limit, retryAfter } = error.details as { limit: string; retryAfter: number }
+      tallyAdd(tally, { [`rate_limited|${limit}`]: 1 })
+      emit(config, {
+        type: 'send.rate_limited',
+        ...about(trace),
+        pinId: trace.pinId ?? null,
+        limit,
+        retryAfter,
+      })
+    }
+    throw error
+  }
   let releaseVelocity: Release
   try {
     releaseVelocity = await takeRangeVelocity(config, subject, now, scopes)
@@ -198,11 +295,12 @@ async function takeSendBudget(
   // A lookup that failed gives everything back: the provider failed, not the caller.
   let network: LookupCheck | undefined
   try {
-    network = await services.lookupGate.check(subject.e164, now)
+    network = await services.lookupGate.check(subject.e164, now, subject.country ?? null)
   } catch (error) {
     const refused =
       error instanceof TwoFactorError &&
       (error.code === 'NUMBER_NOT_REACHABLE' || error.code === 'NUMBER_TYPE_NOT_ALLOWED')
+    if (refused) tallyAdd(tally, { lookup_refused: 1 })
     await (refused ? quota.releaseNumber() : release()).catch(() => undefined)
     throw error
   }
@@ -215,7 +313,7 @@ async function takeSendBudget(
   return { scopes, network, resendAvailableAt: quota.resendAvailableAt, release }
 }
 
-/** A test number's PIN: fixed, no SMS, no quota, no policy and no spend. */
+/** A test number's PIN: fixed, no SMS, no quota, no policy and no spend (nor statistics). */
 async function sendToTestNumber(
   config: ResolvedOptions,
   services: Services,
@@ -232,11 +330,79 @@ async function sendToTestNumber(
     deliveryStatus: 'DELIVERED',
   }
   await config.store.createPin(record)
+  const country = countryOfNumber(e164)
+  const masked = maskE164(e164)
+  emit(config, {
+    type: 'pin.sent',
+    at: now,
+    to: masked,
+    country,
+    pinId,
+    provider: null,
+    status: 'MESSAGE_NOT_SENT',
+    cost: 0,
+    segments: 0,
+    testNumber: true,
+  })
+  await recordVerification(config, record, country, now)
   return {
     record,
-    masked: maskE164(e164),
+    masked,
     lookup: { valid: true, country: null, numberType: null, ncStatus: 'NC_NOT_CONFIGURED' },
     sms: { status: 'MESSAGE_NOT_SENT', provider: null, reason: 'TEST_NUMBER' },
+  }
+}
+
+/** What a send or resend that went out leaves for the end of the request. */
+interface Sent {
+  outcome: SendOutcome
+  /** The breaker counters the send counts under, written with the statistics. */
+  breaker: CounterUpdate[]
+  /** The verification index's write, under way (it never rejects). */
+  indexed: Promise<void>
+}
+
+/**
+ * Runs `send` with the request's statistics: every send or resend that reached the policies counts
+ * as `requested`, and whatever it met on the way is added, in one write at the end, together with
+ * the verification index (written by `send` before it returns, or here after a refusal).
+ */
+async function withStatistics(
+  config: ResolvedOptions,
+  trace: Trace,
+  send: () => Promise<Sent>,
+): Promise<SendOutcome> {
+  const { tally } = trace.subject
+  tallyAdd(tally, {
+    requested: 1,
+    [`requested|${countryScope(trace.subject.country, trace.subject.e164)}`]: 1,
+  })
+  let sent: Sent | undefined
+  try {
+    sent = await send()
+    return sent.outcome
+  } finally {
+    // The index and the statistics are independent writes: one round trip's wait for both.
+    await Promise.all([addStats(config, trace.now, tally, sent?.breaker), sent?.indexed])
+  }
+}
+
+function sentEvent(
+  type: PinSentEvent['type'],
+  trace: Trace,
+  pinId: string,
+  sms: SmsOutcome,
+  charge: Charge,
+): PinSentEvent {
+  return {
+    type,
+    ...about(trace),
+    pinId,
+    provider: sms.kind === 'sent' ? sms.result.provider : sms.provider,
+    status: sms.kind === 'sent' ? 'MESSAGE_SENT' : 'MESSAGE_STATUS_UNKNOWN',
+    cost: fromMicros(charge.cost),
+    segments: charge.segments,
+    testNumber: false,
   }
 }
 
@@ -252,72 +418,78 @@ export async function sendPin(
   if (testE164) return sendToTestNumber(config, services, testE164, language, now)
 
   const number = normalizePhoneNumber(request.phoneNumber, request.country)
-  const subject: PolicySubject = { e164: number.e164, country: number.country, masked: number.masked }
-  await checkDestination(config, subject, now)
-  assertNumberTypeAllowed(number, config.allowedNumberTypes)
-  const budget = await takeSendBudget(config, services, subject, caller, now, {
-    token: request.captchaToken,
+  const subject = { e164: number.e164, country: number.country, masked: number.masked, tally: {} }
+  const trace: Trace = { subject, now, pinId: undefined }
+  return withStatistics(config, trace, async () => {
+    await checkDestination(config, subject, now)
+    assertNumberTypeAllowed(number, config.allowedNumberTypes)
+    const budget = await takeSendBudget(config, services, trace, caller, { token: request.captchaToken })
+
+    const pinId = generatePinId()
+    const pin = derivePin(services.derivation, pinId, config.pinType, config.pinLength)
+    const text = messageFor(config, pin, language)
+    let charge: Charge
+    try {
+      charge = await chargeFor(config, subject, text, now)
+    } catch (error) {
+      await budget.release().catch(() => undefined)
+      throw error
+    }
+    const network = budget.network?.network && networkScope(budget.network.network)
+    const record: PinRecord = {
+      ...newRecord(config, pinId, number.e164, now, language),
+      pinMac: pinMac(services.mac, pinId, pin),
+      resendAvailableAt: budget.resendAvailableAt,
+      countedIn: budget.scopes.counterKeys,
+      ...(network ? { network } : {}),
+    }
+    try {
+      await config.store.createPin(record)
+    } catch (error) {
+      await Promise.allSettled([budget.release(), charge.release()])
+      throw error
+    }
+    const lookup = {
+      valid: true as const,
+      country: number.country ?? null,
+      numberType: number.numberType ?? null,
+      ncStatus: budget.network?.ncStatus ?? 'NC_NOT_CONFIGURED',
+      ...(budget.network?.lineType ? { lineType: budget.network.lineType } : {}),
+    }
+
+    let sms: SmsOutcome
+    try {
+      sms = await sendSms(config, { ...trace, pinId }, text, `${pinId}-1`, config.pinTtlMs / 1000)
+    } catch (error) {
+      // No SMS went out: the PIN must not be verifiable and the user keeps their budget.
+      const [failed] = await Promise.allSettled([
+        config.store.updatePin(pinId, { lifecycle: 'LOCKED', deliveryStatus: 'FAILED' }),
+        budget.release(),
+        charge.release(),
+      ])
+      if (failed.status === 'fulfilled' && failed.value)
+        await recordVerification(config, failed.value, subject.country ?? null, now)
+      throw error
+    }
+    tallyAdd(subject.tally, sentStats(subject, sentFacts(sms, charge, network)))
+    // Unknown: the record stays PENDING and verifiable, the quotas and the spend stay taken.
+    const updated = await config.store.updatePin(
+      pinId,
+      sms.kind === 'sent'
+        ? {
+            addMessageId: sms.result.messageId,
+            deliveryStatus: sms.result.status,
+            provider: sms.result.provider,
+          }
+        : { provider: sms.provider },
+    )
+    emit(config, sentEvent('pin.sent', trace, pinId, sms, charge))
+    return {
+      outcome: { record: updated ?? record, masked: number.masked, lookup, sms: smsAnswer(sms, text) },
+      breaker: breakerCounts(config, budget.scopes.counterKeys, 'sent'),
+      indexed: recordVerification(config, updated ?? record, subject.country ?? null, now),
+    }
   })
-
-  const pinId = generatePinId()
-  const pin = derivePin(services.derivation, pinId, config.pinType, config.pinLength)
-  const text = messageFor(config, pin, language)
-  let charge: Charge
-  try {
-    charge = await chargeFor(config, subject, text, now)
-  } catch (error) {
-    await budget.release().catch(() => undefined)
-    throw error
-  }
-  const network = budget.network?.network && networkScope(budget.network.network)
-  const record: PinRecord = {
-    ...newRecord(config, pinId, number.e164, now, language),
-    pinMac: pinMac(services.mac, pinId, pin),
-    resendAvailableAt: budget.resendAvailableAt,
-    countedIn: budget.scopes.counterKeys,
-    ...(network ? { network } : {}),
-  }
-  try {
-    await config.store.createPin(record)
-  } catch (error) {
-    await Promise.allSettled([budget.release(), charge.release()])
-    throw error
-  }
-  const lookup = {
-    valid: true as const,
-    country: number.country ?? null,
-    numberType: number.numberType ?? null,
-    ncStatus: budget.network?.ncStatus ?? 'NC_NOT_CONFIGURED',
-    ...(budget.network?.lineType ? { lineType: budget.network.lineType } : {}),
-  }
-
-  let sms: SmsOutcome
-  try {
-    sms = await sendSms(config, number.e164, text, `${pinId}-1`, config.pinTtlMs / 1000)
-  } catch (error) {
-    // No SMS went out: the PIN must not be verifiable and the user keeps their budget.
-    await Promise.allSettled([
-      config.store.updatePin(pinId, { lifecycle: 'LOCKED', deliveryStatus: 'FAILED' }),
-      budget.release(),
-      charge.release(),
-    ])
-    throw error
-  }
-  await countSent(config, subject, now, budget.scopes, sentFacts(sms, charge, network))
-  // Unknown: the record stays PENDING and verifiable, the quotas and the spend stay taken.
-  const updated =
-    sms.kind === 'sent'
-      ? await config.store.updatePin(pinId, {
-          addMessageId: sms.result.messageId,
-          deliveryStatus: sms.result.status,
-        })
-      : record
-  return {
-    record: updated ?? record,
-    masked: number.masked,
-    lookup,
-    sms: smsAnswer(sms, text),
-  }
 }
 
 function smsAnswer(sms: SmsOutcome, text: string): SendOutcome['sms'] {
@@ -367,50 +539,59 @@ export async function resendPin(
   }
   // A resend is one more paid SMS: the same policies, quotas and spend as a first send, but never
   // the attempt budget. It asks for no captcha (its first send passed one, where one was asked).
-  const subject: PolicySubject = { e164: record.phoneNumber, country: offline?.country, masked }
-  await checkDestination(config, subject, now)
-  const budget = await takeSendBudget(config, services, subject, caller, now, undefined)
-  if (budget.network) {
-    lookup.ncStatus = budget.network.ncStatus
-    if (budget.network.lineType) lookup.lineType = budget.network.lineType
-  }
-  const pin = derivePin(services.derivation, pinId, config.pinType, config.pinLength)
-  const text = messageFor(config, pin, record.language ?? config.language)
-  let charge: Charge
-  try {
-    charge = await chargeFor(config, subject, text, now)
-  } catch (error) {
-    await budget.release().catch(() => undefined)
-    throw error
-  }
-  let sms: SmsOutcome
-  try {
-    const reference = `${pinId}-${record.messageIds.length + 1}`
-    sms = await sendSms(
-      config,
-      record.phoneNumber,
-      text,
-      reference,
-      Math.max(1, (record.expiresAt - now) / 1000),
-    )
-  } catch (error) {
-    await Promise.allSettled([budget.release(), charge.release()])
-    throw error
-  }
-  const network = budget.network?.network && networkScope(budget.network.network)
-  await countSent(config, subject, now, budget.scopes, sentFacts(sms, charge, network))
-  const updated = await config.store.updatePin(pinId, {
-    // Once one SMS of this PIN was delivered the user has the code: a resend doesn't undo that.
-    ...(sms.kind === 'sent'
-      ? {
-          addMessageId: sms.result.messageId,
-          ...(record.deliveryStatus === 'DELIVERED' ? {} : { deliveryStatus: sms.result.status }),
-        }
-      : {}),
-    resendAvailableAt: budget.resendAvailableAt,
+  const subject = { e164: record.phoneNumber, country: offline?.country, masked, tally: {} }
+  const trace: Trace = { subject, now, pinId }
+  return withStatistics(config, trace, async () => {
+    await checkDestination(config, subject, now)
+    const budget = await takeSendBudget(config, services, trace, caller, undefined)
+    if (budget.network) {
+      lookup.ncStatus = budget.network.ncStatus
+      if (budget.network.lineType) lookup.lineType = budget.network.lineType
+    }
+    const pin = derivePin(services.derivation, pinId, config.pinType, config.pinLength)
+    const text = messageFor(config, pin, record.language ?? config.language)
+    let charge: Charge
+    try {
+      charge = await chargeFor(config, subject, text, now)
+    } catch (error) {
+      await budget.release().catch(() => undefined)
+      throw error
+    }
+    let sms: SmsOutcome
+    try {
+      const reference = `${pinId}-${record.messageIds.length + 1}`
+      sms = await sendSms(
+        config,
+        { ...trace, pinId },
+        text,
+        reference,
+        Math.max(1, (record.expiresAt - now) / 1000),
+      )
+    } catch (error) {
+      await Promise.allSettled([budget.release(), charge.release()])
+      throw error
+    }
+    const network = budget.network?.network && networkScope(budget.network.network)
+    tallyAdd(subject.tally, sentStats(subject, sentFacts(sms, charge, network)))
+    const updated = await config.store.updatePin(pinId, {
+      // Once one SMS of this PIN was delivered the user has the code: a resend doesn't undo that.
+      ...(sms.kind === 'sent'
+        ? {
+            addMessageId: sms.result.messageId,
+            ...(record.deliveryStatus === 'DELIVERED' ? {} : { deliveryStatus: sms.result.status }),
+            provider: sms.result.provider,
+          }
+        : { provider: sms.provider }),
+      resendAvailableAt: budget.resendAvailableAt,
+    })
+    if (!updated) throw pinUnusable('NOT_FOUND')
+    emit(config, sentEvent('pin.resent', trace, pinId, sms, charge))
+    return {
+      outcome: { record: updated, masked, lookup, sms: smsAnswer(sms, text) },
+      breaker: breakerCounts(config, budget.scopes.counterKeys, 'sent'),
+      indexed: recordVerification(config, updated, subject.country ?? null, now),
+    }
   })
-  if (!updated) throw pinUnusable('NOT_FOUND')
-  return { record: updated, masked, lookup, sms: smsAnswer(sms, text) }
 }
 
 /** The spend reserved for one SMS, and how to give it back. */

@@ -29,6 +29,7 @@ export function createServices(config: ResolvedOptions): Promise<Services> {
     failurePolicy: config.lookupFailurePolicy,
     allowedLineTypes: config.allowedLineTypes,
     timeoutMs: config.providerTimeoutMs,
+    events: { onEvent: config.policy.onEvent, logger: config.logger },
   })
   return withSigner(config, lookupGate)
 }
@@ -37,7 +38,8 @@ async function withSigner(config: ResolvedOptions, lookupGate: LookupGate): Prom
   let signingKey = config.signingKey
   if (!signingKey) {
     config.logger.warn(
-      '[two-factor-kit] no signing key configured: generated an ephemeral one (development only; tokens stop verifying on restart)',
+      {},
+      'no signing key configured: generated an ephemeral one (development only; tokens stop verifying on restart)',
     )
     signingKey = await generateSigningKey(config.algorithm)
   }

@@ -4,13 +4,17 @@
  * right answer.
  */
 import { TwoFactorError } from './errors.js'
+import { emitEvent, type TwoFactorEvent } from './events.js'
 import type { ResolvedOptions } from './options.js'
+import { maskE164 } from './phone.js'
 import { isWellFormedPin, normalizePinInput, pinMac, timingSafeEqual } from './pin.js'
 import { pinUnusable } from './pin-record.js'
-import { countVerified } from './policy.js'
+import { breakerCounts, countryScope } from './policy.js'
 import { rateLimited } from './quotas.js'
 import type { Services } from './services.js'
-import type { PinRecord } from '../stores/types.js'
+import { addStats, type Tally } from './stats.js'
+import { countryOfNumber, recordVerification } from './verification-log.js'
+import type { CounterUpdate, PinRecord } from '../stores/types.js'
 
 /**
  * The verify limit's bucket. Per PIN, not per number: keyed per number, anyone who asks for a PIN to
@@ -49,19 +53,46 @@ export async function verifyPin(
   // the attempt is taken by consumeAttempt below, atomically.
   const known = await config.store.getPin(pinId)
   if (!known) throw pinUnusable('NOT_FOUND')
+  const country = countryOfNumber(known.phoneNumber)
+  const about = { at: now, to: maskE164(known.phoneNumber), country, pinId }
+  const emit = (event: TwoFactorEvent) => emitEvent(config.policy.onEvent, config.logger, event)
+  // Test numbers stay out of the statistics, as they stay out of the send statistics.
+  const count = (fields: Tally, also?: CounterUpdate[]) =>
+    known.testNumber ? Promise.resolve() : addStats(config, now, fields, also)
   const { limit, windowMs } = config.verifyPinLimit
   const hit = await config.store.hit(verifyLimitKey(pinId, known), limit, windowMs, now)
-  if (!hit.allowed) throw rateLimited('verifyPin', hit.resetAt - now)
+  if (!hit.allowed) {
+    const refusal = rateLimited('verifyPin', hit.resetAt - now)
+    const retryAfter = refusal.details.retryAfter as number
+    emit({ type: 'verify.rate_limited', ...about, limit: 'verifyPin', retryAfter })
+    await count({ 'rate_limited|verifyPin': 1 })
+    throw refusal
+  }
 
   const singleUse = !config.allowMultiplePinVerifications
   // consumeAttempt is the race gate: of N concurrent verifiers at most the remaining budget pass.
   const attempt = await config.store.consumeAttempt(pinId, now, { singleUse })
-  if (!attempt.ok) throw pinUnusable(attempt.reason)
+  if (!attempt.ok) {
+    if (attempt.reason === 'EXPIRED') {
+      emit({ type: 'pin.expired', ...about })
+      await count({ expired: 1 })
+    }
+    throw pinUnusable(attempt.reason)
+  }
   const record = attempt.record
 
   const candidate = pinMac(services.mac, pinId, pin)
   if (!timingSafeEqual(candidate, record.pinMac)) {
-    if (record.attemptsRemaining === 0) await config.store.updatePin(pinId, { lifecycle: 'LOCKED' })
+    const locked = record.attemptsRemaining === 0
+    const current = locked
+      ? ((await config.store.updatePin(pinId, { lifecycle: 'LOCKED' })) ?? record)
+      : record
+    emit({ type: 'pin.failed_attempt', ...about, attemptsRemaining: record.attemptsRemaining })
+    if (locked) emit({ type: 'pin.locked', ...about })
+    await Promise.all([
+      count(locked ? { failed_attempt: 1, locked: 1 } : { failed_attempt: 1 }),
+      recordVerification(config, current, country, now),
+    ])
     throw new TwoFactorError(
       'WRONG_PIN',
       record.attemptsRemaining === 0
@@ -72,8 +103,18 @@ export async function verifyPin(
   }
   // Single use: of several concurrent right answers, markVerified lets exactly one through.
   if (!(await config.store.markVerified(pinId, now, { singleUse }))) throw pinUnusable('ALREADY_VERIFIED')
-  // The breaker measures conversion per send: the verification counts where its send was counted.
-  if (!record.testNumber) await countVerified(config, record.countedIn ?? [], now)
+  const provider = record.provider ?? null
+  emit({ type: 'pin.verified', ...about, provider })
+  const stats: Tally = { verified: 1 }
+  stats[`verified|${countryScope(country ?? undefined, record.phoneNumber)}`] = 1
+  if (record.network) stats[`verified|${record.network}`] = 1
+  if (provider) stats[`verified|provider:${provider}`] = 1
+  const verified: PinRecord = { ...record, lifecycle: 'VERIFIED', verifiedAt: now }
+  await Promise.all([
+    // The breaker measures conversion per send: the verification counts where its send was counted.
+    count(stats, breakerCounts(config, record.countedIn ?? [], 'verified')),
+    recordVerification(config, verified, country, now),
+  ])
   const { token, expiresAt } = await services.signer.sign({ phoneNumber: record.phoneNumber, pinId }, now)
   return { token, expiresAt, phoneNumber: record.phoneNumber }
 }

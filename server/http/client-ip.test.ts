@@ -3,7 +3,14 @@ import { twoFactor } from '../index.js'
 
 const quietLogs = () => {
   const warnings: string[] = []
-  return { warnings, logger: { info() {}, warn: (message: string) => warnings.push(message), error() {} } }
+  return {
+    warnings,
+    logger: {
+      info() {},
+      warn: (_fields: object | string, message?: string) => warnings.push(message ?? ''),
+      error() {},
+    },
+  }
 }
 
 /** Three sends to three numbers from one connection, with a per-IP limit of 2/1h. */

@@ -39,7 +39,8 @@ export function clientIpReader(
     if (ip === undefined && !warned) {
       warned = true
       logger.warn(
-        "[two-factor-kit] the caller's IP could not be read on this runtime, so per-IP send limits are off: pass getClientIp to twoFactor() (or use the two-factor-kit/server/node or /workers entry)",
+        {},
+        "the caller's IP could not be read on this runtime, so per-IP send limits are off: pass getClientIp to twoFactor() (or use the two-factor-kit/server/node or /workers entry)",
       )
     }
     return ip

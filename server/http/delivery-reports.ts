@@ -10,7 +10,8 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { applyDeliveryReports } from '../core/delivery.js'
 import { TwoFactorError } from '../core/errors.js'
-import type { Logger } from '../core/options.js'
+import { emitEvent, type EventHook } from '../core/events.js'
+import { consoleLogger, type Logger } from '../core/log.js'
 import { ProviderError, type DeliveryReport, type SmsProvider } from '../providers/types.js'
 import type { TwoFactorStore } from '../stores/types.js'
 import { errorHandler } from './responses.js'
@@ -33,8 +34,12 @@ export interface DeliveryReportRoutesOptions {
    * @default 1048576
    */
   maxBodyBytes?: number
-  /** Where failures are logged. @default console */
+  /** Where failures are logged. @default readable lines on the console */
   logger?: Logger
+  /** Told of each report that changed a PIN (`delivery.reported`) and each forged one (`report.forged`). @default none */
+  onEvent?: EventHook
+  /** The clock, in Unix ms: the kit's, for the events, statistics and index. @default Date.now */
+  clock?: () => number
 }
 
 export function deliveryReportRoutes(options: DeliveryReportRoutesOptions): Hono {
@@ -52,10 +57,12 @@ export function deliveryReportRoutes(options: DeliveryReportRoutesOptions): Hono
     ((request: Request, provider: string) =>
       base ? `${base}/${provider}${new URL(request.url).search}` : request.url)
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576
+  const logger = options.logger ?? consoleLogger()
+  const clock = options.clock ?? Date.now
 
   const app = new Hono()
   // A store failure answers 503, which makes the provider deliver the report again later.
-  app.onError(errorHandler(options.logger ?? console))
+  app.onError(errorHandler(logger))
 
   app.on(
     ['GET', 'POST'],
@@ -78,9 +85,12 @@ export function deliveryReportRoutes(options: DeliveryReportRoutesOptions): Hono
       try {
         reports = await provider.parseDeliveryReports(c.req.raw, { url: publicUrl(c.req.raw, provider.name) })
       } catch (error) {
+        if (error instanceof ProviderError && error.kind === 'unauthorized')
+          emitEvent(options.onEvent, logger, { type: 'report.forged', at: clock(), provider: provider.name })
         throw refusal(error)
       }
-      return c.json(await applyDeliveryReports(store, reports))
+      const context = { provider: provider.name, onEvent: options.onEvent, logger, clock }
+      return c.json(await applyDeliveryReports(store, reports, context))
     },
   )
   return app

@@ -29,14 +29,14 @@ export function errorHandler(logger: Logger): ErrorHandler {
     if (error instanceof TwoFactorError) {
       refusal = error
     } else if (error instanceof StoreError) {
-      logger.error(`[two-factor-kit] store unavailable: ${error.message}`)
+      logger.error({ err: error }, 'store unavailable')
       refusal = new TwoFactorError(
         'STORE_UNAVAILABLE',
         'The service is temporarily unavailable. Please try again shortly.',
       )
       c.header('Retry-After', String(STORE_RETRY_AFTER_SECONDS))
     } else {
-      logger.error('[two-factor-kit] unexpected error', error)
+      logger.error({ err: error }, 'unexpected error')
       refusal = new TwoFactorError('INTERNAL_ERROR', 'Something went wrong on our side.')
     }
     return refusalResponse(c, refusal)

@@ -18,6 +18,7 @@ import { etag, RETAINED_304_HEADERS } from 'hono/etag'
 import type { Examples, MetadataJson } from 'libphonenumber-js/core'
 import examples from 'libphonenumber-js/mobile/examples'
 import metadata from 'libphonenumber-js/min/metadata'
+import { consoleLogger, type Logger } from '../core/log.js'
 
 export interface WidgetRoutesConfig {
   /**
@@ -29,6 +30,8 @@ export interface WidgetRoutesConfig {
   version: string
   /** ISO 3166 alpha-2 codes, or null for every country. */
   allowedCountries: readonly string[] | null
+  /** Where a widget file that can't be read is logged. @default readable lines on the console */
+  logger?: Logger
 }
 
 const ENTRY = 'two-factor-auth.js'
@@ -105,6 +108,7 @@ export function widgetRoutes(config: WidgetRoutesConfig): Hono {
   if (!config.version)
     throw new TypeError('widgetRoutes needs "version" (the kit version, for /widget.js?v=…)')
   const metadataBody = JSON.stringify(widgetMetadata(config.allowedCountries))
+  const logger = config.logger ?? consoleLogger()
   const app = new Hono()
 
   // Public, credential-free files: any page may load them, also as cross-origin module scripts.
@@ -126,7 +130,7 @@ export function widgetRoutes(config: WidgetRoutesConfig): Hono {
     } catch (error) {
       // Say it where the developer looks: the server log and the browser console.
       const message = `two-factor-kit: ${error instanceof Error ? error.message : String(error)}`
-      console.error(message)
+      logger.error({ err: error, file: ENTRY }, 'the widget script could not be read')
       c.status(500)
       return javascript(c, `console.error(${JSON.stringify(message)})`, 'no-store')
     }

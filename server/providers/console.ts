@@ -4,6 +4,7 @@
  * every message counts as delivered.
  */
 import { ConfigurationError } from '../core/errors.js'
+import { consoleLogger, type Logger } from '../core/log.js'
 import { maskE164 } from '../core/phone.js'
 import type { SmsProvider } from './types.js'
 
@@ -18,9 +19,15 @@ export interface ConsoleOutboxEntry {
 export interface ConsoleProviderOptions {
   /**
    * Where the SMS are printed; `null` prints nothing.
-   * @default console.info
+   * @default the logger's `info`, with the provider and the (masked) number as fields
    */
   print?: ((line: string) => void) | null
+  /**
+   * Where the SMS are printed when `print` isn't given. `twoFactor()` passes its own `logger` to the
+   * console provider it makes; pass yours to one you make.
+   * @default readable lines on the console
+   */
+  logger?: Logger
   /** Messages kept in `outbox` (oldest dropped first). @default 100 */
   outboxSize?: number
   /**
@@ -40,7 +47,7 @@ export interface ConsoleProvider extends SmsProvider {
 }
 
 export function consoleProvider(options: ConsoleProviderOptions = {}): ConsoleProvider {
-  const print = options.print === undefined ? (line: string) => console.info(line) : options.print
+  const logger = options.logger ?? consoleLogger()
   const outboxSize = options.outboxSize ?? 100
   if (!Number.isInteger(outboxSize) || outboxSize < 1)
     throw new ConfigurationError('consoleProvider: "outboxSize" must be a positive integer')
@@ -59,7 +66,9 @@ export function consoleProvider(options: ConsoleProviderOptions = {}): ConsolePr
       const text = masksPins ? `(${message.text.length} characters withheld)` : message.text
       outbox.push({ to, text, at: new Date().toISOString(), messageId })
       if (outbox.length > outboxSize) outbox.splice(0, outbox.length - outboxSize)
-      print?.(`[two-factor-kit] SMS to ${to}${message.from ? ` from ${message.from}` : ''}: ${text}`)
+      const line = `SMS to ${to}${message.from ? ` from ${message.from}` : ''}: ${text}`
+      if (options.print === undefined) logger.info({ provider: 'console', to }, line)
+      else options.print?.(`[two-factor-kit] ${line}`)
       return { messageId, status: 'DELIVERED', provider: 'console' }
     },
   }

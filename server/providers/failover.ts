@@ -84,6 +84,12 @@ export interface FailoverOptions {
    * @default 250
    */
   retryDelayMs?: number
+  /**
+   * Told of every provider call as it ends, for events and statistics: how it went, how long it
+   * took (whole ms) and which provider is tried next (the same one for a retry; undefined when the
+   * failover stops here). Whatever it throws is ignored: watching must not change the sending.
+   */
+  onAttempt?: (attempt: SendAttempt & { elapsedMs: number; next: string | undefined }) => void
 }
 
 export async function sendWithFailover(
@@ -100,21 +106,35 @@ export async function sendWithFailover(
   assertNonNegativeInteger('retryDelayMs', retryDelayMs, 0)
 
   const attempts: SendAttempt[] = []
+  const tell = (attempt: SendAttempt, startedAt: number, next: string | undefined) => {
+    attempts.push(attempt)
+    try {
+      options.onAttempt?.({ ...attempt, elapsedMs: Math.round(performance.now() - startedAt), next })
+    } catch {
+      // See onAttempt.
+    }
+  }
   let lastFailure: ProviderError | undefined
-  for (const provider of providers) {
+  for (const [index, provider] of providers.entries()) {
+    const nextProvider = providers[index + 1]?.name
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await sleep(retryDelayMs * 2 ** (attempt - 1))
+      const startedAt = performance.now()
       try {
         const result = await callWithTimeout(provider.name, timeoutMs, (options) =>
           provider.send(message, options),
         )
-        attempts.push({ provider: provider.name, outcome: 'sent' })
+        tell({ provider: provider.name, outcome: 'sent' }, startedAt, undefined)
         return { result, attempts }
       } catch (error) {
         const failure = asProviderError(provider.name, error)
         const outcome = outcomeOf(failure)
-        attempts.push({ provider: provider.name, outcome, code: failure.details.providerCode })
+        const failed = { provider: provider.name, outcome, code: failure.details.providerCode }
         lastFailure = failure
+        const stops =
+          (outcome === 'permanent' && !(failure instanceof ProviderAccountError)) || outcome === 'unknown'
+        const movesOn = outcome === 'permanent' || outcome === 'timeout' || attempt === retries
+        tell(failed, startedAt, stops ? undefined : movesOn ? nextProvider : provider.name)
         if (outcome === 'permanent' && !(failure instanceof ProviderAccountError)) {
           throw new SendFailedError('permanent', attempts, failure)
         }

@@ -275,6 +275,7 @@ function pinToFields(record: PinRecord): string[] {
   if (record.language !== undefined) fields.language = record.language
   if (record.network !== undefined) fields.network = record.network
   if (record.countedIn !== undefined) fields.countedIn = JSON.stringify(record.countedIn)
+  if (record.provider !== undefined) fields.provider = record.provider
   return Object.entries(fields).flat()
 }
 
@@ -300,6 +301,7 @@ function pinFromHash(hash: string[] | Record<string, string>): PinRecord {
   if (h.language !== undefined) record.language = h.language
   if (h.network !== undefined) record.network = h.network
   if (h.countedIn !== undefined) record.countedIn = JSON.parse(h.countedIn) as string[]
+  if (h.provider !== undefined) record.provider = h.provider
   return record
 }
 

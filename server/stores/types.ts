@@ -51,6 +51,8 @@ export interface PinRecord {
    * verification counts under the same ones. Written once, with the record.
    */
   countedIn?: string[]
+  /** The provider that took the PIN's latest SMS, for the statistics and the verification index. */
+  provider?: string
 }
 
 export type ConsumeAttemptResult =
@@ -86,7 +88,7 @@ export interface CounterUpdate {
 
 /** Fields of a PIN record that may change after creation. */
 export type PinPatch = Partial<
-  Pick<PinRecord, 'deliveryStatus' | 'resendAvailableAt' | 'lifecycle' | 'attemptsRemaining'>
+  Pick<PinRecord, 'deliveryStatus' | 'resendAvailableAt' | 'lifecycle' | 'attemptsRemaining' | 'provider'>
 > & {
   /** Appended to `messageIds`, not replacing it. */
   addMessageId?: string

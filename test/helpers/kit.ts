@@ -22,12 +22,14 @@ const SHARED_STORE_SIGNING_KEY = {
 export function makeKit(overrides: TwoFactorInit = {}) {
   const clock = fakeClock()
   const sms = consoleProvider({ print: null, outboxSize: 10_000 })
+  // One line per log call, as a person reads it: the message, then the fields (an error by its
+  // name and message), so that tests can look for both.
   const logs: string[] = []
-  const logger = {
-    info: (...args: unknown[]) => logs.push(args.map(String).join(' ')),
-    warn: (...args: unknown[]) => logs.push(args.map(String).join(' ')),
-    error: (...args: unknown[]) => logs.push(args.map(String).join(' ')),
-  }
+  const line = (fields: object | string, message?: string) =>
+    logs.push(
+      `${message ?? ''} ${JSON.stringify(fields, (_key, value: unknown) => (value instanceof Error ? `${value.name}: ${value.message}` : value))}`,
+    )
+  const logger = { info: line, warn: line, error: line }
   const store = memoryStore({ clock: clock.now })
   const app = twoFactor({
     environment: 'development',
