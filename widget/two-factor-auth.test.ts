@@ -3,7 +3,18 @@ import { afterEach, beforeEach, describe, it, vi } from 'vitest'
 import { userEvent } from 'vitest/browser'
 import { TwoFactorCodeSentEvent, TwoFactorVerifiedEvent } from './events.js'
 import { installFakeApi, RIGHT_PIN, type FakeApi } from './testing/fake-api.js'
-import { click, find, get, mount, reachPinStep, text, typeInto, until } from './testing/mount.js'
+import {
+  click,
+  find,
+  get,
+  mount,
+  onRealTimers,
+  reachPinStep,
+  text,
+  typeInto,
+  until,
+  useFakeClock,
+} from './testing/mount.js'
 import type { TwoFactorAuth } from './two-factor-auth.js'
 
 let api: FakeApi
@@ -12,6 +23,7 @@ beforeEach(() => {
 })
 afterEach(() => {
   fixtureCleanup()
+  vi.useRealTimers()
   vi.unstubAllGlobals()
 })
 
@@ -116,6 +128,83 @@ describe('<two-factor-auth>', () => {
       delete (document as unknown as Record<string, unknown>).cookie
       Object.defineProperty(Document.prototype, 'cookie', cookie)
     }
+  })
+})
+
+describe('<two-factor-auth> when the token expires', () => {
+  const expiredMessage =
+    'Your phone number’s verification has expired. Please verify it again; this usually takes a new code.'
+
+  async function verifiedInForm() {
+    const element = await mount('name="phone_token" default-country="HR"', {
+      wrap: (widget) => `<form><input name="notes" value="typed by the person">${widget}</form>`,
+    })
+    useFakeClock()
+    await reachPinStep(element)
+    await typeInto(element, '#pin', RIGHT_PIN)
+    await until(() => element.verification.step === 'verified')
+    await element.updateComplete
+    return { element, form: element.closest('form')! }
+  }
+
+  it('stays verified until the token’s expiresAt (server clock), not a millisecond longer; then the form is invalid, says why and offers one button', async () => {
+    const { element, form } = await verifiedInForm()
+    const token = element.value
+    await vi.advanceTimersByTimeAsync(299_999)
+    await element.updateComplete
+    expect(form.checkValidity()).to.equal(true)
+    expect(element.value).to.equal(token)
+    expect(text(element, '.verified')).to.contain('Phone number verified')
+
+    await vi.advanceTimersByTimeAsync(1)
+    await element.updateComplete
+    expect(element.value).to.equal('')
+    expect(new FormData(form).get('phone_token')).to.equal(null)
+    expect(form.checkValidity()).to.equal(false)
+    expect(element.validationMessage).to.equal(expiredMessage)
+    expect(text(element, '.problem .error')).to.equal(expiredMessage)
+    expect(text(element, '[role=status]')).to.equal(expiredMessage)
+    expect(text(element, '.problem button')).to.equal('Verify again')
+    // Focus was on the success message, inside the widget: it moves to the way forward.
+    expect(element.shadowRoot!.activeElement?.textContent?.trim()).to.equal('Verify again')
+    expect(new FormData(form).get('notes')).to.equal('typed by the person')
+    await onRealTimers(() => expect(element).to.be.accessible())
+  })
+
+  it('“Verify again” sends a new code to the same number (the verified PIN is single use), without retyping it', async () => {
+    const { element, form } = await verifiedInForm()
+    await vi.advanceTimersByTimeAsync(300_000)
+    await element.updateComplete
+    const sent = oneEvent(element, TwoFactorCodeSentEvent.type)
+    await click(element, '.problem button')
+    expect((await sent).detail.resent).to.equal(false)
+    await until(() => find(element, '#pin'), 'the PIN step never came back')
+    expect(api.requestsTo('POST /pin').map((request) => request.body?.phoneNumber)).to.deep.equal([
+      '+385911234567',
+      '+385911234567',
+    ])
+    expect(element.shadowRoot!.activeElement?.id).to.equal('pin')
+    await typeInto(element, '#pin', RIGHT_PIN)
+    await until(() => element.verification.step === 'verified')
+    await element.updateComplete
+    expect(form.checkValidity()).to.equal(true)
+  })
+
+  it('“Verify again” reuses the PIN where the server still takes it (allowMultiplePinVerifications): no new SMS', async () => {
+    api = installFakeApi({ allowMultiplePinVerifications: true })
+    const { element, form } = await verifiedInForm()
+    await vi.advanceTimersByTimeAsync(300_000)
+    await element.updateComplete
+    await click(element, '.problem button')
+    await until(() => find(element, '#pin'), 'the PIN step never came back')
+    expect(api.requestsTo('POST /pin')).to.have.length(1)
+    expect(api.requestsTo('POST /pin/:id/resend')).to.have.length(0)
+    expect(element.shadowRoot!.activeElement?.id).to.equal('pin')
+    await typeInto(element, '#pin', RIGHT_PIN)
+    await until(() => element.verification.step === 'verified')
+    await element.updateComplete
+    expect(form.checkValidity()).to.equal(true)
+    expect(new Set(api.requestsTo('POST /pin/:id/verify').map((request) => request.path)).size).to.equal(1)
   })
 })
 

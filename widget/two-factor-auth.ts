@@ -179,8 +179,9 @@ export class TwoFactorAuth extends LitElement {
     this.#internals.setFormValue(token ?? null)
     if (token) this.#internals.setValidity({})
     else {
-      const anchor = this.renderRoot.querySelector<HTMLElement>('#pin, #phone') ?? undefined
-      this.#internals.setValidity({ valueMissing: true }, this.t.notVerified, anchor)
+      const anchor = this.renderRoot.querySelector<HTMLElement>('#pin, #phone, .problem button') ?? undefined
+      const message = this.pin.problem === 'tokenExpired' ? this.t.tokenExpired : this.t.notVerified
+      this.#internals.setValidity({ valueMissing: true }, message, anchor)
     }
   }
 

@@ -9,6 +9,7 @@ import {
   ApiError,
   createApiClient,
   phoneNumberInToken,
+  secondsUntil,
   type Answer,
   type ApiClient,
   type CaptchaConfig,
@@ -46,6 +47,8 @@ export interface SessionHost extends WidgetHost {
   readonly pin: {
     /** Whether the current code can still be entered. */
     readonly usable: boolean
+    /** The token ran out: the step offers to verify the same number again. */
+    tokenExpired(): void
     /** A code was sent (or re-sent): start over on it. */
     begin(answer: Answer<PinSession>): void
     /** The PIN step is entered (or, after a resend, stays): listen for the SMS. */
@@ -70,8 +73,9 @@ export class Verification implements ReactiveController {
   /** Seconds of a rate-limit wait still to go. */
   waitSeconds = 0
   session: Session | undefined
-  /** The signed token, once verified. */
+  /** The signed token, once verified, until it expires. */
   token: string | undefined
+  #tokenExpiry: ReturnType<typeof setTimeout> | undefined
   /** The security check the config asks for, once its code has loaded. */
   captcha: TurnstileChallenge | undefined
   /**
@@ -248,15 +252,25 @@ export class Verification implements ReactiveController {
     const session = this.session
     if (!session || this.busy || this.waitSeconds) return undefined
     this.#set({ busy: true })
-    let token: string
+    let answer: Answer<{ token: string; expiresAt: string }>
     try {
-      token = (await this.client.verifyPin(session.pinId, pin)).data.token
+      answer = await this.client.verifyPin(session.pinId, pin)
     } catch (error) {
       this.#set({ busy: false })
       return this.#report(error)
     }
+    const { token, expiresAt } = answer.data
     this.#host.pin.stop()
     this.token = token
+    // The server refuses a token past its expiresAt: so does the form, instead of a lost submit.
+    this.#tokenExpiry = setTimeout(
+      () => {
+        this.token = undefined
+        this.#set({ step: 'pin' })
+        this.#host.pin.tokenExpired()
+      },
+      secondsUntil(expiresAt, answer.serverNow) * 1000,
+    )
     this.#set({ busy: false, step: 'verified' })
     this.#host.dispatchEvent(
       new TwoFactorVerifiedEvent({ token, phoneNumber: phoneNumberInToken(token) ?? session.phoneNumber }),
@@ -276,6 +290,7 @@ export class Verification implements ReactiveController {
 
   /** Back to an empty phone step, forgetting the code and the token. */
   reset(): void {
+    clearTimeout(this.#tokenExpiry)
     this.#host.pin.stop()
     this.#stopWait()
     this.session = this.token = undefined

@@ -52,6 +52,9 @@ export default {
   locked: 'Zu viele falsche Codes.',
   notDelivered: 'Die SMS konnte nicht an {to} zugestellt werden.',
   unusable: 'Dieser Code kann nicht mehr verwendet werden.',
+  tokenExpired:
+    'Die Bestätigung Ihrer Telefonnummer ist abgelaufen. Bitte bestätigen Sie sie erneut; meist ist dafür ein neuer Code nötig.',
+  verifyAgain: 'Erneut bestätigen',
   verified: 'Telefonnummer bestätigt',
   useAnother: 'Andere Nummer verwenden',
   notVerified: 'Bitte bestätigen Sie Ihre Telefonnummer.',

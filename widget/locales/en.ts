@@ -48,6 +48,9 @@ export default {
   locked: 'Too many wrong codes.',
   notDelivered: 'The text message couldn’t be delivered to {to}.',
   unusable: 'This code can’t be used any more.',
+  tokenExpired:
+    'Your phone number’s verification has expired. Please verify it again; this usually takes a new code.',
+  verifyAgain: 'Verify again',
   verified: 'Phone number verified',
   useAnother: 'Use a different number',
   notVerified: 'Please verify your phone number.',

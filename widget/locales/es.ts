@@ -50,6 +50,9 @@ export default {
   locked: 'Demasiados códigos incorrectos.',
   notDelivered: 'No se pudo entregar el SMS al {to}.',
   unusable: 'Este código ya no se puede usar.',
+  tokenExpired:
+    'La verificación de tu número de teléfono ha caducado. Vuelve a verificarlo; normalmente hará falta un código nuevo.',
+  verifyAgain: 'Verificar de nuevo',
   verified: 'Número de teléfono verificado',
   useAnother: 'Usar otro número',
   notVerified: 'Verifica tu número de teléfono.',

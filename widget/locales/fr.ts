@@ -50,6 +50,9 @@ export default {
   locked: 'Trop de codes incorrects.',
   notDelivered: 'Le SMS n’a pas pu être remis au {to}.',
   unusable: 'Ce code ne peut plus être utilisé.',
+  tokenExpired:
+    'La vérification de votre numéro de téléphone a expiré. Veuillez le vérifier à nouveau ; il faudra généralement un nouveau code.',
+  verifyAgain: 'Vérifier à nouveau',
   verified: 'Numéro de téléphone vérifié',
   useAnother: 'Utiliser un autre numéro',
   notVerified: 'Veuillez vérifier votre numéro de téléphone.',

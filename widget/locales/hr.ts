@@ -53,6 +53,8 @@ export default {
   locked: 'Previše pogrešnih kôdova.',
   notDelivered: 'SMS nije isporučen na {to}.',
   unusable: 'Ovaj se kôd više ne može upotrijebiti.',
+  tokenExpired: 'Potvrda vašeg broja telefona je istekla. Potvrdite ga ponovno; za to obično treba novi kôd.',
+  verifyAgain: 'Potvrdi ponovno',
   verified: 'Broj telefona potvrđen',
   useAnother: 'Upotrijebi drugi broj',
   notVerified: 'Potvrdite svoj broj telefona.',

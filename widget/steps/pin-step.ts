@@ -14,9 +14,10 @@ import type { Verification, WidgetHost } from '../verification.js'
 
 /**
  * Dead ends of a code; each is shown with the actions that lead on. `unusable`: the server no
- * longer takes the code and the widget doesn't know why.
+ * longer takes the code and the widget doesn't know why. `tokenExpired`: the code was verified,
+ * but the token it gave has run out.
  */
-export type PinProblem = 'expired' | 'locked' | 'notDelivered' | 'unusable'
+export type PinProblem = 'expired' | 'locked' | 'notDelivered' | 'unusable' | 'tokenExpired'
 
 /** Seconds after sending at which to ask the server whether the SMS was delivered. */
 const deliveryChecks = [5, 10, 20, 40]
@@ -119,16 +120,27 @@ export class PinStep implements ReactiveController {
     }, delay * 1000)
   }
 
-  /** Shows a dead end, says it, and puts the keyboard on the way forward. */
+  /** The token ran out: the step offers to verify the same number again. */
+  tokenExpired(): void {
+    this.#resend.stop()
+    this.resendSeconds = 0
+    void this.#fail('tokenExpired')
+  }
+
+  /**
+   * Shows a dead end, says it, and puts the keyboard on the way forward, if it was in the widget
+   * (a token that expires while the person fills in the rest of the form leaves their focus alone).
+   */
   async #fail(problem: PinProblem): Promise<void> {
     if (this.#verification.step === 'verified') return
+    const focused = this.host.matches(':focus-within')
     this.problem = problem
     this.error = undefined
     this.stop()
     this.host.requestUpdate()
     this.host.announce(this.#problemText())
     await this.host.updateComplete
-    this.host.renderRoot.querySelector<HTMLElement>('.problem button')?.focus()
+    if (focused) this.host.renderRoot.querySelector<HTMLElement>('.problem button')?.focus()
   }
 
   /**
@@ -200,7 +212,16 @@ export class PinStep implements ReactiveController {
     const session = verification.session
     if (!session || verification.busy) return
     let refusal: ApiError | undefined
-    if (this.problem) {
+    // A verified code the server still takes (allowMultiplePinVerifications) still shows; single
+    // use (the default), it is gone, and verifying again takes a new code.
+    const reused =
+      this.problem === 'tokenExpired' && Date.now() < this.#expiresAt
+        ? await verification.client.getPin(session.pinId).catch(() => undefined)
+        : undefined
+    if (reused) {
+      this.begin(reused)
+      this.resume()
+    } else if (this.problem) {
       refusal = await verification.send(session.phoneNumber)
     } else {
       refusal = await verification.resend()
@@ -248,7 +269,7 @@ export class PinStep implements ReactiveController {
             ${fill(t.resendIn, { time: formatWait(host.language, this.resendSeconds) })}
           </p>`
         : html`<button type="button" class="link" part="link" @click=${() => this.#resendCode()}>
-            ${t.resend}
+            ${this.problem === 'tokenExpired' ? t.verifyAgain : t.resend}
           </button>`
     return html`<form
       class="step"

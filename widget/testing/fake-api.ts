@@ -51,6 +51,10 @@ export interface FakeApiOptions {
   attempts?: number
   /** The security check `/config` asks for; none by default. */
   captcha?: WidgetConfig['captcha']
+  /** Seconds a token lives (the server's `tokenTimeToLive`). @default 300 */
+  tokenTimeToLive?: number
+  /** The server's `allowMultiplePinVerifications`: a verified PIN stays usable until it expires. */
+  allowMultiplePinVerifications?: boolean
 }
 
 export function installFakeApi(options: FakeApiOptions = {}) {
@@ -74,6 +78,8 @@ export function installFakeApi(options: FakeApiOptions = {}) {
   let attemptsRemaining = options.attempts ?? 3
   let phoneNumber = ''
   let pins = 0
+  /** PINs verified once: single use (the server's default), they are gone as if unknown. */
+  const verified = new Set<string>()
 
   const session = () => ({
     pinId: `pin${pins}`,
@@ -87,6 +93,10 @@ export function installFakeApi(options: FakeApiOptions = {}) {
     const key = `${method} ${path.replace(/\/pin\/[^/]+/, '/pin/:id')}`
     const queued = once.get(key)?.shift()
     if (queued) return queued
+    const pinId = path.split('/')[2] ?? ''
+    if (key.includes(':id') && verified.has(pinId) && !options.allowMultiplePinVerifications) {
+      return refusal(404, 'PIN_NOT_FOUND')
+    }
     switch (key) {
       case 'GET /config':
         return { status: 200, body: config }
@@ -97,14 +107,15 @@ export function installFakeApi(options: FakeApiOptions = {}) {
         return { status: 201, body: session() }
       case 'POST /pin/:id/resend':
         return { status: 200, body: session() }
-      case 'GET /pin/:id':
-        return { status: 200, body: { ...session(), status: 'SENT', deliveryStatus: 'SENT' } }
+      case 'GET /pin/:id': {
+        const status = verified.has(pinId) ? 'VERIFIED' : 'SENT'
+        return { status: 200, body: { ...session(), status, deliveryStatus: 'SENT' } }
+      }
       case 'POST /pin/:id/verify':
         if (body?.pin === RIGHT_PIN) {
-          return {
-            status: 200,
-            body: { verified: true, token: fakeToken(phoneNumber), expiresAt: new Date().toISOString() },
-          }
+          verified.add(pinId)
+          const expiresAt = new Date(Date.now() + (options.tokenTimeToLive ?? 300) * 1000).toISOString()
+          return { status: 200, body: { verified: true, token: fakeToken(phoneNumber), expiresAt } }
         }
         attemptsRemaining--
         return refusal(422, 'WRONG_PIN', { attemptsRemaining })
