@@ -294,7 +294,7 @@ export class TwoFactorDashboard extends LitElement {
         Figures for the ${label}${this.updatedAt ? `, read at ${clockTime(this.updatedAt)}` : ''}.
       </p>
       <div class="grid">
-        <section class="card wide" aria-labelledby="funnel-title">
+        <section class="card wide">
           <h2 id="funnel-title">Funnel</h2>
           ${nothingYet ? html`<p class="empty">No codes were asked for in the ${label} yet.</p>` : nothing}
           <dl class="headline">
@@ -318,19 +318,19 @@ export class TwoFactorDashboard extends LitElement {
           ${funnelTable(summary.funnel, `Requested → sent → delivered → verified, ${label}`)}
           ${hourlyChart(summary.series, summary.hours, this.updatedAt ?? Date.now())}
         </section>
-        <section class="card" aria-labelledby="blocks-title">
+        <section class="card">
           <h2 id="blocks-title">Active blocks</h2>
           ${blockTable(summary.blocks, Date.now(), (block) => this.#askToLift(block))}
         </section>
-        <section class="card" aria-labelledby="spend-title">
+        <section class="card">
           <h2 id="spend-title">Spend against the ceiling</h2>
           ${spendMeter(summary.spend)}
         </section>
-        <section class="card" aria-labelledby="refusals-title">
+        <section class="card">
           <h2 id="refusals-title">Refusals by reason</h2>
           ${refusalTable(summary.refusals)}
         </section>
-        <section class="card" aria-labelledby="lookup-title">
+        <section class="card">
           <h2 id="lookup-title">Number lookup</h2>
           <form class="row" @submit=${this.#lookUp}>
             <div class="field">
@@ -350,15 +350,15 @@ export class TwoFactorDashboard extends LitElement {
           ${this.lookupError ? html`<p class="inline-error" role="alert">${this.lookupError}</p>` : nothing}
           ${this.history ? historyTable(this.history) : nothing}
         </section>
-        <section class="card wide" aria-labelledby="countries-title">
+        <section class="card wide">
           <h2 id="countries-title">By country</h2>
           ${countryTable(summary.byCountry)}
         </section>
-        <section class="card wide" aria-labelledby="providers-title">
+        <section class="card wide">
           <h2 id="providers-title">By provider</h2>
           ${providerTable(summary.byProvider)}
         </section>
-        <section class="card wide" aria-labelledby="allow-title">
+        <section class="card wide">
           <h2 id="allow-title">Allow-list</h2>
           ${allowListSection({
             entries: this.allowEntries ?? [],
