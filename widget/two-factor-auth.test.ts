@@ -91,6 +91,45 @@ describe('<two-factor-auth>', () => {
     expect(form.checkValidity()).to.equal(false)
   })
 
+  it('form.reset() on the phone step empties what the input shows and its error, also mid-composition; the next digits start a new number', async () => {
+    const element = await mount('default-country="HR"', {
+      wrap: (widget) => `<form>${widget}<input name="other"></form>`,
+    })
+    const form = element.closest('form')!
+    const input = get<HTMLInputElement>(element, '#phone')
+    // A composing keyboard (Samsung, IMEs) types a whole number; the step formats it when it ends.
+    input.focus()
+    input.value = '0911234'
+    input.dispatchEvent(
+      new InputEvent('input', { inputType: 'insertCompositionText', data: '0911234', isComposing: true }),
+    )
+    await click(element, 'button[type=submit]')
+    form.reset()
+    await element.updateComplete
+    expect(element.phone.text).to.equal('')
+    expect(input.value).to.equal('')
+    expect(find(element, '#phone-error')).to.equal(null)
+    input.dispatchEvent(new CompositionEvent('compositionend'))
+    await typeInto(element, '#phone', '0911234567')
+    expect(input.value).to.equal('091 123 4567')
+
+    // Typed, then left too short: the message goes with the number.
+    form.reset()
+    await typeInto(element, '#phone', '09112')
+    ;(form.querySelector('[name=other]') as HTMLElement).focus()
+    await element.updateComplete
+    expect(text(element, '#phone-error')).to.equal('This number is too short.')
+    form.reset()
+    await element.updateComplete
+    expect(input.value).to.equal('')
+    expect(find(element, '#phone-error')).to.equal(null)
+    expect(input.getAttribute('aria-invalid')).to.equal('false')
+    await typeInto(element, '#phone', '0911234567')
+    expect(input.value).to.equal('091 123 4567')
+    expect(element.phone.text).to.equal('091 123 4567')
+    await expect(element).to.be.accessible()
+  })
+
   it('is disabled with its fieldset and its form', async () => {
     const element = await mount('default-country="HR"', {
       wrap: (widget) => `<form><fieldset>${widget}</fieldset></form>`,

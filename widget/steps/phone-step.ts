@@ -83,6 +83,10 @@ export class PhoneStep implements ReactiveController {
   clear(): void {
     this.text = ''
     this.error = undefined
+    // Lit sets `.value` only when `text` changed since it last rendered: a composing keyboard
+    // (Samsung, IMEs) may have written digits that `text` doesn't hold yet, and that would stay.
+    const input = this.#input()
+    if (input) input.value = ''
   }
 
   #allowed(country: string): boolean {
