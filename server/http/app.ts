@@ -20,6 +20,7 @@ import { verifyPin } from '../core/verify.js'
 import { clientIpReader, connectionAddress } from './client-ip.js'
 import { deliveryReportRoutes } from './delivery-reports.js'
 import type { TwoFactorOptions } from './options.js'
+import type { ConfigAnswer, PinStateAnswer, SendPinAnswer, VerifyPinAnswer } from './openapi-schemas.js'
 import { pinIdParam, readJson, SendPinBody, VerifyPinBody } from './request.js'
 import { errorHandler, refusalResponse } from './responses.js'
 import { adminRoutes, healthRoute } from './admin.js'
@@ -93,7 +94,7 @@ function resolveAdminToken(token: string | undefined, production: boolean): stri
   return token
 }
 
-function sendAnswer(outcome: SendOutcome) {
+function sendAnswer(outcome: SendOutcome): SendPinAnswer {
   const { record } = outcome
   return {
     pinId: record.pinId,
@@ -188,18 +189,19 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
     app.route('/', widgetRoutes({ ...options.widget, allowedCountries: config.allowedCountries }))
   }
 
-  app.get('/config', (c) =>
-    c.json({
+  app.get('/config', (c) => {
+    const answer: ConfigAnswer = {
       pinLength: config.pinLength,
       pinType: config.pinType,
       pinTimeToLive: Math.round(config.pinTtlMs / 1000),
       resendCooldown: Math.round(config.resendCooldownMs / 1000),
       pinAttempts: config.pinAttempts,
-      allowedCountries: config.allowedCountries,
+      allowedCountries: config.allowedCountries && [...config.allowedCountries],
       language: config.language,
       captcha: config.captcha ? { ...config.captcha.verifier.widget, mode: config.captchaMode } : null,
-    }),
-  )
+    }
+    return c.json(answer)
+  })
 
   app.get('/.well-known/jwks.json', async (c) => {
     c.header('Cache-Control', 'public, max-age=300')
@@ -222,7 +224,8 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
     const pinId = pinIdParam(c)
     const { pin } = await readJson(c, VerifyPinBody)
     const result = await verifyPin(config, await servicesReady, pinId, pin)
-    return c.json({ verified: true, token: result.token, expiresAt: iso(result.expiresAt) }, 200)
+    const answer: VerifyPinAnswer = { verified: true, token: result.token, expiresAt: iso(result.expiresAt) }
+    return c.json(answer, 200)
   })
 
   app.get('/pin/:pinId', async (c) => {
@@ -231,7 +234,7 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
     // Only a PIN that can still be used shows its state (the widget follows its delivery); an
     // expired, used or locked one answers exactly as an unknown pinId.
     assertPinUsable(record, config.clock(), !config.allowMultiplePinVerifications)
-    return c.json({
+    const answer: PinStateAnswer = {
       pinId: record.pinId,
       to: maskE164(record.phoneNumber),
       status: pinStatus(record, config.clock()),
@@ -239,7 +242,25 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
       expiresAt: iso(record.expiresAt),
       resendAvailableAt: iso(record.resendAvailableAt),
       attemptsRemaining: record.attemptsRemaining,
-    })
+    }
+    return c.json(answer)
+  })
+
+  // Data, like the JWKS: every entry serves it. Built on the first request (the JSON Schema
+  // conversion lives in openapi.ts, imported only then) and kept as text for the next ones.
+  let openApiText: Promise<string> | undefined
+  app.get('/openapi.json', async (c) => {
+    openApiText ??= import('./openapi.js')
+      .then(({ openApiDocument }) =>
+        JSON.stringify(openApiDocument(options.widget?.version ?? 'unversioned')),
+      )
+      .catch((error: unknown) => {
+        openApiText = undefined // a next request tries again
+        throw error
+      })
+    c.header('Cache-Control', 'public, max-age=300')
+    c.header('Content-Type', 'application/json; charset=UTF-8')
+    return c.body(await openApiText)
   })
 
   // Mounted in a host (`host.route('/2fa', kit)`), Hono answers an unmatched path with the host's

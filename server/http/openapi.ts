@@ -1,0 +1,143 @@
+/**
+ * `GET /openapi.json`: the kit's HTTP API as an OpenAPI 3.1 document, generated from the valibot
+ * schemas the routes read (request.ts) and type their answers with (openapi-schemas.ts). Error
+ * answers are grouped by status from `errorStatus`, the one error → HTTP mapping.
+ *
+ * app.ts imports this module lazily, on the first request for the document: the JSON Schema
+ * conversion is for that request alone and stays out of every other route's way.
+ *
+ * Paths are relative to where the host mounts the kit (`servers: [{ url: '.' }]`); the routes are
+ * listed in openapi-routes.ts.
+ */
+import { toJsonSchema } from '@valibot/to-json-schema'
+import type * as v from 'valibot'
+import { errorStatus, type TwoFactorErrorCode } from '../core/errors.js'
+import { ADMIN_ONLY, routeDocs, type RouteDoc } from './openapi-routes.js'
+import { errorAnswer } from './openapi-schemas.js'
+
+type Schema = v.GenericSchema
+
+type JsonSchema = Record<string, unknown>
+
+/** JSON Schema 2020-12 (OpenAPI 3.1's dialect) of a valibot schema, as a client sends or reads it. */
+export function jsonSchemaOf(schema: Schema): JsonSchema {
+  // A body's trimming and upper-casing are the server's courtesy: the document asks for the tidy form.
+  const { $schema: _dialect, ...converted } = toJsonSchema(schema, {
+    target: 'draft-2020-12',
+    ignoreActions: ['trim', 'to_upper_case'],
+  })
+  return converted as JsonSchema
+}
+
+/** `/pin/:pinId` → `/pin/{pinId}`, and the path parameters with their patterns. */
+export function openApiPath(honoPath: string): {
+  path: string
+  parameters: Array<{ name: string; pattern?: string }>
+} {
+  const parameters: Array<{ name: string; pattern?: string }> = []
+  const path = honoPath.replace(
+    /:(\w+)(?:\{((?:[^{}\\]|\\.)+)\})?/g,
+    (_match, name: string, pattern?: string) => {
+      parameters.push(pattern ? { name, pattern: `^${pattern}$` } : { name })
+      return `{${name}}`
+    },
+  )
+  return { path, parameters }
+}
+
+/** The error answers of `codes`, one per status (taken from `errorStatus`), each with its codes. */
+function errorAnswers(codes: readonly TwoFactorErrorCode[]): Record<string, unknown> {
+  const byStatus = new Map<number, TwoFactorErrorCode[]>()
+  for (const code of codes) {
+    const status = errorStatus[code]
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code])
+  }
+  return Object.fromEntries(
+    [...byStatus].map(([status, [first, ...rest]]) => [
+      status,
+      {
+        description: [first!, ...rest].join(', '),
+        content: { 'application/json': { schema: jsonSchemaOf(errorAnswer([first!, ...rest])) } },
+      },
+    ]),
+  )
+}
+
+function operation(route: RouteDoc): Record<string, unknown> {
+  const { path, parameters } = openApiPath(route.path)
+  const responses: Record<string, unknown> = errorAnswers(route.errors)
+  for (const [status, answer] of Object.entries(route.answers)) {
+    responses[status] = {
+      description: answer.description,
+      ...(answer.schema
+        ? { content: { 'application/json': { schema: jsonSchemaOf(answer.schema) } } }
+        : answer.contentType
+          ? { content: { [answer.contentType]: { schema: { type: 'string' } } } }
+          : {}),
+    }
+  }
+  return {
+    operationId: `${route.method} ${path}`,
+    summary: route.summary,
+    ...(route.tag === 'admin' ? { description: ADMIN_ONLY } : {}),
+    tags: [route.tag],
+    ...(route.bearer ? { security: [{ adminToken: [] }] } : {}),
+    parameters: [
+      ...parameters.map(({ name, pattern }) => ({
+        name,
+        in: 'path',
+        required: true,
+        schema: { type: 'string', ...(pattern ? { pattern } : {}) },
+      })),
+      ...Object.entries(route.query ?? {}).map(([name, { description, required, pattern }]) => ({
+        name,
+        in: 'query',
+        description,
+        required: required ?? false,
+        schema: { type: 'string', ...(pattern ? { pattern } : {}) },
+      })),
+    ],
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchemaOf(route.body) } },
+          },
+        }
+      : {}),
+    responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b))),
+  }
+}
+
+/** The document. `version`: the kit's, when the host told it (the `widget` option carries it). */
+export function openApiDocument(version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {}
+  for (const route of routeDocs) {
+    const { path } = openApiPath(route.path)
+    paths[path] = { ...paths[path], [route.method]: operation(route) }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'two-factor-kit',
+      version,
+      description:
+        'SMS phone verification that ends in a signed JWT. Every refusal is `{ error: { code, message, …details } }`; clients switch on `code`.',
+    },
+    servers: [{ url: '.', description: 'Where the host mounts the kit (e.g. /2fa).' }],
+    tags: [
+      { name: 'verification' },
+      { name: 'keys' },
+      { name: 'operations' },
+      { name: 'delivery reports', description: 'Called by SMS providers, not browsers.' },
+      { name: 'widget', description: 'Present only when the kit serves the widget (the `widget` option).' },
+      { name: 'admin', description: ADMIN_ONLY },
+    ],
+    components: {
+      securitySchemes: {
+        adminToken: { type: 'http', scheme: 'bearer', description: `The admin token. ${ADMIN_ONLY}` },
+      },
+    },
+    paths,
+  }
+}
