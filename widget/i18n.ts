@@ -59,13 +59,28 @@ export function plural(language: string, forms: Plural, count: number): string {
   return fill(forms[category] ?? forms.other, { n: count })
 }
 
-/** A wait as people read it: "25 s" (localised unit) under a minute, "2:05" above. */
-export function formatWait(language: string, seconds: number): string {
-  if (seconds < 60) {
-    return new Intl.NumberFormat(language, { style: 'unit', unit: 'second', unitDisplay: 'short' }).format(
-      seconds,
+/**
+ * A wait in words, units always said, largest first: "45 sec", "2 min 5 sec", "23 hr 59 min"
+ * (seconds left out above an hour). `long` ("2 minutes 5 seconds") is for the live region, where
+ * a screen reader may spell out an abbreviation or drop it.
+ */
+export function formatWait(language: string, seconds: number, long?: boolean): string {
+  const hours = Math.floor(seconds / 3600)
+  const amounts: [number, string][] = hours
+    ? [
+        [hours, 'hour'],
+        [Math.floor(seconds / 60) % 60, 'minute'],
+      ]
+    : [
+        [Math.floor(seconds / 60), 'minute'],
+        [seconds % 60, 'second'],
+      ]
+  return amounts
+    .filter(([amount], index) => amount || (index && !seconds))
+    .map(([amount, unit]) =>
+      new Intl.NumberFormat(language, { style: 'unit', unit, unitDisplay: long ? 'long' : 'short' }).format(
+        amount,
+      ),
     )
-  }
-  const minutes = Math.floor(seconds / 60)
-  return `${minutes}:${String(seconds % 60).padStart(2, '0')}`
+    .join(' ')
 }

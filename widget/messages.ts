@@ -59,3 +59,20 @@ export function errorMessage(error: ApiError, host: { readonly language: string 
         : (messageKeys[code as keyof typeof messageKeys] ?? 'unavailable')
   return (t) => fill(t[key], { time: formatWait(host.language, retryAfter) })
 }
+
+/**
+ * A rate limit's wait: why and when, in words. The server's `limit` says which; a send limit is
+ * explained by the string named after it (none for `resendCooldown`, the usual wait between codes).
+ */
+export function waitMessage(
+  t: Strings,
+  language: string,
+  seconds: number,
+  limit: unknown,
+  long?: boolean,
+): string {
+  const time = formatWait(language, seconds, long)
+  if (!limit || limit === 'verifyPin') return fill(t.rateLimited, { time })
+  const why = (t as Record<string, unknown>)[String(limit)]
+  return (typeof why == 'string' ? `${why} ` : '') + fill(t.resendIn, { time })
+}

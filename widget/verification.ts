@@ -19,6 +19,7 @@ import {
 import { Countdown } from './countdown.js'
 import { TwoFactorCodeSentEvent, TwoFactorErrorEvent, TwoFactorVerifiedEvent } from './events.js'
 import { fill, type Strings } from './i18n.js'
+import { waitMessage } from './messages.js'
 import type { TurnstileChallenge } from './turnstile.js'
 
 export type Step = 'phone' | 'pin' | 'verified'
@@ -72,6 +73,8 @@ export class Verification implements ReactiveController {
   busy = false
   /** Seconds of a rate-limit wait still to go. */
   waitSeconds = 0
+  /** The server's name of the limit behind that wait (`limit`), which words it. */
+  waitLimit: unknown
   session: Session | undefined
   /** The signed token, once verified, until it expires. */
   token: string | undefined
@@ -165,11 +168,13 @@ export class Verification implements ReactiveController {
     this.#set({ busy: false })
   }
 
-  /** Blocks the current step's action for `seconds`, then runs `resume`. */
-  wait(seconds: number, resume: () => void): void {
+  /** Blocks the current step's action for `seconds` (`limit`: the server's reason), then runs `resume`. */
+  wait(seconds: number, resume: () => void, limit: unknown): void {
+    const host = this.#host
     this.#afterWait = resume
+    this.waitLimit = limit
     this.#wait.start(seconds)
-    this.#host.announce(fill(this.#host.t.rateLimited, { time: String(seconds) }))
+    host.announce(waitMessage(host.t, host.language, seconds, limit, true))
   }
 
   #stopWait(): void {

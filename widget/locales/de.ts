@@ -32,6 +32,9 @@ export default {
   captchaFailed: 'Die Sicherheitsprüfung ist fehlgeschlagen. Bitte versuchen Sie es erneut.',
   captchaEscalated:
     'Ungewöhnlich viele Anfragen an Nummern wie Ihre: Schließen Sie die Sicherheitsprüfung ab und senden Sie den Code dann erneut.',
+  sendPinPerPhoneNumber: 'An diese Nummer wurden zu viele Codes gesendet.',
+  sendPinPerIp: 'Aus diesem Netzwerk wurden zu viele Codes angefordert.',
+  sendPinPerApplication: 'Der Dienst versendet gerade zu viele Codes.',
   rateLimited: 'Zu viele Versuche. Erneut möglich in {time}.',
   canRetry: 'Sie können es jetzt erneut versuchen.',
   tryAgain: 'Erneut versuchen',
@@ -46,7 +49,7 @@ export default {
   attemptsLeft: { one: 'Noch {n} Versuch.', other: 'Noch {n} Versuche.' },
   pinFormat: 'Der Code hat {length} Zeichen.',
   resend: 'Neuen Code senden',
-  resendIn: 'Neuer Code möglich in {time}',
+  resendIn: 'Sie können in {time} einen neuen Code anfordern.',
   resendReady: 'Sie können jetzt einen neuen Code anfordern.',
   expired: 'Dieser Code ist abgelaufen.',
   locked: 'Zu viele falsche Codes.',

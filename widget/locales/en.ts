@@ -28,6 +28,10 @@ export default {
   captchaFailed: 'The security check failed. Please try again.',
   captchaEscalated:
     'Unusual traffic to numbers like yours: complete the security check, then send the code again.',
+  // Why a send is held back, named after the server's RATE_LIMITED `limit`.
+  sendPinPerPhoneNumber: 'Too many codes were sent to this number.',
+  sendPinPerIp: 'Too many codes were requested from this network.',
+  sendPinPerApplication: 'The service is sending too many codes right now.',
   rateLimited: 'Too many attempts. Try again in {time}.',
   canRetry: 'You can try again now.',
   tryAgain: 'Try again',
@@ -42,7 +46,7 @@ export default {
   attemptsLeft: { one: '{n} attempt left.', other: '{n} attempts left.' },
   pinFormat: 'The code has {length} characters.',
   resend: 'Send a new code',
-  resendIn: 'New code available in {time}',
+  resendIn: 'You can ask for a new code in {time}.',
   resendReady: 'You can request a new code now.',
   expired: 'This code has expired.',
   locked: 'Too many wrong codes.',

@@ -30,6 +30,9 @@ export default {
   captchaFailed: 'La verificación de seguridad ha fallado. Inténtalo de nuevo.',
   captchaEscalated:
     'Tráfico inusual hacia números como el tuyo: completa la verificación de seguridad y vuelve a enviar el código.',
+  sendPinPerPhoneNumber: 'Se han enviado demasiados códigos a este número.',
+  sendPinPerIp: 'Se han pedido demasiados códigos desde esta red.',
+  sendPinPerApplication: 'El servicio está enviando demasiados códigos en este momento.',
   rateLimited: 'Demasiados intentos. Inténtalo de nuevo en {time}.',
   canRetry: 'Ya puedes volver a intentarlo.',
   tryAgain: 'Reintentar',
@@ -44,7 +47,7 @@ export default {
   attemptsLeft: { one: 'Te queda {n} intento.', other: 'Te quedan {n} intentos.' },
   pinFormat: 'El código tiene {length} caracteres.',
   resend: 'Enviar un código nuevo',
-  resendIn: 'Nuevo código disponible en {time}',
+  resendIn: 'Podrás pedir un código nuevo dentro de {time}.',
   resendReady: 'Ya puedes pedir un código nuevo.',
   expired: 'Este código ha caducado.',
   locked: 'Demasiados códigos incorrectos.',

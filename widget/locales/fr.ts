@@ -30,6 +30,9 @@ export default {
   captchaFailed: 'La vérification de sécurité a échoué. Veuillez réessayer.',
   captchaEscalated:
     'Trafic inhabituel vers des numéros comme le vôtre : effectuez la vérification de sécurité, puis renvoyez le code.',
+  sendPinPerPhoneNumber: 'Trop de codes ont été envoyés à ce numéro.',
+  sendPinPerIp: 'Trop de codes ont été demandés depuis ce réseau.',
+  sendPinPerApplication: 'Le service envoie trop de codes en ce moment.',
   rateLimited: 'Trop de tentatives. Réessayez dans {time}.',
   canRetry: 'Vous pouvez réessayer maintenant.',
   tryAgain: 'Réessayer',
@@ -44,7 +47,7 @@ export default {
   attemptsLeft: { one: 'Il reste {n} essai.', other: 'Il reste {n} essais.' },
   pinFormat: 'Le code comporte {length} caractères.',
   resend: 'Envoyer un nouveau code',
-  resendIn: 'Nouveau code possible dans {time}',
+  resendIn: 'Vous pourrez demander un nouveau code dans {time}.',
   resendReady: 'Vous pouvez demander un nouveau code.',
   expired: 'Ce code a expiré.',
   locked: 'Trop de codes incorrects.',

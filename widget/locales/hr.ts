@@ -29,6 +29,9 @@ export default {
   captchaFailed: 'Sigurnosna provjera nije uspjela. Pokušajte ponovno.',
   captchaEscalated:
     'Neuobičajen promet prema brojevima poput vašeg: dovršite sigurnosnu provjeru pa ponovno pošaljite kôd.',
+  sendPinPerPhoneNumber: 'Na ovaj je broj poslano previše kôdova.',
+  sendPinPerIp: 'Iz ove je mreže zatraženo previše kôdova.',
+  sendPinPerApplication: 'Usluga trenutačno šalje previše kôdova.',
   rateLimited: 'Previše pokušaja. Pokušajte ponovno za {time}.',
   canRetry: 'Sada možete pokušati ponovno.',
   tryAgain: 'Pokušaj ponovno',
@@ -47,7 +50,7 @@ export default {
   },
   pinFormat: 'Kôd ima {length} znakova.',
   resend: 'Pošalji novi kôd',
-  resendIn: 'Novi kôd za {time}',
+  resendIn: 'Novi kôd možete zatražiti za {time}.',
   resendReady: 'Sada možete zatražiti novi kôd.',
   expired: 'Ovaj je kôd istekao.',
   locked: 'Previše pogrešnih kôdova.',

@@ -200,7 +200,7 @@ describe('phone step: the server’s refusals', () => {
     [
       'RANGE_VELOCITY with retryAfter',
       blocked('RANGE_VELOCITY', 'range:385911234', 300),
-      'Too many codes were sent to numbers like this one. Please try again in 5:00.',
+      'Too many codes were sent to numbers like this one. Please try again in 5 min.',
     ],
     [
       'RANGE_VELOCITY without retryAfter',
@@ -268,7 +268,7 @@ describe('phone step: the server’s refusals', () => {
     [
       'RANGE_VELOCITY',
       blocked('RANGE_VELOCITY', 'range:385911234', 90),
-      'Na slične je brojeve poslano previše kôdova. Pokušajte ponovno za 1:30.',
+      'Na slične je brojeve poslano previše kôdova. Pokušajte ponovno za 1 min 30 s.',
     ],
     [
       'LOW_CONVERSION',
@@ -339,7 +339,9 @@ describe('phone step: the server’s refusals', () => {
     useFakeClock()
     await click(element, 'button[type=submit]')
     await until(() => find(element, '#phone-error'), 'the wait was never shown')
-    expect(text(element, '#phone-error')).to.match(/^Too many attempts\. Try again in 1\s?sec/)
+    expect(text(element, '#phone-error')).to.match(
+      /^Too many codes were requested from this network\. You can ask for a new code in 1\ssec\.$/,
+    )
     const send = get<HTMLButtonElement>(element, 'button[type=submit]')
     expect(send.disabled).to.equal(true)
     await onRealTimers(() => expect(element).to.be.accessible())
@@ -353,6 +355,41 @@ describe('phone step: the server’s refusals', () => {
     await click(element, 'button[type=submit]')
     await until(() => find(element, '#pin'), 'the retry never reached the PIN step')
     expect(api.requestsTo('POST /pin')).to.have.length(2)
+  })
+
+  it('RATE_LIMITED for the number: says why and when in words, the wait announced with its unit; focus stays on the number, not <body>', async () => {
+    const element = await mount('default-country="HR"')
+    api.replyOnce(
+      'POST /pin',
+      refusal(
+        429,
+        'RATE_LIMITED',
+        { limit: 'sendPinPerPhoneNumber', retryAfter: 3725 },
+        { 'Retry-After': '3725' },
+      ),
+    )
+    await typeInto(element, '#phone', '0911234567')
+    useFakeClock()
+    await click(element, 'button[type=submit]')
+    await until(() => find(element, '#phone-error'), 'the wait was never shown')
+    expect(text(element, '#phone-error')).to.equal(
+      'Too many codes were sent to this number. You can ask for a new code in 1 hr 2 min.',
+    )
+    expect(text(element, '[role=status]')).to.equal(
+      'Too many codes were sent to this number. You can ask for a new code in 1 hour 2 minutes.',
+    )
+    expect(element.shadowRoot!.activeElement).to.equal(phone(element))
+    await onRealTimers(() => expect(element).to.be.accessible())
+    // An hour of ticks is slow to run one by one: the clock jumps, and the next tick finds the end.
+    vi.setSystemTime(Date.now() + 3_724_000)
+    await vi.advanceTimersByTimeAsync(999)
+    await element.updateComplete
+    expect(get<HTMLButtonElement>(element, 'button[type=submit]').disabled).to.equal(true)
+    await vi.advanceTimersByTimeAsync(1)
+    await element.updateComplete
+    expect(text(element, '[role=status]')).to.equal('You can try again now.')
+    expect(element.shadowRoot!.activeElement).to.equal(phone(element))
+    expect(get<HTMLButtonElement>(element, 'button[type=submit]').disabled).to.equal(false)
   })
 
   it('a failed /config says so and offers a retry', async () => {

@@ -6,8 +6,7 @@ import { html, nothing, type ReactiveController } from 'lit'
 import type { WidgetConfig } from '../api-client.js'
 import { CountryPicker } from './country-picker.js'
 import { guessCountry } from '../countries.js'
-import { fill, formatWait } from '../i18n.js'
-import { errorMessage, lengthMessage, type Message } from '../messages.js'
+import { errorMessage, lengthMessage, waitMessage, type Message } from '../messages.js'
 import { loadPhoneTools } from '../phone-loader.js'
 import type { PhoneTools } from '../phone-number.js'
 import type { Verification, WidgetHost } from '../verification.js'
@@ -223,12 +222,13 @@ export class PhoneStep implements ReactiveController {
     if (!refusal) return
     if (refusal.code === 'RATE_LIMITED') {
       this.error = undefined
-      verification.wait(refusal.retryAfter ?? 1, () => this.#input()?.focus())
+      verification.wait(refusal.retryAfter ?? 1, () => this.#input()?.focus(), refusal.details.limit)
     } else {
       this.error = errorMessage(refusal, host)
       host.announce(this.error(host.t))
-      this.#input()?.focus()
     }
+    // Not on the send button, which a wait disables (and the keyboard with it, to <body>).
+    this.#input()?.focus()
   }
 
   render() {
@@ -236,7 +236,7 @@ export class PhoneStep implements ReactiveController {
     const verification = this.#verification
     const t = host.t
     const error = verification.waitSeconds
-      ? fill(t.rateLimited, { time: formatWait(host.language, verification.waitSeconds) })
+      ? waitMessage(t, host.language, verification.waitSeconds, verification.waitLimit)
       : verification.configFailed
         ? t.unavailable
         : this.error?.(t)

@@ -212,13 +212,108 @@ describe('PIN step: refusals and dead ends', () => {
   })
 })
 
+describe('PIN step: waits, in words, with the way forward', () => {
+  it('locked out during the resend cooldown: focus goes to “Change number”, not <body>; the end of the wait is announced and focus moves to “Send a new code”', async () => {
+    const api = installFakeApi({ resendCooldown: 30 })
+    const element = await mount('default-country="HR"')
+    useFakeClock()
+    await reachPinStep(element)
+    api.replyOnce('POST /pin/:id/verify', refusal(422, 'WRONG_PIN', { attemptsRemaining: 0 }))
+    await userEvent.keyboard('111111')
+    await until(() => find(element, '.problem'), 'no dead end')
+    await element.updateComplete
+    expect(text(element, '.problem .error')).to.equal('Too many wrong codes.')
+    expect(text(element, '.problem .hint')).to.match(/^You can ask for a new code in 30\ssec\.$/)
+    expect(text(element, '[role=status]')).to.equal(
+      'Too many wrong codes. You can ask for a new code in 30 seconds.',
+    )
+    expect(document.activeElement).to.equal(element)
+    expect(element.shadowRoot!.activeElement?.textContent?.trim()).to.equal('Change number')
+    await onRealTimers(() => expect(element).to.be.accessible())
+
+    await vi.advanceTimersByTimeAsync(30_000)
+    await element.updateComplete
+    await until(
+      () => element.shadowRoot!.activeElement?.textContent?.trim() === 'Send a new code',
+      'focus never moved',
+    )
+    expect(text(element, '[role=status]')).to.equal('You can request a new code now.')
+    await onRealTimers(() => expect(element).to.be.accessible())
+  })
+
+  const dailyLimit = refusal(
+    429,
+    'RATE_LIMITED',
+    { limit: 'sendPinPerPhoneNumber', retryAfter: 86_397 },
+    { 'Retry-After': '86397' },
+  )
+  const daily: [string, string, string][] = [
+    [
+      'en',
+      'Too many codes were sent to this number. You can ask for a new code in 23 hr 59 min.',
+      'Too many codes were sent to this number. You can ask for a new code in 23 hours 59 minutes.',
+    ],
+    [
+      'de',
+      'An diese Nummer wurden zu viele Codes gesendet. Sie können in 23 Std. 59 Min. einen neuen Code anfordern.',
+      'An diese Nummer wurden zu viele Codes gesendet. Sie können in 23 Stunden 59 Minuten einen neuen Code anfordern.',
+    ],
+    [
+      'es',
+      'Se han enviado demasiados códigos a este número. Podrás pedir un código nuevo dentro de 23 h 59 min.',
+      'Se han enviado demasiados códigos a este número. Podrás pedir un código nuevo dentro de 23 horas 59 minutos.',
+    ],
+    [
+      'fr',
+      'Trop de codes ont été envoyés à ce numéro. Vous pourrez demander un nouveau code dans 23 h 59 min.',
+      'Trop de codes ont été envoyés à ce numéro. Vous pourrez demander un nouveau code dans 23 heures 59 minutes.',
+    ],
+    [
+      'hr',
+      'Na ovaj je broj poslano previše kôdova. Novi kôd možete zatražiti za 23 h 59 min.',
+      'Na ovaj je broj poslano previše kôdova. Novi kôd možete zatražiti za 23 sata 59 minuta.',
+    ],
+  ]
+  for (const [language, shown, announced] of daily) {
+    it(`a resend refused by the daily limit of the number says why and when, in hours and minutes (${language})`, async () => {
+      const api = installFakeApi({ resendCooldown: 0 })
+      const element = await mount(`lang="${language}" default-country="HR"`)
+      await until(() => find(element, '#phone'), 'the language never loaded')
+      await reachPinStep(element)
+      api.replyOnce('POST /pin/:id/resend', dailyLimit)
+      await click(element, 'button.link:not(.sent button)')
+      await until(() => find(element, '.step > p.hint:last-child'), 'the wait was never shown')
+      expect(text(element, '.step > p.hint:last-child')).to.equal(shown)
+      expect(text(element, '[role=status]')).to.equal(announced)
+      // The code already sent can still be entered: the keyboard goes back to it.
+      expect(element.shadowRoot!.activeElement?.id).to.equal('pin')
+      await expect(element).to.be.accessible()
+    })
+  }
+
+  it('RATE_LIMITED on a code: the wait is announced with its unit, and so is its end', async () => {
+    const { api, element } = await pinStep()
+    api.replyOnce(
+      'POST /pin/:id/verify',
+      refusal(429, 'RATE_LIMITED', { limit: 'verifyPin', retryAfter: 2 }, { 'Retry-After': '2' }),
+    )
+    useFakeClock()
+    await userEvent.keyboard('111111')
+    await until(() => find(element, '#pin-error'), 'the wait was never shown')
+    expect(text(element, '[role=status]')).to.equal('Too many attempts. Try again in 2 seconds.')
+    await vi.advanceTimersByTimeAsync(2_000)
+    await element.updateComplete
+    expect(text(element, '[role=status]')).to.equal('You can try again now.')
+  })
+})
+
 describe('PIN step: resend and change number', () => {
   it('counts down from the server’s resendAvailableAt, then offers a new code', async () => {
     const api = installFakeApi({ resendCooldown: 1 })
     const element = await mount('default-country="HR"')
     useFakeClock()
     await reachPinStep(element)
-    expect(text(element, '.step > .hint:last-child')).to.match(/^New code available in 1\s?sec$/)
+    expect(text(element, '.step > .hint:last-child')).to.match(/^You can ask for a new code in 1\ssec\.$/)
     await vi.advanceTimersByTimeAsync(999)
     await element.updateComplete
     expect(find(element, 'button.link:not(.sent button)')).to.equal(null)
@@ -240,7 +335,7 @@ describe('PIN step: resend and change number', () => {
     )
     await click(element, 'button.link:not(.sent button)')
     await until(() =>
-      find(element, '.step > p.hint:last-child')?.textContent?.includes('New code available in'),
+      find(element, '.step > p.hint:last-child')?.textContent?.includes('You can ask for a new code in'),
     )
     expect(element.pin.resendSeconds).to.equal(42)
   })
@@ -259,7 +354,7 @@ describe('PIN step: resend and change number', () => {
     const reported = oneEvent(element, TwoFactorErrorEvent.type)
     await click(element, 'button.link:not(.sent button)')
     expect((await reported).detail.code).to.equal('SEND_BLOCKED')
-    const message = 'Too many codes were sent to numbers like this one. Please try again in 2:00.'
+    const message = 'Too many codes were sent to numbers like this one. Please try again in 2 min.'
     await until(() => find(element, '#pin-error'))
     expect(text(element, '#pin-error')).to.equal(message)
     expect(text(element, '[role=status]')).to.equal(message)

@@ -6,8 +6,8 @@
 import { html, nothing, type ReactiveController } from 'lit'
 import { secondsUntil, type Answer, type ApiError, type PinSession, type PinType } from '../api-client.js'
 import { Countdown } from '../countdown.js'
-import { fill, formatWait, plural } from '../i18n.js'
-import { errorMessage, type Message } from '../messages.js'
+import { fill, plural } from '../i18n.js'
+import { errorMessage, waitMessage, type Message } from '../messages.js'
 import { cleanPin } from '../pin-text.js'
 import { readSmsCode } from '../web-otp.js'
 import type { Verification, WidgetHost } from '../verification.js'
@@ -32,11 +32,17 @@ export class PinStep implements ReactiveController {
   #deliveryCheck: ReturnType<typeof setTimeout> | undefined
   /** When the code expires, on this browser's clock set right by the server's (as the expiry timer). */
   #expiresAt = 0
+  /** The server's name of the limit a refused resend waits for (`limit`), which words the wait. */
+  #resendLimit: unknown
   #resend = new Countdown((seconds) => {
     const wasWaiting = this.resendSeconds > 0
     this.resendSeconds = seconds
-    if (wasWaiting && seconds === 0 && !this.problem) this.host.announce(this.host.t.resendReady)
     this.host.requestUpdate()
+    if (wasWaiting && !seconds) {
+      this.host.announce(this.host.t.resendReady)
+      // A dead end's way forward has just appeared: the keyboard goes to it, if it is in the widget.
+      if (this.problem && this.host.matches(':focus-within')) void this.#focusWayForward()
+    }
   })
 
   readonly #verification: Verification
@@ -73,6 +79,7 @@ export class PinStep implements ReactiveController {
     this.text = ''
     this.error = undefined
     this.problem = undefined
+    this.#resendLimit = undefined
     this.#resend.start(secondsUntil(data.resendAvailableAt, serverNow))
     const expiresIn = secondsUntil(data.expiresAt, serverNow) * 1000
     this.#expiresAt = Date.now() + expiresIn
@@ -87,8 +94,13 @@ export class PinStep implements ReactiveController {
 
   /** Leaving the step: stop every timer and the WebOTP request. */
   stop(): void {
-    this.#otp?.abort()
     this.#resend.stop()
+    this.#stopCode()
+  }
+
+  /** The code is done with: no expiry, no delivery checks, no SMS to wait for. */
+  #stopCode(): void {
+    this.#otp?.abort()
     clearTimeout(this.#expiry)
     clearTimeout(this.#deliveryCheck)
   }
@@ -133,14 +145,33 @@ export class PinStep implements ReactiveController {
    */
   async #fail(problem: PinProblem): Promise<void> {
     if (this.#verification.step === 'verified') return
-    const focused = this.host.matches(':focus-within')
+    const host = this.host
+    const focused = host.matches(':focus-within')
     this.problem = problem
     this.error = undefined
-    this.stop()
-    this.host.requestUpdate()
-    this.host.announce(this.#problemText())
+    this.#stopCode() // the resend countdown goes on: it leads to the way forward
+    host.requestUpdate()
+    // What happened, and what to do when the way forward is a wait.
+    host.announce(
+      this.resendSeconds ? `${this.#problemText()} ${this.#resendWait(true)}` : this.#problemText(),
+    )
+    if (focused) await this.#focusWayForward()
+  }
+
+  /** Why and how long until a new code can be asked for (`long`: for the live region). */
+  #resendWait(long?: boolean): string {
+    const host = this.host
+    return waitMessage(host.t, host.language, this.resendSeconds, this.#resendLimit ?? 'resendCooldown', long)
+  }
+
+  /** Puts the keyboard on the way forward: the code, else a new one, else another number. */
+  async #focusWayForward(): Promise<void> {
     await this.host.updateComplete
-    if (focused) this.host.renderRoot.querySelector<HTMLElement>('.problem button')?.focus()
+    const root = this.host.renderRoot
+    ;(
+      root.querySelector<HTMLElement>('#pin, .problem button') ??
+      root.querySelector<HTMLElement>('.sent button')
+    )?.focus()
   }
 
   /**
@@ -189,7 +220,7 @@ export class PinStep implements ReactiveController {
     if (error.code === 'RATE_LIMITED') {
       // The code was not checked: check it by itself once the wait is over.
       this.error = undefined
-      return this.#verification.wait(error.retryAfter ?? 1, () => void this.verify())
+      return this.#verification.wait(error.retryAfter ?? 1, () => void this.verify(), error.details.limit)
     }
     if (error.code === 'WRONG_PIN') {
       this.text = ''
@@ -233,7 +264,10 @@ export class PinStep implements ReactiveController {
     }
     if (!refusal) return host.updateComplete.then(() => host.focus())
     if (refusal.code === 'RATE_LIMITED') {
+      this.#resendLimit = refusal.details.limit
       this.#resend.start(refusal.retryAfter ?? 1)
+      host.announce(this.#resendWait(true))
+      void this.#focusWayForward() // the link that was clicked gives way to the wait
     } else {
       this.error = errorMessage(refusal, host)
       host.announce(this.error(host.t))
@@ -259,15 +293,13 @@ export class PinStep implements ReactiveController {
     const numeric = this.#type === 'NUMERIC'
     const waiting = verification.waitSeconds > 0
     const error = waiting
-      ? fill(t.rateLimited, { time: formatWait(host.language, verification.waitSeconds) })
+      ? waitMessage(t, host.language, verification.waitSeconds, verification.waitLimit)
       : this.error?.(t)
     const [sentBefore, sentAfter = ''] = t.codeSent.split('{to}')
     const hint = fill(numeric ? t.pinHint : t.pinHintText, { length: this.#length })
     const resend =
       this.resendSeconds > 0
-        ? html`<p class="hint" part="hint">
-            ${fill(t.resendIn, { time: formatWait(host.language, this.resendSeconds) })}
-          </p>`
+        ? html`<p class="hint" part="hint">${this.#resendWait()}</p>`
         : html`<button type="button" class="link" part="link" @click=${() => this.#resendCode()}>
             ${this.problem === 'tokenExpired' ? t.verifyAgain : t.resend}
           </button>`
