@@ -53,8 +53,13 @@ export async function verifyPin(
   // the attempt is taken by consumeAttempt below, atomically.
   const known = await config.store.getPin(pinId)
   if (!known) throw pinUnusable('NOT_FOUND')
-  const country = countryOfNumber(known.phoneNumber)
-  const about = { at: now, to: maskE164(known.phoneNumber), country, pinId }
+  // Worked out when an event needs them, from the record the store vouched for: a damaged record
+  // must reach consumeAttempt, whose StoreError says so (503), not fail here first.
+  let aboutPin: { at: number; to: string; country: string | null; pinId: string } | undefined
+  const about = (phoneNumber: string) => {
+    const number = typeof phoneNumber === 'string' ? phoneNumber : ''
+    return (aboutPin ??= { at: now, to: maskE164(number), country: countryOfNumber(number), pinId })
+  }
   const emit = (event: TwoFactorEvent) => emitEvent(config.policy.onEvent, config.logger, event)
   // Test numbers stay out of the statistics, as they stay out of the send statistics.
   const count = (fields: Tally, also?: CounterUpdate[]) =>
@@ -64,7 +69,7 @@ export async function verifyPin(
   if (!hit.allowed) {
     const refusal = rateLimited('verifyPin', hit.resetAt - now)
     const retryAfter = refusal.details.retryAfter as number
-    emit({ type: 'verify.rate_limited', ...about, limit: 'verifyPin', retryAfter })
+    emit({ type: 'verify.rate_limited', ...about(known.phoneNumber), limit: 'verifyPin', retryAfter })
     await count({ 'rate_limited|verifyPin': 1 })
     throw refusal
   }
@@ -74,7 +79,7 @@ export async function verifyPin(
   const attempt = await config.store.consumeAttempt(pinId, now, { singleUse })
   if (!attempt.ok) {
     if (attempt.reason === 'EXPIRED') {
-      emit({ type: 'pin.expired', ...about })
+      emit({ type: 'pin.expired', ...about(known.phoneNumber) })
       await count({ expired: 1 })
     }
     throw pinUnusable(attempt.reason)
@@ -87,11 +92,15 @@ export async function verifyPin(
     const current = locked
       ? ((await config.store.updatePin(pinId, { lifecycle: 'LOCKED' })) ?? record)
       : record
-    emit({ type: 'pin.failed_attempt', ...about, attemptsRemaining: record.attemptsRemaining })
-    if (locked) emit({ type: 'pin.locked', ...about })
+    emit({
+      type: 'pin.failed_attempt',
+      ...about(record.phoneNumber),
+      attemptsRemaining: record.attemptsRemaining,
+    })
+    if (locked) emit({ type: 'pin.locked', ...about(record.phoneNumber) })
     await Promise.all([
       count(locked ? { failed_attempt: 1, locked: 1 } : { failed_attempt: 1 }),
-      recordVerification(config, current, country, now),
+      recordVerification(config, current, about(record.phoneNumber).country, now),
     ])
     throw new TwoFactorError(
       'WRONG_PIN',
@@ -104,7 +113,8 @@ export async function verifyPin(
   // Single use: of several concurrent right answers, markVerified lets exactly one through.
   if (!(await config.store.markVerified(pinId, now, { singleUse }))) throw pinUnusable('ALREADY_VERIFIED')
   const provider = record.provider ?? null
-  emit({ type: 'pin.verified', ...about, provider })
+  const { country } = about(record.phoneNumber)
+  emit({ type: 'pin.verified', ...about(record.phoneNumber), provider })
   const stats: Tally = { verified: 1 }
   stats[`verified|${countryScope(country ?? undefined, record.phoneNumber)}`] = 1
   if (record.network) stats[`verified|${record.network}`] = 1
