@@ -256,7 +256,7 @@ describe('<two-factor-auth> languages', () => {
     await reachPinStep(element)
     expect(api.requestsTo('POST /pin')[0]?.body?.language).to.equal('de')
     expect(text(element, '.sent')).to.equal(
-      'Wir haben einen Code an +385 •• ••• ••67 gesendet. Nummer ändern',
+      'Wir haben einen Code an +385 91 123 4567 gesendet. Nummer ändern',
     )
     await expect(element).to.be.accessible()
   })

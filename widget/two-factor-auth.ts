@@ -202,7 +202,7 @@ export class TwoFactorAuth extends LitElement {
               ? this.pin.render()
               : html`<div class="verified" part="verified" tabindex="-1">
                   <p><span class="tick" aria-hidden="true">✓</span> <strong>${t.verified}</strong></p>
-                  <p dir="ltr" class="to">${this.verification.session?.to ?? nothing}</p>
+                  <p dir="ltr" class="to">${this.verification.number}</p>
                   <button type="button" class="link" part="link" @click=${() => this.#startOver()}>
                     ${t.useAnother}
                   </button>

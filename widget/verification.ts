@@ -44,6 +44,8 @@ export interface SessionHost extends WidgetHost {
     useConfig(config: WidgetConfig): void
     /** Forgets the number typed. */
     clear(): void
+    /** A number sent to, formatted. */
+    international(phoneNumber: string): string
   }
   readonly pin: {
     /** Whether the current code can still be entered. */
@@ -98,6 +100,14 @@ export class Verification implements ReactiveController {
       resume()
     }
   })
+
+  /**
+   * The number the code went to, as the person typed it: they need to see it whole to spot a typo
+   * (the server masks `to` for anyone else who might see it).
+   */
+  get number(): string {
+    return this.session ? this.#host.phone.international(this.session.phoneNumber) : ''
+  }
 
   constructor(host: SessionHost) {
     this.#host = host
@@ -243,7 +253,7 @@ export class Verification implements ReactiveController {
     const { to, expiresAt } = answer.data
     this.#host.pin.begin(answer)
     this.#host.dispatchEvent(new TwoFactorCodeSentEvent({ to, expiresAt, resent }))
-    this.#host.announce(fill(this.#host.t.codeSent, { to }))
+    this.#host.announce(fill(this.#host.t.codeSent, { to: this.number }))
   }
 
   async #enterPinStep(): Promise<void> {

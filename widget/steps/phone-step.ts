@@ -79,6 +79,11 @@ export class PhoneStep implements ReactiveController {
     this.host.requestUpdate()
   }
 
+  /** A number the step sent (E.164), in international format as far as the metadata allows. */
+  international(phoneNumber: string): string {
+    return this.tools?.format(phoneNumber, this.country).text ?? phoneNumber
+  }
+
   clear(): void {
     this.text = ''
     this.error = undefined

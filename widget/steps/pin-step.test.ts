@@ -43,7 +43,7 @@ describe('PIN step: the input', () => {
     expect(getComputedStyle(pin).opacity).to.equal('1')
     expect(element.shadowRoot!.querySelectorAll('[part~=pin-slot]')).to.have.length(6)
     expect(get(element, '.slots').getAttribute('aria-hidden')).to.equal('true')
-    expect(text(element, '.sent')).to.equal('We sent a code to +385 •• ••• ••67. Change number')
+    expect(text(element, '.sent')).to.equal('We sent a code to +385 91 123 4567. Change number')
     await expect(element).to.be.accessible()
 
     await userEvent.keyboard('12')
@@ -51,6 +51,18 @@ describe('PIN step: the input', () => {
     const slots = [...element.shadowRoot!.querySelectorAll('[part~=pin-slot]')]
     expect(slots.map((slot) => slot.textContent)).to.deep.equal(['1', '2', '', '', '', ''])
     expect(slots[2]!.getAttribute('part')).to.contain('pin-slot-active')
+  })
+
+  it('shows the number as the person typed it, in international format (not masked), to spot a typo; also once verified', async () => {
+    installFakeApi()
+    const element = await mount('default-country="GB"')
+    await reachPinStep(element, '07400 123456')
+    expect(text(element, '.sent')).to.equal('We sent a code to +44 7400 123456. Change number')
+    expect(text(element, '[role=status]')).to.equal('We sent a code to +44 7400 123456.')
+    await typeInto(element, '#pin', RIGHT_PIN)
+    await until(() => find(element, '.verified'))
+    expect(text(element, '.verified .to')).to.equal('+44 7400 123456')
+    await expect(element).to.be.accessible()
   })
 
   it('uses a text keyboard for letter codes and upper-cases what is typed', async () => {
@@ -192,7 +204,7 @@ describe('PIN step: refusals and dead ends', () => {
     vi.useRealTimers()
     await until(() => find(element, '.problem'))
     expect(text(element, '.problem .error')).to.equal(
-      'The text message couldn’t be delivered to +385 •• ••• ••67.',
+      'The text message couldn’t be delivered to +385 91 123 4567.',
     )
   })
 

@@ -187,9 +187,7 @@ export class PinStep implements ReactiveController {
     const t = this.host.t
     const problem = this.problem ?? 'expired'
     // Each problem is named after its string; only "not delivered" says where to.
-    return problem === 'notDelivered'
-      ? fill(t.notDelivered, { to: this.#verification.session?.to ?? '' })
-      : t[problem]
+    return problem === 'notDelivered' ? fill(t.notDelivered, { to: this.#verification.number }) : t[problem]
   }
 
   #onInput = (event: InputEvent): void => {
@@ -312,7 +310,7 @@ export class PinStep implements ReactiveController {
       }}
     >
       <p class="sent">
-        <span>${sentBefore}<bdi dir="ltr">${verification.session?.to}</bdi>${sentAfter}</span>
+        <span>${sentBefore}<bdi dir="ltr">${verification.number}</bdi>${sentAfter}</span>
         <button type="button" class="link" part="link" @click=${() => verification.changeNumber()}>
           ${t.changeNumber}
         </button>
