@@ -5,6 +5,7 @@
  */
 import { html, svg, type TemplateResult } from 'lit'
 import { count, percent } from './format.js'
+import { scrollTable } from './sections.js'
 import type { Funnel, HourPoint } from './types.js'
 
 const STEPS = [
@@ -26,30 +27,33 @@ function bar(part: number, whole: number, kind: string): TemplateResult {
 /** The funnel as a table whose last column draws each step against the widest one. */
 export function funnelTable(funnel: Funnel, caption: string): TemplateResult {
   const widest = Math.max(funnel.requested, funnel.sent, funnel.delivered, funnel.verified)
-  return html`<table class="funnel">
-    <caption>
-      ${caption}
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Step</th>
-        <th scope="col" class="num">Count</th>
-        <th scope="col" class="num">Of the step before</th>
-        <th scope="col" class="chart-col"><span class="visually-hidden">Bar</span></th>
-      </tr>
-    </thead>
-    <tbody>
-      ${STEPS.map(([key, label, hint], index) => {
-        const before = index === 0 ? null : funnel[STEPS[index - 1]![0]]
-        return html`<tr>
-          <th scope="row"><span title=${hint}>${label}</span></th>
-          <td class="num" data-step=${key}>${count(funnel[key])}</td>
-          <td class="num">${before === null ? '' : percent(before > 0 ? funnel[key] / before : null)}</td>
-          <td class="chart-col">${bar(funnel[key], widest, key)}</td>
-        </tr>`
-      })}
-    </tbody>
-  </table>`
+  return scrollTable(
+    'Funnel',
+    html`<table class="funnel">
+      <caption>
+        ${caption}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Step</th>
+          <th scope="col" class="num">Count</th>
+          <th scope="col" class="num">Of the step before</th>
+          <th scope="col" class="chart-col"><span class="visually-hidden">Bar</span></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${STEPS.map(([key, label, hint], index) => {
+          const before = index === 0 ? null : funnel[STEPS[index - 1]![0]]
+          return html`<tr>
+            <th scope="row"><span title=${hint}>${label}</span></th>
+            <td class="num" data-step=${key}>${count(funnel[key])}</td>
+            <td class="num">${before === null ? '' : percent(before > 0 ? funnel[key] / before : null)}</td>
+            <td class="chart-col">${bar(funnel[key], widest, key)}</td>
+          </tr>`
+        })}
+      </tbody>
+    </table>`,
+  )
 }
 
 /** `2026-11-30T19` for each of the last `hours` hours (UTC), oldest first. */

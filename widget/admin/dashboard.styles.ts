@@ -109,8 +109,8 @@ export const styles = css`
     font-weight: 600;
     margin-bottom: 0.25rem;
   }
-  .spend label {
-    font-weight: normal;
+  #spend-today {
+    margin: 0;
   }
   input[type='password'],
   input[type='text'],
@@ -236,8 +236,11 @@ export const styles = css`
   }
   .chart-col {
     width: 40%;
-    min-width: 5rem;
+    min-width: 3rem;
     vertical-align: middle;
+  }
+  table.funnel thead th {
+    white-space: normal;
   }
   code {
     display: block;

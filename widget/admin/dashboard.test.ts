@@ -361,7 +361,7 @@ describe('<two-factor-dashboard>', () => {
     await until(() => find(element, 'tr[data-pin-id=pin-1]'), 'no verifications')
     expect(api.calls.at(-1)!.path).to.equal('verifications?phoneNumber=%2B385912345678')
     expect(text(element, 'table.history caption')).to.contain('+385912345678')
-    expect(text(element, 'tr[data-pin-id=pin-1]')).to.contain('verified')
+    expect(text(element, 'tr[data-pin-id=pin-1] .status')).to.contain('Verified')
     expect(text(element, 'tr[data-pin-id=pin-1]')).to.contain('Croatia (HR)')
     await expect(element).to.be.accessible()
 

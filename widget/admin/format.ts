@@ -61,3 +61,10 @@ export function scopeText(scope: string): string {
   if (kind === 'network') return `Mobile network ${value}`
   return scope
 }
+
+/** `PENDING`, `not_delivered` → `Pending`, `Not delivered`: the API's states in words. */
+export const stateText = (state: string) =>
+  state
+    .replace(/_/g, ' ')
+    .toLowerCase()
+    .replace(/^./, (first) => first.toUpperCase())

@@ -4,7 +4,17 @@
  * the actions; these only draw.
  */
 import { html, nothing, type TemplateResult } from 'lit'
-import { amount, count, countryName, dateTime, fromNow, percent, reasonText, scopeText } from './format.js'
+import {
+  amount,
+  count,
+  countryName,
+  dateTime,
+  fromNow,
+  percent,
+  reasonText,
+  scopeText,
+  stateText,
+} from './format.js'
 import type { Block, CountryRow, NumberHistory, ProviderRow, Refusal, Spend } from './types.js'
 
 /** A table that scrolls sideways on its own (focusable, so keyboards can scroll it too), never the page. */
@@ -104,9 +114,9 @@ export function refusalTable(rows: Refusal[]): TemplateResult {
           (row) =>
             html`<tr data-reason=${row.reason}>
               <th scope="row">
-                ${reasonText(row.reason)}
-                <code>${row.reason}</code
-                >${row.shadow ? html` <span class="tag">shadow: not enforced</span>` : nothing}
+                ${`${reasonText(row.reason)} `}<code>${row.reason}</code>${
+                  row.shadow ? html` <span class="tag">shadow: not enforced</span>` : nothing
+                }
               </th>
               <td class="num">${count(row.count)}</td>
               <td class="chart-col">
@@ -132,20 +142,18 @@ export function spendMeter(spend: Spend): TemplateResult {
   const countries = Object.entries(spend.countries).sort(([, a], [, b]) => b.spent - a.spent)
   const share = spend.ceiling ? spend.spent / spend.ceiling : null
   return html`<div class="spend">
-      <label for="spend-meter">
-        Today (${spend.day}, UTC):
-        <strong class="spent">${amount(spend.spent)}</strong>
-        ${
+      <p id="spend-today">
+        ${`Today (${spend.day}, UTC): `}<strong class="spent">${amount(spend.spent)}</strong>${
           spend.ceiling === null
-            ? html`— no daily ceiling`
-            : html`of <strong class="ceiling">${amount(spend.ceiling)}</strong> (${percent(share)})`
+            ? html` — no daily ceiling`
+            : html` of <strong class="ceiling">${amount(spend.ceiling)}</strong> (${percent(share)})`
         }
-      </label>
+      </p>
       ${
         spend.ceiling === null
           ? nothing
           : html`<meter
-              id="spend-meter"
+              aria-labelledby="spend-today"
               min="0"
               max=${spend.ceiling}
               value=${Math.min(spend.spent, spend.ceiling)}
@@ -201,14 +209,11 @@ export function blockTable(blocks: Block[], now: number, onLift: (block: Block) 
         ${blocks.map(
           (block) =>
             html`<tr data-scope=${block.scope}>
-              <th scope="row">
-                ${scopeText(block.scope)}
-                <code>${block.scope}</code>
-              </th>
+              <th scope="row">${`${scopeText(block.scope)} `}<code>${block.scope}</code></th>
               <td>
-                ${reasonText(block.reason)}
-                <span class="tag">${block.action === 'captcha' ? 'captcha required' : 'blocked'}</span>
-                ${block.level > 1 ? html`<span class="tag">level ${block.level}</span>` : nothing}
+                ${`${reasonText(block.reason)} `}<span class="tag"
+                  >${block.action === 'captcha' ? 'captcha required' : 'blocked'}</span
+                >${block.level > 1 ? html` <span class="tag">level ${block.level}</span>` : nothing}
               </td>
               <td>
                 <time datetime=${new Date(block.until).toISOString()}>${fromNow(block.until, now)}</time>
@@ -232,8 +237,7 @@ export function historyTable(history: NumberHistory): TemplateResult {
     `Verifications of ${history.phoneNumber}`,
     html`<table class="history">
       <caption>
-        Verifications of
-        <span class="number">${history.phoneNumber}</span>
+        ${`Verifications of ${history.phoneNumber}`}
       </caption>
       <thead>
         <tr>
@@ -254,9 +258,9 @@ export function historyTable(history: NumberHistory): TemplateResult {
                 <time datetime=${new Date(item.createdAt).toISOString()}>${dateTime(item.createdAt)}</time>
               </th>
               <td class="status">
-                ${item.status}${item.verifiedAt ? html`<br /><small>${dateTime(item.verifiedAt)}</small>` : nothing}
+                ${stateText(item.status)}${item.verifiedAt ? html`<br /><small>${dateTime(item.verifiedAt)}</small>` : nothing}
               </td>
-              <td>${item.deliveryStatus ?? '–'}</td>
+              <td>${item.deliveryStatus ? stateText(item.deliveryStatus) : '–'}</td>
               <td class="num">${count(item.attemptsUsed)}</td>
               <td class="num">${count(item.resends)}</td>
               <td>${item.provider ?? '–'}</td>
