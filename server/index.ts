@@ -13,14 +13,14 @@ export type TwoFactorInit = Omit<TwoFactorOptions, 'store' | 'sms'> &
   Partial<Pick<TwoFactorOptions, 'store' | 'sms'>>
 
 export function twoFactor(options: TwoFactorInit = {}): TwoFactorApp {
-  // One logger for every part: the kit, the embedded console provider and the widget routes.
+  // One logger for every part: the kit, its providers (useLogger) and the widget routes.
   const logger = options.logger ?? consoleLogger()
   return createTwoFactorApp({
     ...options,
     logger,
     store: options.store ?? memoryStore({ ...(options.clock ? { clock: options.clock } : {}) }),
     // Refused in production unless allowed, and then it withholds the PINs.
-    sms: options.sms ?? consoleProvider({ maskPins: options.environment !== 'development', logger }),
+    sms: options.sms ?? consoleProvider({ maskPins: options.environment !== 'development' }),
     // The widget routes are made with the widget option spread out, so the logger rides along.
     ...(options.widget ? { widget: Object.assign({}, options.widget, { logger }) } : {}),
   })

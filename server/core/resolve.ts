@@ -92,6 +92,9 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
       `has two providers named ${JSON.stringify(duplicateName)}: give one a different \`name\` option`,
     )
 
+  for (const provider of new Set([...providers, ...(options.lookup ? [options.lookup] : [])]))
+    provider.useLogger?.(logger)
+
   const { secret, signingKey, algorithm } = resolveKeys(options, production, logger)
 
   const issuer = options.issuer ?? (production ? undefined : 'two-factor-kit')

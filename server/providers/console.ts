@@ -23,9 +23,9 @@ export interface ConsoleProviderOptions {
    */
   print?: ((line: string) => void) | null
   /**
-   * Where the SMS are printed when `print` isn't given. `twoFactor()` passes its own `logger` to the
-   * console provider it makes; pass yours to one you make.
-   * @default readable lines on the console
+   * Where the SMS are printed when `print` isn't given.
+   * @default the kit's `logger` once `twoFactor()` hands it over (`useLogger`); until then, and
+   * outside a kit, readable lines on the console
    */
   logger?: Logger
   /** Messages kept in `outbox` (oldest dropped first). @default 100 */
@@ -47,7 +47,7 @@ export interface ConsoleProvider extends SmsProvider {
 }
 
 export function consoleProvider(options: ConsoleProviderOptions = {}): ConsoleProvider {
-  const logger = options.logger ?? consoleLogger()
+  let logger = options.logger ?? consoleLogger()
   const outboxSize = options.outboxSize ?? 100
   if (!Number.isInteger(outboxSize) || outboxSize < 1)
     throw new ConfigurationError('consoleProvider: "outboxSize" must be a positive integer')
@@ -59,6 +59,9 @@ export function consoleProvider(options: ConsoleProviderOptions = {}): ConsolePr
     name: 'console',
     outbox,
     masksPins,
+    useLogger(kitLogger) {
+      if (!options.logger) logger = kitLogger
+    },
     async send(message) {
       const messageId = `console-${Date.now().toString(36)}-${(++sequence).toString(36)}`
       // The text holds the PIN, whatever its alphabet: withheld whole, not searched for digits.

@@ -3,6 +3,7 @@
  * factories in `server/providers/`, one file each, that return a plain object on this interface.
  * They use `fetch` only, so they run on Node and Workers alike.
  */
+import type { Logger } from '../core/log.js'
 import type { DeliveryStatus } from '../stores/types.js'
 
 export interface SmsMessage {
@@ -82,6 +83,12 @@ export interface SmsProvider {
    * Throws ProviderError(kind 'unauthorized' | 'malformed') when the request must be refused.
    */
   parseDeliveryReports?(request: Request, context: { url: string }): Promise<DeliveryReport[]>
+  /**
+   * Hands the adapter the kit's logger, once, when `twoFactor()` starts: an adapter that logs does
+   * it there, whichever entry made it (the Node and Workers entries make providers from the
+   * environment, before any logger is known). A logger given to the adapter itself takes precedence.
+   */
+  useLogger?(logger: Logger): void
 }
 
 /**

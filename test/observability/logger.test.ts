@@ -10,6 +10,7 @@ import {
   type TwoFactorStore,
 } from '../../server/index.js'
 import { widgetRoutes } from '../../server/http/widget-routes.js'
+import { twoFactor as nodeTwoFactor } from '../../server/node.js'
 import { MOBILE_HR } from '../helpers/kit.js'
 
 interface LogCall {
@@ -92,6 +93,15 @@ describe('the logger, pino-compatible', () => {
       { level: 'info', fields: { provider: 'console' } },
     ])
     expect(calls.filter((call) => call.message === 'pin.sent')).toHaveLength(1)
+  })
+
+  it("a console provider made without a logger (the Node entry's, from SMS_PROVIDER) prints through the kit's", async () => {
+    const { calls, logger } = pinoDouble()
+    const app = nodeTwoFactor({ NODE_ENV: 'development' }, { logger })
+    expect((await send(app)).status).toBe(201)
+    expect(calls.filter((call) => call.message?.startsWith('SMS to '))).toMatchObject([
+      { level: 'info', fields: { provider: 'console' } },
+    ])
   })
 
   it('the widget routes log a script they cannot read through the logger, with the error', async () => {
