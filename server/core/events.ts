@@ -226,7 +226,7 @@ export function emitEvent(
   }
 }
 
-/** Where a part of the kit sends its events: the hook, the logger and the clock, put together once. */
+/** Where a part of the kit that is made apart from the options (the lookup gate, the captcha check) sends its events. */
 export interface EventSink {
   onEvent: EventHook | undefined
   logger: Logger
