@@ -243,6 +243,10 @@ export const styles = css`
     white-space: normal;
   }
   code {
+    font-size: 0.875em;
+    overflow-wrap: anywhere;
+  }
+  th code {
     display: block;
     font-size: 0.75rem;
     color: var(--muted);
