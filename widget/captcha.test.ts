@@ -307,7 +307,7 @@ describe('captcha: escalated only when the server asks', () => {
     await click(element, 'button[type=submit]')
     expect((await reported).detail.code).to.equal('CAPTCHA_REQUIRED')
     await until(() => fake.turnstile.render.mock.calls.length === 1, 'the challenge was never rendered')
-    await element.updateComplete
+    await until(() => find(element, '#phone-error'), 'the reason was never shown')
     expect(fake.latest()).to.include({ sitekey: captcha.siteKey, action: captcha.action, language: 'en' })
     expect(shown(element)).to.equal(true)
     expect(text(element, '#phone-error')).to.equal(escalation)
@@ -317,7 +317,7 @@ describe('captcha: escalated only when the server asks', () => {
 
     // Not solved yet: nothing is sent.
     await click(element, 'button[type=submit]')
-    await until(() => text(element, '#phone-error') === completeFirst)
+    await until(() => find(element, '#phone-error')?.textContent?.trim() === completeFirst)
     expect(api.requestsTo('POST /pin')).to.have.length(1)
 
     fake.pass('token-1')

@@ -54,11 +54,6 @@ export function fill(template: string, values: Record<string, string | number>):
   return template.replace(/\{(\w+)\}/g, (match, name: string) => String(values[name] ?? match))
 }
 
-export function plural(language: string, forms: Plural, count: number): string {
-  const category = new Intl.PluralRules(language).select(count)
-  return fill(forms[category] ?? forms.other, { n: count })
-}
-
 /**
  * A wait in words, units always said, largest first: "45 sec", "2 min 5 sec", "23 hr 59 min"
  * (seconds left out above an hour). `long` ("2 minutes 5 seconds") is for the live region, where

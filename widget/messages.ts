@@ -1,6 +1,9 @@
-/** What the widget says for a refusal: the server's stable code (and details) to the page's language. */
+/** What the widget says for a refusal or a wait, in the page's language. */
+import { html, nothing } from 'lit'
 import type { ApiError } from './api-client.js'
 import { fill, formatWait, type Strings } from './i18n.js'
+import { loadOnce } from './load-once.js'
+import type { Setbacks } from './setbacks.js'
 
 /** A message that is worded when shown, so it follows a change of language. */
 export type Message = (t: Strings) => string
@@ -9,55 +12,28 @@ export function lengthMessage(problem: string): Message {
   return (t) => (problem === 'TOO_SHORT' ? t.tooShort : problem === 'TOO_LONG' ? t.tooLong : t.invalidNumber)
 }
 
-const messageKeys = {
-  NUMBER_TYPE_NOT_ALLOWED: 'numberTypeNotAllowed',
-  NUMBER_NOT_REACHABLE: 'notReachable',
-  SMS_NOT_SENT: 'smsNotSent',
-  NETWORK_ERROR: 'network',
-  CAPTCHA_INCOMPLETE: 'captchaRequired',
-  CAPTCHA_REQUIRED: 'captchaFailed',
-  CAPTCHA_FAILED: 'captchaFailed',
-  // CAPTCHA_UNAVAILABLE, like STORE_UNAVAILABLE: `unavailable`.
-} as const satisfies Partial<Record<ApiError['code'], keyof Strings>>
-
-/**
- * SEND_BLOCKED's `reason`s, each said in the person's terms (never "budget" or "conversion") by the
- * string named after it: COUNTRY_NOT_ALLOWED by `countryNotAllowed`, and so on (a lookup by rule,
- * not a table: the reasons' names would be bytes of first paint). A reason added to the server
- * later gets `sendBlocked`.
- */
-const blockKeys = [
-  'countryNotAllowed',
-  'highRiskDestination',
-  'rangeVelocity',
-  'lowConversion',
-  'spendCeiling',
-] as const satisfies readonly (keyof Strings)[]
-
-function blockKey(
-  reason: unknown,
-  retryAfter: number,
-): (typeof blockKeys)[number] | 'rangeVelocityLater' | 'sendBlocked' {
-  const key = blockKeys.find((key) => key.replace(/[A-Z]/g, '_$&').toUpperCase() === reason)
-  // The wait is the person's next step; without one, "later".
-  return key === 'rangeVelocity' && !retryAfter ? 'rangeVelocityLater' : (key ?? 'sendBlocked')
+/** The code for setbacks (refusals, dead ends): a chunk of its own, loaded on the first one. */
+export function loadSetbacks(): Promise<Setbacks> {
+  return loadOnce('setbacks', () =>
+    import('./setbacks.js').then((module) => module.setbacks({ html, nothing, fill, formatWait })),
+  )
 }
 
 /**
- * Refusals either step can meet; step-specific codes (wrong PIN, expired…) are handled by the step.
- * The host's language is read when the message is shown, for the wait it may word.
+ * A refusal in words (see `setbacks.ts`); when even its chunk can't load, the connection is what
+ * failed. `pinLength` words PIN_FORMAT_INVALID.
  */
-export function errorMessage(error: ApiError, host: { readonly language: string }): Message {
-  const { code, retryAfter = 0 } = error
-  const reason = error.details.reason
-  if (code === 'PHONE_NUMBER_INVALID') return lengthMessage(String(reason))
-  const key =
-    code === 'SEND_BLOCKED'
-      ? blockKey(reason, retryAfter)
-      : code === 'CAPTCHA_REQUIRED' && reason === 'LOW_CONVERSION'
-        ? 'captchaEscalated' // sent without a token in 'escalated' mode; the challenge shows now
-        : (messageKeys[code as keyof typeof messageKeys] ?? 'unavailable')
-  return (t) => fill(t[key], { time: formatWait(host.language, retryAfter) })
+export function errorMessage(
+  error: ApiError,
+  host: { readonly language: string },
+  pinLength = 0,
+): Promise<Message> {
+  if (error.code === 'PHONE_NUMBER_INVALID')
+    return Promise.resolve(lengthMessage(String(error.details.reason)))
+  return loadSetbacks().then(
+    (setbacks) => setbacks.refusalMessage(error, host, pinLength),
+    () => (t) => t.network,
+  )
 }
 
 /**

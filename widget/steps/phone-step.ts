@@ -229,7 +229,7 @@ export class PhoneStep implements ReactiveController {
       this.error = undefined
       verification.wait(refusal.retryAfter ?? 1, () => this.#input()?.focus(), refusal.details.limit)
     } else {
-      this.error = errorMessage(refusal, host)
+      this.error = await errorMessage(refusal, host)
       host.announce(this.error(host.t))
     }
     // Not on the send button, which a wait disables (and the keyboard with it, to <body>).

@@ -6,8 +6,9 @@
 import { html, nothing, type ReactiveController } from 'lit'
 import { secondsUntil, type Answer, type ApiError, type PinSession, type PinType } from '../api-client.js'
 import { Countdown } from '../countdown.js'
-import { fill, plural } from '../i18n.js'
-import { errorMessage, waitMessage, type Message } from '../messages.js'
+import { fill } from '../i18n.js'
+import { errorMessage, loadSetbacks, waitMessage, type Message } from '../messages.js'
+import type { Setbacks } from '../setbacks.js'
 import { cleanPin } from '../pin-text.js'
 import { readSmsCode } from '../web-otp.js'
 import type { Verification, WidgetHost } from '../verification.js'
@@ -34,6 +35,8 @@ export class PinStep implements ReactiveController {
   #expiresAt = 0
   /** The server's name of the limit a refused resend waits for (`limit`), which words the wait. */
   #resendLimit: unknown
+  /** The setbacks' code, once a dead end or a refusal has loaded it. */
+  #setbacks: Setbacks | undefined
   #resend = new Countdown((seconds) => {
     const wasWaiting = this.resendSeconds > 0
     this.resendSeconds = seconds
@@ -41,14 +44,14 @@ export class PinStep implements ReactiveController {
     if (wasWaiting && !seconds) {
       this.host.announce(this.host.t.resendReady)
       // A dead end's way forward has just appeared: the keyboard goes to it, if it is in the widget.
-      if (this.problem && this.host.matches(':focus-within')) void this.#focusWayForward()
+      if (this.problem && this.host.matches(':focus-within')) void this.#setbacks?.focusWayForward(this.host)
     }
   })
 
   readonly #verification: Verification
 
   constructor(
-    private readonly host: WidgetHost,
+    readonly host: WidgetHost,
     verification: Verification,
   ) {
     this.#verification = verification
@@ -139,39 +142,28 @@ export class PinStep implements ReactiveController {
     void this.#fail('tokenExpired')
   }
 
-  /**
-   * Shows a dead end, says it, and puts the keyboard on the way forward, if it was in the widget
-   * (a token that expires while the person fills in the rest of the form leaves their focus alone).
-   */
+  /** Shows a dead end; the setbacks' chunk says it and puts the keyboard on the way forward. */
   async #fail(problem: PinProblem): Promise<void> {
     if (this.#verification.step === 'verified') return
-    const host = this.host
-    const focused = host.matches(':focus-within')
+    const focused = this.host.matches(':focus-within')
     this.problem = problem
     this.error = undefined
     this.#stopCode() // the resend countdown goes on: it leads to the way forward
-    host.requestUpdate()
-    // What happened, and what to do when the way forward is a wait.
-    host.announce(
-      this.resendSeconds ? `${this.#problemText()} ${this.#resendWait(true)}` : this.#problemText(),
-    )
-    if (focused) await this.#focusWayForward()
+    this.host.requestUpdate()
+    this.#setbacks = await loadSetbacks().catch(() => undefined)
+    this.host.requestUpdate()
+    await this.#setbacks?.deadEnd(this, focused)
   }
 
-  /** Why and how long until a new code can be asked for (`long`: for the live region). */
-  #resendWait(long?: boolean): string {
+  /** @internal Why and how long until a new code can be asked for (`long`: for the live region). */
+  resendWait(long?: boolean): string {
     const host = this.host
     return waitMessage(host.t, host.language, this.resendSeconds, this.#resendLimit ?? 'resendCooldown', long)
   }
 
-  /** Puts the keyboard on the way forward: the code, else a new one, else another number. */
-  async #focusWayForward(): Promise<void> {
-    await this.host.updateComplete
-    const root = this.host.renderRoot
-    ;(
-      root.querySelector<HTMLElement>('#pin, .problem button') ??
-      root.querySelector<HTMLElement>('.sent button')
-    )?.focus()
+  /** @internal The number the code went to, as the person typed it. */
+  get number(): string {
+    return this.#verification.number
   }
 
   /**
@@ -181,13 +173,6 @@ export class PinStep implements ReactiveController {
    */
   #deadEnd(): PinProblem {
     return Date.now() >= this.#expiresAt ? 'expired' : 'unusable'
-  }
-
-  #problemText(): string {
-    const t = this.host.t
-    const problem = this.problem ?? 'expired'
-    // Each problem is named after its string; only "not delivered" says where to.
-    return problem === 'notDelivered' ? fill(t.notDelivered, { to: this.#verification.number }) : t[problem]
   }
 
   #onInput = (event: InputEvent): void => {
@@ -220,15 +205,8 @@ export class PinStep implements ReactiveController {
       this.error = undefined
       return this.#verification.wait(error.retryAfter ?? 1, () => void this.verify(), error.details.limit)
     }
-    if (error.code === 'WRONG_PIN') {
-      this.text = ''
-      this.error = (t) =>
-        Number.isFinite(left) ? `${t.wrongPin} ${plural(host.language, t.attemptsLeft, left)}` : t.wrongPin
-    } else if (error.code === 'PIN_FORMAT_INVALID') {
-      this.error = (t) => fill(t.pinFormat, { length: this.#length })
-    } else {
-      this.error = errorMessage(error, host)
-    }
+    if (error.code === 'WRONG_PIN') this.text = ''
+    this.error = await errorMessage(error, host, this.#length)
     host.announce(this.error(host.t))
     await host.updateComplete
     host.renderRoot.querySelector<HTMLInputElement>('#pin')?.select()
@@ -256,7 +234,7 @@ export class PinStep implements ReactiveController {
       refusal = await verification.resend()
       // The code is gone after all (expired, used up): send a new one.
       if (refusal?.code === 'PIN_NOT_FOUND') {
-        this.problem = this.#deadEnd()
+        await this.#fail(this.#deadEnd())
         return this.#resendCode()
       }
     }
@@ -264,10 +242,14 @@ export class PinStep implements ReactiveController {
     if (refusal.code === 'RATE_LIMITED') {
       this.#resendLimit = refusal.details.limit
       this.#resend.start(refusal.retryAfter ?? 1)
-      host.announce(this.#resendWait(true))
-      void this.#focusWayForward() // the link that was clicked gives way to the wait
+      host.announce(this.resendWait(true))
+      // The link that was clicked gives way to the wait: the keyboard goes on.
+      void loadSetbacks().then(
+        (setbacks) => setbacks.focusWayForward(host),
+        () => undefined,
+      )
     } else {
-      this.error = errorMessage(refusal, host)
+      this.error = await errorMessage(refusal, host, this.#length)
       host.announce(this.error(host.t))
     }
     host.requestUpdate()
@@ -297,7 +279,7 @@ export class PinStep implements ReactiveController {
     const hint = fill(numeric ? t.pinHint : t.pinHintText, { length: this.#length })
     const resend =
       this.resendSeconds > 0
-        ? html`<p class="hint" part="hint">${this.#resendWait()}</p>`
+        ? html`<p class="hint" part="hint">${this.resendWait()}</p>`
         : html`<button type="button" class="link" part="link" @click=${() => this.#resendCode()}>
             ${this.problem === 'tokenExpired' ? t.verifyAgain : t.resend}
           </button>`
@@ -317,17 +299,8 @@ export class PinStep implements ReactiveController {
       </p>
       ${
         this.problem
-          ? html`<div class="problem">
-              <p class="error" part="error">${this.#problemText()}</p>
-              ${error ? html`<p class="error" part="error">${error}</p>` : nothing}
-              ${
-                // A new code needs the security check again: it shows here too, next to its button.
-                verification.captchaNeeded
-                  ? html`<div part="captcha"><slot name="captcha"></slot></div>`
-                  : nothing
-              }
-              ${resend}
-            </div>`
+          ? (this.#setbacks?.render(this, error, verification.captchaNeeded, resend) ??
+            html`<p class="error" part="error">${t.unusable}</p>`)
           : html`<label for="pin" part="label">${t.pinLabel}</label>
               <div class=${this.error ? 'pin invalid' : 'pin'} part="pin-field">
                 <div class="slots" aria-hidden="true">${this.#renderSlots()}</div>

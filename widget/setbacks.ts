@@ -1,0 +1,139 @@
+/**
+ * Setbacks: what the widget says and does when the server refuses a step or a code reaches a dead
+ * end. They are rare, so this is a chunk of its own, loaded on the first one (`loadSetbacks` in
+ * `messages.ts`). Like every lazy chunk it imports types only, so it shares no code with the entry:
+ * the entry hands it Lit's `html` and its wording helpers.
+ */
+import type { html, nothing } from 'lit'
+import type { ApiError } from './api-client.js'
+import type { fill, formatWait, Strings } from './i18n.js'
+import type { Message } from './messages.js'
+import type { PinProblem } from './steps/pin-step.js'
+import type { WidgetHost } from './verification.js'
+
+/** What the chunk borrows from the entry instead of importing it. */
+export interface SetbackKit {
+  html: typeof html
+  nothing: typeof nothing
+  fill: typeof fill
+  formatWait: typeof formatWait
+}
+
+/** What a dead end needs of the PIN step. */
+export interface DeadEndStep {
+  readonly host: WidgetHost
+  readonly problem: PinProblem | undefined
+  readonly resendSeconds: number
+  /** The number the code went to, as the person typed it. */
+  readonly number: string
+  /** Why and how long until a new code can be asked for (`long`: for the live region). */
+  resendWait(long?: boolean): string
+}
+
+const messageKeys = {
+  NUMBER_TYPE_NOT_ALLOWED: 'numberTypeNotAllowed',
+  NUMBER_NOT_REACHABLE: 'notReachable',
+  SMS_NOT_SENT: 'smsNotSent',
+  NETWORK_ERROR: 'network',
+  CAPTCHA_INCOMPLETE: 'captchaRequired',
+  CAPTCHA_REQUIRED: 'captchaFailed',
+  CAPTCHA_FAILED: 'captchaFailed',
+  // CAPTCHA_UNAVAILABLE, like STORE_UNAVAILABLE: `unavailable`.
+} as const satisfies Partial<Record<ApiError['code'], keyof Strings>>
+
+/**
+ * SEND_BLOCKED's `reason`s, each said in the person's terms (never "budget" or "conversion") by the
+ * string named after it: COUNTRY_NOT_ALLOWED by `countryNotAllowed`, and so on (a lookup by rule,
+ * not a table of the reasons' names). A reason added to the server later gets `sendBlocked`.
+ */
+const blockKeys = [
+  'countryNotAllowed',
+  'highRiskDestination',
+  'rangeVelocity',
+  'lowConversion',
+  'spendCeiling',
+] as const satisfies readonly (keyof Strings)[]
+
+function blockKey(
+  reason: unknown,
+  retryAfter: number,
+): (typeof blockKeys)[number] | 'rangeVelocityLater' | 'sendBlocked' {
+  const key = blockKeys.find((key) => key.replace(/[A-Z]/g, '_$&').toUpperCase() === reason)
+  // The wait is the person's next step; without one, "later".
+  return key === 'rangeVelocity' && !retryAfter ? 'rangeVelocityLater' : (key ?? 'sendBlocked')
+}
+
+export function setbacks({ html, nothing, fill, formatWait }: SetbackKit) {
+  /** What happened; each problem is named after its string, and only "not delivered" says where to. */
+  function problemText(step: DeadEndStep): string {
+    const t = step.host.t
+    const problem = step.problem ?? 'expired'
+    return problem === 'notDelivered' ? fill(t.notDelivered, { to: step.number }) : t[problem]
+  }
+
+  /** Puts the keyboard on the way forward: the code, else a new one, else another number. */
+  async function focusWayForward(host: WidgetHost): Promise<void> {
+    await host.updateComplete
+    const root = host.renderRoot
+    ;(
+      root.querySelector<HTMLElement>('#pin, .problem button') ??
+      root.querySelector<HTMLElement>('.sent button')
+    )?.focus()
+  }
+
+  return {
+    focusWayForward,
+
+    /**
+     * A refusal in words. Either step can meet most; PHONE_NUMBER_INVALID is worded by the entry,
+     * which knows the length problems. The host's language is read when the message is shown, for
+     * the wait or the plural it may word.
+     */
+    refusalMessage(error: ApiError, host: { readonly language: string }, pinLength: number): Message {
+      const { code, retryAfter = 0, details } = error
+      const left = Number(details.attemptsRemaining)
+      if (code === 'WRONG_PIN') {
+        return (t) => {
+          if (!Number.isFinite(left)) return t.wrongPin
+          const forms = t.attemptsLeft
+          const form = forms[new Intl.PluralRules(host.language).select(left)] ?? forms.other
+          return `${t.wrongPin} ${fill(form, { n: left })}`
+        }
+      }
+      if (code === 'PIN_FORMAT_INVALID') return (t) => fill(t.pinFormat, { length: pinLength })
+      const key =
+        code === 'SEND_BLOCKED'
+          ? blockKey(details.reason, retryAfter)
+          : code === 'CAPTCHA_REQUIRED' && details.reason === 'LOW_CONVERSION'
+            ? 'captchaEscalated' // sent without a token in 'escalated' mode; the challenge shows now
+            : (messageKeys[code as keyof typeof messageKeys] ?? 'unavailable')
+      return (t) => fill(t[key], { time: formatWait(host.language, retryAfter) })
+    },
+
+    /**
+     * Says a dead end that was just shown — what happened, and the wait when the way forward is
+     * one — and puts the keyboard on the way forward if it was in the widget (a token that expires
+     * while the person fills in the rest of the form leaves their focus alone).
+     */
+    async deadEnd(step: DeadEndStep, focused: boolean): Promise<void> {
+      const text = problemText(step)
+      step.host.announce(step.resendSeconds ? `${text} ${step.resendWait(true)}` : text)
+      if (focused) await focusWayForward(step.host)
+    },
+
+    /** The dead end in place of the code input, with the ways forward. */
+    render(step: DeadEndStep, error: string | undefined, captchaNeeded: boolean, resend: unknown) {
+      return html`<div class="problem">
+        <p class="error" part="error">${problemText(step)}</p>
+        ${error ? html`<p class="error" part="error">${error}</p>` : nothing}
+        ${
+          // A new code needs the security check again: it shows here too, next to its button.
+          captchaNeeded ? html`<div part="captcha"><slot name="captcha"></slot></div>` : nothing
+        }
+        ${resend}
+      </div>`
+    },
+  }
+}
+
+export type Setbacks = ReturnType<typeof setbacks>
