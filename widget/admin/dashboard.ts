@@ -9,27 +9,12 @@
  */
 import { html, LitElement, nothing, type TemplateResult } from 'lit'
 import { adminApi, AdminApiError, type AdminApi } from './admin-api.js'
-import { allowListSection } from './allow-list.js'
-import { funnelTable, hourlyChart } from './charts.js'
 import { styles } from './dashboard.styles.js'
-import { clockTime, count, percent, scopeText } from './format.js'
-import {
-  blockTable,
-  countryTable,
-  historyTable,
-  providerTable,
-  refusalTable,
-  spendMeter,
-} from './sections.js'
+import { clockTime, scopeText } from './format.js'
+import { PERIODS, summaryView, type SummaryViewState } from './summary-view.js'
 import type { AllowListEntry, Block, NumberHistory, Period, Summary } from './types.js'
 
 export const TOKEN_KEY = 'two-factor-kit:admin-token'
-
-const PERIODS: [Period, string][] = [
-  ['hour', 'Last hour'],
-  ['day', 'Last day'],
-  ['week', 'Last week'],
-]
 
 type Phase = 'signed-out' | 'loading' | 'ready' | 'failed'
 
@@ -268,7 +253,7 @@ export class TwoFactorDashboard extends LitElement {
       </header>
       <main aria-busy=${this.busy ? 'true' : 'false'}>
         ${this.failure ? this.#renderFailure(this.failure) : nothing}
-        ${summary ? this.#renderData(summary) : this.phase === 'loading' ? html`<p class="loading">Loading…</p>` : nothing}
+        ${summary ? summaryView(summary, this.#summaryHandlers()) : this.phase === 'loading' ? html`<p class="loading">Loading…</p>` : nothing}
       </main>
       ${this.#renderConfirm()}`
   }
@@ -287,89 +272,20 @@ export class TwoFactorDashboard extends LitElement {
     </div>`
   }
 
-  #renderData(summary: Summary): TemplateResult {
-    const label = PERIODS.find(([period]) => period === summary.period)![1].toLowerCase()
-    const nothingYet = summary.funnel.requested + summary.funnel.sent + summary.refusals.length === 0
-    return html`<p class="updated">
-        Figures for the ${label}${this.updatedAt ? `, read at ${clockTime(this.updatedAt)}` : ''}.
-      </p>
-      <div class="grid">
-        <section class="card wide">
-          <h2 id="funnel-title">Funnel</h2>
-          ${nothingYet ? html`<p class="empty">No codes were asked for in the ${label} yet.</p>` : nothing}
-          <dl class="headline">
-            <div>
-              <dt>Sent</dt>
-              <dd data-figure="sent">${count(summary.funnel.sent)}</dd>
-            </div>
-            <div>
-              <dt>Verified</dt>
-              <dd data-figure="verified">${count(summary.funnel.verified)}</dd>
-            </div>
-            <div>
-              <dt>Conversion (verified / sent)</dt>
-              <dd data-figure="conversion">${percent(summary.funnel.conversion)}</dd>
-            </div>
-            <div>
-              <dt>Active blocks</dt>
-              <dd data-figure="blocks">${count(summary.blocks.length)}</dd>
-            </div>
-          </dl>
-          ${funnelTable(summary.funnel, `Requested → sent → delivered → verified, ${label}`)}
-          ${hourlyChart(summary.series, summary.hours, this.updatedAt ?? Date.now())}
-        </section>
-        <section class="card">
-          <h2 id="blocks-title">Active blocks</h2>
-          ${blockTable(summary.blocks, Date.now(), (block) => this.#askToLift(block))}
-        </section>
-        <section class="card">
-          <h2 id="spend-title">Spend against the ceiling</h2>
-          ${spendMeter(summary.spend)}
-        </section>
-        <section class="card">
-          <h2 id="refusals-title">Refusals by reason</h2>
-          ${refusalTable(summary.refusals)}
-        </section>
-        <section class="card">
-          <h2 id="lookup-title">Number lookup</h2>
-          <form class="row" @submit=${this.#lookUp}>
-            <div class="field">
-              <label for="lookup">Phone number (international)</label>
-              <input
-                id="lookup"
-                name="lookup"
-                type="tel"
-                inputmode="tel"
-                autocomplete="off"
-                placeholder="+385 91 234 5678"
-                required
-              />
-            </div>
-            <button type="submit">Look up</button>
-          </form>
-          ${this.lookupError ? html`<p class="inline-error" role="alert">${this.lookupError}</p>` : nothing}
-          ${this.history ? historyTable(this.history) : nothing}
-        </section>
-        <section class="card wide">
-          <h2 id="countries-title">By country</h2>
-          ${countryTable(summary.byCountry)}
-        </section>
-        <section class="card wide">
-          <h2 id="providers-title">By provider</h2>
-          ${providerTable(summary.byProvider)}
-        </section>
-        <section class="card wide">
-          <h2 id="allow-title">Allow-list</h2>
-          ${allowListSection({
-            entries: this.allowEntries ?? [],
-            error: this.allowError,
-            onAdd: (entry, note) =>
-              this.#changeAllowList((api) => api.allow(entry, note), `${entry} added to the allow-list.`),
-            onRemove: (entry) =>
-              this.#changeAllowList((api) => api.disallow(entry), `${entry} removed from the allow-list.`),
-          })}
-        </section>
-      </div>`
+  #summaryHandlers(): SummaryViewState {
+    return {
+      updatedAt: this.updatedAt,
+      history: this.history,
+      lookupError: this.lookupError,
+      allowEntries: this.allowEntries ?? [],
+      allowError: this.allowError,
+      onLift: (block) => this.#askToLift(block),
+      onLookUp: (event) => this.#lookUp(event),
+      onAllow: (entry, note) =>
+        this.#changeAllowList((api) => api.allow(entry, note), `${entry} added to the allow-list.`),
+      onDisallow: (entry) =>
+        this.#changeAllowList((api) => api.disallow(entry), `${entry} removed from the allow-list.`),
+    }
   }
 
   #renderConfirm(): TemplateResult {
