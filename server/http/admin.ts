@@ -22,6 +22,7 @@ import { normalizePhoneNumber } from '../core/phone.js'
 import { timingSafeEqual } from '../core/pin.js'
 import type { SendPolicyApi } from '../core/policy-admin.js'
 import { fromMicros } from '../core/prices.js'
+import { recentVerifications } from '../core/verification-log.js'
 import type { TwoFactorStore } from '../stores/types.js'
 import { readJson } from './request.js'
 
@@ -221,7 +222,7 @@ export function adminRoutes(config: AdminRoutesConfig): Hono {
     // Constant time over the expected length: a wrong token takes as long as a right one.
     const padded = presented.padEnd(expected.length, '\0').slice(0, expected.length)
     if (!(timingSafeEqual(padded, expected) && presented.length === expected.length)) {
-      config.logger.warn('[two-factor-kit] admin request with a missing or wrong token refused')
+      config.logger.warn({ path: c.req.path }, 'admin request with a missing or wrong token refused')
       throw unauthorized()
     }
     await next()
@@ -271,7 +272,7 @@ export function adminRoutes(config: AdminRoutesConfig): Hono {
       config.policy.blocks(),
       config.policy.spend(),
     ])
-    return c.json({ ...summary, spend: { ...spend, periodSpend: fromMicros(summary.spend) }, blocks })
+    return c.json({ ...summary, spend: { ...spend, periodSpend: summary.spend }, blocks })
   })
 
   app.get('/verifications', async (c) => {
@@ -285,10 +286,7 @@ export function adminRoutes(config: AdminRoutesConfig): Hono {
       if (!/^\+\d{6,15}$/.test(input)) throw badRequest('phoneNumber must be an international number (+…).')
       e164 = input
     }
-    const entries = await config.store.listEntries(`verifications:${e164}`, config.clock())
-    const verifications = entries
-      .map((entry) => JSON.parse(entry.value) as { createdAt: number })
-      .sort((a, b) => b.createdAt - a.createdAt)
+    const verifications = await recentVerifications(config.store, e164, config.clock())
     return c.json({ phoneNumber: e164, verifications })
   })
 
@@ -296,7 +294,7 @@ export function adminRoutes(config: AdminRoutesConfig): Hono {
   app.delete('/blocks/:scope', async (c) => {
     const scope = c.req.param('scope')
     const lifted = await config.policy.lift(scope)
-    config.logger.warn(`[two-factor-kit] admin lifted the block on ${scope}`)
+    config.logger.warn({ scope }, 'admin lifted a block')
     return c.json({ scope, lifted })
   })
 

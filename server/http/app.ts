@@ -181,12 +181,17 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
       providers: config.providers,
       store: config.store,
       logger: config.logger,
+      clock: config.clock,
+      ...(config.policy.onEvent ? { onEvent: config.policy.onEvent } : {}),
       ...(config.deliveryReportUrl ? { publicBaseUrl: config.deliveryReportUrl } : {}),
     }),
   )
 
   if (options.widget) {
-    app.route('/', widgetRoutes({ ...options.widget, allowedCountries: config.allowedCountries }))
+    app.route(
+      '/',
+      widgetRoutes({ ...options.widget, allowedCountries: config.allowedCountries, logger: config.logger }),
+    )
   }
 
   app.get('/config', (c) => {

@@ -63,24 +63,10 @@ function reportingProvider(): SmsProvider & { sent: string[] } {
   }
 }
 
-/** The delivery-report routes on the kit's store, hook and clock, as the kit mounts them at /reports. */
-function reportRoutes(kit: ReturnType<typeof observedKit>, provider: SmsProvider) {
-  const app = new Hono()
-  app.route(
-    '/reports',
-    deliveryReportRoutes({
-      providers: [provider],
-      store: kit.store,
-      logger: { info() {}, warn() {}, error() {} },
-      onEvent: (event) => {
-        kit.events.push(event)
-        allEvents.push(event)
-      },
-      clock: kit.clock.now,
-    }),
-  )
+/** Posts a delivery report to the kit's own `/reports/reporting` route. */
+function reportRoutes(kit: ReturnType<typeof observedKit>) {
   return (body: unknown, secret = 'right') =>
-    app.request('/reports/reporting', {
+    kit.app.request('/reports/reporting', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', authorization: `Bearer ${secret}` },
       body: JSON.stringify(body),
@@ -228,7 +214,7 @@ describe('events: one per step, with its fields', () => {
     const sent = await kit.post('/pin', { phoneNumber: MOBILE_HR })
     const { pinId } = (await sent.json()) as { pinId: string }
     allPins.add(/^(\S+) /.exec(provider.sent[0]!)![1]!)
-    const report = reportRoutes(kit, provider)
+    const report = reportRoutes(kit)
     expect((await report({ messageId: 'm1', status: 'DELIVERED' }, 'wrong')).status).toBe(401)
     expect(kit.ofType('report.forged')).toEqual([
       { type: 'report.forged', at: kit.clock.now(), provider: 'reporting' },
@@ -411,7 +397,7 @@ describe('statistics and running totals', () => {
     const wrong = pin === '000000' ? '111111' : '000000'
     await kit.post(`/pin/${pinId}/verify`, { pin: wrong })
     expect((await kit.post(`/pin/${pinId}/resend`)).status).toBe(429)
-    const report = reportRoutes(kit, provider)
+    const report = reportRoutes(kit)
     await report({ messageId: 'm1', status: 'DELIVERED' })
     await report({ messageId: 'm1', status: 'DELIVERED' })
     expect((await kit.post(`/pin/${pinId}/verify`, { pin })).status).toBe(200)
@@ -460,7 +446,7 @@ describe('the verification index', () => {
     await kit.post(`/pin/${pinId}/verify`, { pin: pin === '000000' ? '111111' : '000000' })
     kit.clock.advance(5 * 60_000)
     expect((await kit.post(`/pin/${pinId}/resend`)).status).toBe(200)
-    await reportRoutes(kit, provider)({ messageId: 'm3', status: 'DELIVERED' })
+    await reportRoutes(kit)({ messageId: 'm3', status: 'DELIVERED' })
     expect((await kit.post(`/pin/${pinId}/verify`, { pin })).status).toBe(200)
     const now = kit.clock.now()
     expect(await recentVerifications(kit.store, MOBILE_HR, now)).toEqual([

@@ -171,10 +171,14 @@ describe('the admin API: steering the policies', () => {
     expect(summary).toMatchObject({
       period: 'day',
       hours: 24,
-      funnel: { sent: 2, verified: 1, conversion: 0.5 },
-      byCountry: [expect.objectContaining({ country: 'HR', sent: 2, verified: 1, conversion: 0.5 })],
-      byProvider: [expect.objectContaining({ provider: 'console', sent: 2 })],
+      funnel: { requested: 3, sent: 2, delivered: 0, verified: 1, conversion: 0.5 },
+      byCountry: [
+        { country: 'DE', requested: 1, sent: 0, delivered: 0, verified: 0, conversion: null, spend: 0 },
+        { country: 'HR', requested: 2, sent: 2, delivered: 0, verified: 1, conversion: 0.5, spend: 0.2 },
+      ],
+      byProvider: [expect.objectContaining({ provider: 'console', sent: 2, verified: 1, conversion: 0.5 })],
       refusals: [{ reason: 'COUNTRY_NOT_ALLOWED', shadow: false, count: 1 }],
+      spend: expect.objectContaining({ spent: 0.2, periodSpend: 0.2 }),
       blocks: [],
     })
     expect((await kit.admin('/summary?period=year')).status).toBe(400)
