@@ -131,21 +131,26 @@ describe('POST /pin', () => {
     ['+441134960000', 'FIXED_LINE'],
     ['+445600123456', 'VOIP'],
     ['+449098790000', 'PREMIUM_RATE'],
-  ])('refuses %s, a %s number, before any PIN exists or SMS is paid for', async (phoneNumber, numberType) => {
-    const kit = makeKit()
-    const response = await kit.post('/pin', { phoneNumber })
-    expect(response.status).toBe(422)
-    expect(await errorOf(response)).toMatchObject({ code: 'NUMBER_TYPE_NOT_ALLOWED', numberType })
-    expect(kit.sms.outbox).toHaveLength(0)
-    expect(kit.store.size).toBe(0)
-  })
+  ])(
+    'refuses %s, a %s number, before any PIN exists or SMS is paid for (only the request is counted)',
+    async (phoneNumber, numberType) => {
+      const kit = makeKit()
+      const response = await kit.post('/pin', { phoneNumber })
+      expect(response.status).toBe(422)
+      expect(await errorOf(response)).toMatchObject({ code: 'NUMBER_TYPE_NOT_ALLOWED', numberType })
+      expect(kit.sms.outbox).toHaveLength(0)
+      // Nothing but the statistics (the hour's and the running totals) counting one request.
+      expect(kit.store.size).toBe(2)
+      expect((await kit.app.policy.hourlyStats(1))[0]!.counters.requested).toBe(1)
+    },
+  )
 
   it('allows VoIP when configured', async () => {
     const kit = makeKit({ allowedNumberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE', 'VOIP'] })
     expect((await kit.post('/pin', { phoneNumber: '+445600123456' })).status).toBe(201)
   })
 
-  it('refuses a country outside the allow-list with 403 SEND_BLOCKED before spending anything, and records only the refusal', async () => {
+  it('refuses a country outside the allow-list with 403 SEND_BLOCKED before spending anything, and records only the request and its refusal', async () => {
     const kit = makeKit({ allowedCountries: ['DE'] })
     const response = await kit.post('/pin', { phoneNumber: MOBILE_HR })
     expect(response.status).toBe(403)
@@ -155,9 +160,13 @@ describe('POST /pin', () => {
       scope: 'country:HR',
     })
     expect(kit.sms.outbox).toHaveLength(0)
-    expect(kit.store.size).toBe(1)
+    // The statistics (the hour's and the running totals): one request, refused for its country.
+    expect(kit.store.size).toBe(2)
     expect(await kit.app.policy.hourlyStats(1)).toStrictEqual([
-      { hour: expect.any(String), counters: { 'refused|COUNTRY_NOT_ALLOWED': 1 } },
+      {
+        hour: expect.any(String),
+        counters: { requested: 1, 'requested|country:HR': 1, 'refused|COUNTRY_NOT_ALLOWED': 1 },
+      },
     ])
   })
 

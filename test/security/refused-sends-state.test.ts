@@ -55,8 +55,8 @@ async function legitimateUsersStillServed(kit: FloodKit, alice: { pinId: string;
 }
 
 describe('refused sends leave no state behind (memory store)', () => {
-  it('3,000 refused sends from one limited IP (to 3,000 numbers, then 100 to one) on a store of 40 entries → all 429, the store holds exactly what it held before, Alice and Bob still verify', async () => {
-    const store = memoryStore({ maxEntries: 40 })
+  it('3,000 refused sends from one limited IP (to 3,000 numbers, then 100 to one) on a store of 60 entries → all 429, the store holds exactly what it held before, Alice and Bob still verify', async () => {
+    const store = memoryStore({ maxEntries: 60 })
     const kit = kitWith(store)
     const alice = await beforeTheFlood(kit)
     const held = store.size
@@ -88,7 +88,7 @@ describe('refused sends leave no state behind (memory store)', () => {
 })
 
 describe('a send the store fails midway', () => {
-  it('answers 503 and gives back the buckets it took: nothing is left, and the number may ask again at once', async () => {
+  it('answers 503 and gives back the buckets it took: nothing is left but the statistics of the request, and the number may ask again at once', async () => {
     const store = memoryStore()
     let failing = true
     // The application-wide bucket is the last one taken: the store refuses it, as a full one would.
@@ -100,7 +100,11 @@ describe('a send the store fails midway', () => {
     })
     const kit = kitWith(failingOnLastBucket)
     expect(await sendOutcome(await kit.send(ALICE, MOBILE_HR))).toBe('503 STORE_UNAVAILABLE')
-    expect(store.size).toBe(0)
+    // Nothing but the statistics counting the request (the hour's and the running totals).
+    expect(store.size).toBe(2)
+    expect(await store.readCounters(['stats:total'], kit.clock.now())).toStrictEqual([
+      { requested: 1, 'requested|country:HR': 1 },
+    ])
     failing = false
     expect(await sendOutcome(await kit.send(ALICE, MOBILE_HR))).toBe('201')
   })
