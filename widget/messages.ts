@@ -1,6 +1,7 @@
-/** What the widget says for a refusal or a wait, in the page's language. */
+/** What the widget says for a refusal, in the page's language. */
 import { html, nothing } from 'lit'
 import type { ApiError } from './api-client.js'
+import { Countdown } from './countdown.js'
 import { fill, formatWait, type Strings } from './i18n.js'
 import { loadOnce } from './load-once.js'
 import type { Setbacks } from './setbacks.js'
@@ -12,10 +13,17 @@ export function lengthMessage(problem: string): Message {
   return (t) => (problem === 'TOO_SHORT' ? t.tooShort : problem === 'TOO_LONG' ? t.tooLong : t.invalidNumber)
 }
 
-/** The code for setbacks (refusals, dead ends): a chunk of its own, loaded on the first one. */
+/**
+ * The code for setbacks (refusals, rate-limit waits, dead ends): a chunk of its own, loaded on the
+ * first one. `setbacks` holds it once loaded; a wait or a dead end is shown only after that.
+ */
+export let setbacks: Setbacks | undefined
+
 export function loadSetbacks(): Promise<Setbacks> {
   return loadOnce('setbacks', () =>
-    import('./setbacks.js').then((module) => module.setbacks({ html, nothing, fill, formatWait })),
+    import('./setbacks.js').then(
+      (module) => (setbacks = module.setbacks({ html, nothing, fill, formatWait, Countdown })),
+    ),
   )
 }
 
@@ -34,21 +42,4 @@ export function errorMessage(
     (setbacks) => setbacks.refusalMessage(error, host, pinLength),
     () => (t) => t.network,
   )
-}
-
-/**
- * A rate limit's wait: why and when, in words. The server's `limit` says which; a send limit is
- * explained by the string named after it (none for `resendCooldown`, the usual wait between codes).
- */
-export function waitMessage(
-  t: Strings,
-  language: string,
-  seconds: number,
-  limit: unknown,
-  long?: boolean,
-): string {
-  const time = formatWait(language, seconds, long)
-  if (!limit || limit === 'verifyPin') return fill(t.rateLimited, { time })
-  const why = (t as Record<string, unknown>)[String(limit)]
-  return (typeof why == 'string' ? `${why} ` : '') + fill(t.resendIn, { time })
 }

@@ -6,6 +6,7 @@
  */
 import type { html, nothing } from 'lit'
 import type { ApiError } from './api-client.js'
+import type { Countdown } from './countdown.js'
 import type { fill, formatWait, Strings } from './i18n.js'
 import type { Message } from './messages.js'
 import type { PinProblem } from './steps/pin-step.js'
@@ -17,6 +18,7 @@ export interface SetbackKit {
   nothing: typeof nothing
   fill: typeof fill
   formatWait: typeof formatWait
+  Countdown: typeof Countdown
 }
 
 /** What a dead end needs of the PIN step. */
@@ -63,7 +65,7 @@ function blockKey(
   return key === 'rangeVelocity' && !retryAfter ? 'rangeVelocityLater' : (key ?? 'sendBlocked')
 }
 
-export function setbacks({ html, nothing, fill, formatWait }: SetbackKit) {
+export function setbacks({ html, nothing, fill, formatWait, Countdown }: SetbackKit) {
   /** What happened; each problem is named after its string, and only "not delivered" says where to. */
   function problemText(step: DeadEndStep): string {
     const t = step.host.t
@@ -81,8 +83,45 @@ export function setbacks({ html, nothing, fill, formatWait }: SetbackKit) {
     )?.focus()
   }
 
+  /**
+   * A rate limit's wait: why and when, in words (`long`: units in full, for the live region). The
+   * server's `limit` says which; a send limit is explained by the string named after it (none for
+   * `resendCooldown`, the usual wait between codes).
+   */
+  function waitText(host: WidgetHost, seconds: number, limit: unknown, long?: boolean): string {
+    const t = host.t
+    const time = formatWait(host.language, seconds, long)
+    if (!limit || limit === 'verifyPin') return fill(t.rateLimited, { time })
+    const why = (t as Record<string, unknown>)[String(limit)]
+    return (typeof why == 'string' ? `${why} ` : '') + fill(t.resendIn, { time })
+  }
+
   return {
     focusWayForward,
+    waitText,
+
+    /**
+     * Holds the step for `seconds`: `tick` has the seconds left, and at the end the live region
+     * says so and `resume` runs. Stopping the returned countdown drops the wait and `resume`.
+     */
+    wait(
+      host: WidgetHost,
+      seconds: number,
+      limit: unknown,
+      tick: (left: number) => void,
+      resume: () => void,
+    ) {
+      const countdown = new Countdown((left) => {
+        tick(left)
+        if (!left) {
+          host.announce(host.t.canRetry)
+          resume()
+        }
+      })
+      countdown.start(seconds)
+      host.announce(waitText(host, seconds, limit, true))
+      return countdown
+    },
 
     /**
      * A refusal in words. Either step can meet most; PHONE_NUMBER_INVALID is worded by the entry,

@@ -16,10 +16,10 @@ import {
   type PinSession,
   type WidgetConfig,
 } from './api-client.js'
-import { Countdown } from './countdown.js'
+import type { Countdown } from './countdown.js'
 import { TwoFactorCodeSentEvent, TwoFactorErrorEvent, TwoFactorVerifiedEvent } from './events.js'
 import { fill, type Strings } from './i18n.js'
-import { waitMessage } from './messages.js'
+import { loadSetbacks } from './messages.js'
 import type { TurnstileChallenge } from './turnstile.js'
 
 export type Step = 'phone' | 'pin' | 'verified'
@@ -90,16 +90,7 @@ export class Verification implements ReactiveController {
   captchaNeeded = false
   client: ApiClient = createApiClient('/2fa')
   readonly #host: SessionHost
-  #afterWait: (() => void) | undefined
-  #wait = new Countdown((waitSeconds) => {
-    this.#set({ waitSeconds })
-    if (waitSeconds === 0 && this.#afterWait) {
-      this.#host.announce(this.#host.t.canRetry)
-      const resume = this.#afterWait
-      this.#afterWait = undefined
-      resume()
-    }
-  })
+  #wait: Countdown | undefined
 
   /**
    * The number the code went to, as the person typed it: they need to see it whole to spot a typo
@@ -179,17 +170,14 @@ export class Verification implements ReactiveController {
   }
 
   /** Blocks the current step's action for `seconds` (`limit`: the server's reason), then runs `resume`. */
-  wait(seconds: number, resume: () => void, limit: unknown): void {
-    const host = this.#host
-    this.#afterWait = resume
+  async wait(seconds: number, resume: () => void, limit: unknown): Promise<void> {
     this.waitLimit = limit
-    this.#wait.start(seconds)
-    host.announce(waitMessage(host.t, host.language, seconds, limit, true))
+    const { wait } = await loadSetbacks()
+    this.#wait = wait(this.#host, seconds, limit, (waitSeconds) => this.#set({ waitSeconds }), resume)
   }
 
   #stopWait(): void {
-    this.#wait.stop()
-    this.#afterWait = undefined
+    this.#wait?.stop()
     this.#set({ waitSeconds: 0 })
   }
 

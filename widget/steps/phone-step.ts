@@ -6,7 +6,7 @@ import { html, nothing, type ReactiveController } from 'lit'
 import type { WidgetConfig } from '../api-client.js'
 import { CountryPicker } from './country-picker.js'
 import { guessCountry } from '../countries.js'
-import { errorMessage, lengthMessage, waitMessage, type Message } from '../messages.js'
+import { errorMessage, lengthMessage, setbacks, type Message } from '../messages.js'
 import { loadPhoneTools } from '../phone-loader.js'
 import type { PhoneTools } from '../phone-number.js'
 import type { Verification, WidgetHost } from '../verification.js'
@@ -241,7 +241,7 @@ export class PhoneStep implements ReactiveController {
     const verification = this.#verification
     const t = host.t
     const error = verification.waitSeconds
-      ? waitMessage(t, host.language, verification.waitSeconds, verification.waitLimit)
+      ? setbacks?.waitText(host, verification.waitSeconds, verification.waitLimit)
       : verification.configFailed
         ? t.unavailable
         : this.error?.(t)

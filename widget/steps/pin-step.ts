@@ -6,9 +6,8 @@
 import { html, nothing, type ReactiveController } from 'lit'
 import { secondsUntil, type Answer, type ApiError, type PinSession, type PinType } from '../api-client.js'
 import { Countdown } from '../countdown.js'
-import { fill } from '../i18n.js'
-import { errorMessage, loadSetbacks, waitMessage, type Message } from '../messages.js'
-import type { Setbacks } from '../setbacks.js'
+import { fill, formatWait } from '../i18n.js'
+import { errorMessage, loadSetbacks, setbacks, type Message } from '../messages.js'
 import { cleanPin } from '../pin-text.js'
 import { readSmsCode } from '../web-otp.js'
 import type { Verification, WidgetHost } from '../verification.js'
@@ -35,8 +34,6 @@ export class PinStep implements ReactiveController {
   #expiresAt = 0
   /** The server's name of the limit a refused resend waits for (`limit`), which words the wait. */
   #resendLimit: unknown
-  /** The setbacks' code, once a dead end or a refusal has loaded it. */
-  #setbacks: Setbacks | undefined
   #resend = new Countdown((seconds) => {
     const wasWaiting = this.resendSeconds > 0
     this.resendSeconds = seconds
@@ -44,7 +41,7 @@ export class PinStep implements ReactiveController {
     if (wasWaiting && !seconds) {
       this.host.announce(this.host.t.resendReady)
       // A dead end's way forward has just appeared: the keyboard goes to it, if it is in the widget.
-      if (this.problem && this.host.matches(':focus-within')) void this.#setbacks?.focusWayForward(this.host)
+      if (this.problem && this.host.matches(':focus-within')) void setbacks?.focusWayForward(this.host)
     }
   })
 
@@ -150,15 +147,18 @@ export class PinStep implements ReactiveController {
     this.error = undefined
     this.#stopCode() // the resend countdown goes on: it leads to the way forward
     this.host.requestUpdate()
-    this.#setbacks = await loadSetbacks().catch(() => undefined)
+    const loaded = await loadSetbacks().catch(() => undefined)
     this.host.requestUpdate()
-    await this.#setbacks?.deadEnd(this, focused)
+    await loaded?.deadEnd(this, focused)
   }
 
   /** @internal Why and how long until a new code can be asked for (`long`: for the live region). */
   resendWait(long?: boolean): string {
     const host = this.host
-    return waitMessage(host.t, host.language, this.resendSeconds, this.#resendLimit ?? 'resendCooldown', long)
+    const seconds = this.resendSeconds
+    return this.#resendLimit && setbacks
+      ? setbacks.waitText(host, seconds, this.#resendLimit, long)
+      : fill(host.t.resendIn, { time: formatWait(host.language, seconds, long) })
   }
 
   /** @internal The number the code went to, as the person typed it. */
@@ -242,12 +242,10 @@ export class PinStep implements ReactiveController {
     if (refusal.code === 'RATE_LIMITED') {
       this.#resendLimit = refusal.details.limit
       this.#resend.start(refusal.retryAfter ?? 1)
+      const loaded = await loadSetbacks().catch(() => undefined)
       host.announce(this.resendWait(true))
       // The link that was clicked gives way to the wait: the keyboard goes on.
-      void loadSetbacks().then(
-        (setbacks) => setbacks.focusWayForward(host),
-        () => undefined,
-      )
+      void loaded?.focusWayForward(host)
     } else {
       this.error = await errorMessage(refusal, host, this.#length)
       host.announce(this.error(host.t))
@@ -273,7 +271,7 @@ export class PinStep implements ReactiveController {
     const numeric = this.#type === 'NUMERIC'
     const waiting = verification.waitSeconds > 0
     const error = waiting
-      ? waitMessage(t, host.language, verification.waitSeconds, verification.waitLimit)
+      ? setbacks?.waitText(host, verification.waitSeconds, verification.waitLimit)
       : this.error?.(t)
     const [sentBefore, sentAfter = ''] = t.codeSent.split('{to}')
     const hint = fill(numeric ? t.pinHint : t.pinHintText, { length: this.#length })
@@ -299,7 +297,7 @@ export class PinStep implements ReactiveController {
       </p>
       ${
         this.problem
-          ? (this.#setbacks?.render(this, error, verification.captchaNeeded, resend) ??
+          ? (setbacks?.render(this, error, verification.captchaNeeded, resend) ??
             html`<p class="error" part="error">${t.unusable}</p>`)
           : html`<label for="pin" part="label">${t.pinLabel}</label>
               <div class=${this.error ? 'pin invalid' : 'pin'} part="pin-field">
