@@ -47,7 +47,11 @@ function splitField(field: string): { name: string; dimension?: string; value?: 
   const rest = field.slice(bar + 1)
   const colon = rest.indexOf(':')
   return colon === -1
-    ? { name: field.slice(0, bar), dimension: 'reason', value: rest }
+    ? {
+        name: field.slice(0, bar),
+        dimension: field.startsWith('rate_limited|') ? 'limit' : 'reason',
+        value: rest,
+      }
     : { name: field.slice(0, bar), dimension: rest.slice(0, colon), value: rest.slice(colon + 1) }
 }
 
@@ -118,84 +122,104 @@ export async function periodSummary(policy: SendPolicyApi, period: Period) {
   }
 }
 
+/** What each running total counts, for the metrics' HELP lines. */
+const METRIC_HELP: Record<string, string> = {
+  requested: 'Sends and resends of a valid number that reached the policies.',
+  sent: 'SMS handed to a provider (an unknown outcome counts: it may be billed).',
+  delivered: 'SMS a provider reported delivered (once per PIN).',
+  undelivered: 'SMS a provider reported undeliverable (once per PIN).',
+  verified: 'PINs verified.',
+  failed_attempt: 'Wrong PINs entered.',
+  locked: 'PINs locked after their last wrong attempt.',
+  expired: 'Verifies of a PIN that had expired.',
+  sms_failed: 'Provider send calls that failed.',
+  failover: 'Moves from a failing provider to the next.',
+  segments: 'SMS segments sent (each is billed).',
+  lookup_refused: 'Numbers the network lookup refused.',
+  captcha_failed: 'Sends whose captcha failed.',
+  spend: 'Estimated SMS spend, in the price table’s currency.',
+}
+
 /** Prometheus text exposition (version 0.0.4) of the running totals, plus live gauges. */
 export async function prometheusText(
   store: TwoFactorStore,
   policy: SendPolicyApi,
   now: number,
 ): Promise<string> {
-  const [totals] = await store.readCounters(['stats:total'], now)
-  const [lastHour] = await policy.hourlyStats(1)
-  const blocks = await policy.blocks()
+  const [[totals], [lastHour], blocks] = await Promise.all([
+    store.readCounters(['stats:total'], now),
+    policy.hourlyStats(1),
+    policy.blocks(),
+  ])
   const families = new Map<string, { type: string; help: string; samples: string[] }>()
-  const add = (metric: string, type: string, help: string, labels: Record<string, string>, value: number) => {
-    let family = families.get(metric)
-    if (!family) families.set(metric, (family = { type, help, samples: [] }))
-    const labelText = Object.entries(labels)
+  const add = (
+    name: string,
+    type: 'counter' | 'gauge' | 'summary',
+    help: string,
+    sample: { suffix?: string; labels?: Record<string, string>; value: number },
+  ) => {
+    let family = families.get(name)
+    if (!family) families.set(name, (family = { type, help, samples: [] }))
+    const labels = Object.entries(sample.labels ?? {})
       .map(
         ([key, text]) => `${key}="${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
       )
       .join(',')
-    family.samples.push(`${metric}${labelText ? `{${labelText}}` : ''} ${value}`)
+    family.samples.push(`${name}${sample.suffix ?? ''}${labels ? `{${labels}}` : ''} ${sample.value}`)
   }
   for (const [field, raw] of Object.entries(totals ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-    const { name, dimension, value } = splitField(field)
-    const metricName = name.replace(/[^a-zA-Z0-9_]/g, '_')
-    const labels: Record<string, string> = dimension ? { [dimension]: value ?? '' } : {}
-    if (name === 'latency_ms') {
-      add(
-        'two_factor_provider_send_seconds_sum',
-        'counter',
-        'Time spent in successful provider send calls.',
+    const { name, dimension, value = '' } = splitField(field)
+    const labels: Record<string, string> = dimension ? { [dimension]: value } : {}
+    // A breakdown is a family of its own, so that summing a family never counts a send twice.
+    const by = dimension ? `_by_${dimension}` : ''
+    const help = (METRIC_HELP[name] ?? `Running total of "${name}".`) + (dimension ? ` By ${dimension}.` : '')
+    if (name === 'latency_ms' || name === 'latency_count') {
+      add('two_factor_provider_send_seconds', 'summary', 'Successful provider send calls and their time.', {
+        suffix: name === 'latency_ms' ? '_sum' : '_count',
         labels,
-        raw / 1000,
-      )
-    } else if (name === 'latency_count') {
-      add('two_factor_provider_send_seconds_count', 'counter', 'Successful provider send calls.', labels, raw)
-    } else if (isMoney(name)) {
-      add(
-        'two_factor_estimated_spend_total',
-        'counter',
-        'Estimated SMS spend, in the price table’s currency.',
-        labels,
-        fromMicros(raw),
-      )
+        value: name === 'latency_ms' ? raw / 1000 : raw,
+      })
     } else if (name === 'refused' || name === 'shadow') {
       add(
         'two_factor_sends_refused_total',
         'counter',
         'Sends refused by a policy (shadow: decided, not enforced).',
-        { reason: value ?? '', shadow: String(name === 'shadow') },
-        raw,
+        {
+          labels: { reason: value, shadow: String(name === 'shadow') },
+          value: raw,
+        },
       )
+    } else if (name === 'rate_limited') {
+      add('two_factor_rate_limited_total', 'counter', 'Requests refused by a rate limit.', {
+        labels: { limit: value },
+        value: raw,
+      })
+    } else if (name === 'spend') {
+      add(`two_factor_estimated_spend${by}_total`, 'counter', help, { labels, value: fromMicros(raw) })
     } else {
-      add(`two_factor_${metricName}_total`, 'counter', `Running total of "${name}".`, labels, raw)
+      add(`two_factor_${name.replace(/[^a-zA-Z0-9_]/g, '_')}${by}_total`, 'counter', help, {
+        labels,
+        value: raw,
+      })
     }
   }
   const sent = lastHour?.counters.sent ?? 0
   const verified = lastHour?.counters.verified ?? 0
-  add(
-    'two_factor_conversion_ratio',
-    'gauge',
-    'Verified / sent in the current hour (NaN without sends).',
-    { window: '1h' },
-    sent > 0 ? verified / sent : Number.NaN,
-  )
+  add('two_factor_conversion_ratio', 'gauge', 'Verified / sent in the current hour (NaN without sends).', {
+    labels: { window: '1h' },
+    value: sent > 0 ? verified / sent : Number.NaN,
+  })
+  add('two_factor_active_blocks', 'gauge', 'Scopes under a block or a captcha now.', { value: blocks.length })
   const byReason = new Map<string, number>()
   for (const block of blocks) byReason.set(block.reason, (byReason.get(block.reason) ?? 0) + 1)
-  add('two_factor_active_blocks', 'gauge', 'Scopes under a block or a captcha now.', {}, blocks.length)
   for (const [reason, count] of byReason)
-    add(
-      'two_factor_active_blocks_by_reason',
-      'gauge',
-      'Scopes under a block or a captcha now, by reason.',
-      { reason },
-      count,
-    )
+    add('two_factor_active_blocks_by_reason', 'gauge', 'Scopes under a block or a captcha now, by reason.', {
+      labels: { reason },
+      value: count,
+    })
   const lines: string[] = []
-  for (const [metric, family] of families) {
-    lines.push(`# HELP ${metric} ${family.help}`, `# TYPE ${metric} ${family.type}`, ...family.samples)
-  }
+  for (const [name, family] of families)
+    lines.push(`# HELP ${name} ${family.help}`, `# TYPE ${name} ${family.type}`, ...family.samples)
   return `${lines.join('\n')}\n`
 }
 

@@ -185,6 +185,55 @@ describe('the admin API: steering the policies', () => {
   })
 })
 
+describe('metrics', () => {
+  it('GET /admin/metrics: Prometheus text of the running totals (one family per breakdown), the hour’s conversion and the active blocks', async () => {
+    const kit = adminKit({ allowedCountries: ['HR'], smsPrices: { HR: 0.25 }, sendPinPerRangeLimit: '1/1h' })
+    const { pinId, pin } = await kit.startVerification('+385911234567')
+    await kit.post(`/pin/${pinId}/verify`, { pin })
+    await kit.post('/pin', { phoneNumber: '+385921234567' })
+    await kit.post('/pin', { phoneNumber: '+385921234568' }) // same range: RANGE_VELOCITY
+    await kit.post('/pin', { phoneNumber: '+4915112345678' }) // COUNTRY_NOT_ALLOWED
+    const response = await kit.admin('/metrics')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('Content-Type')).toBe('text/plain; version=0.0.4; charset=utf-8')
+    const text = await response.text()
+    const lines = text.trimEnd().split('\n')
+    // Exposition format: every family has HELP and TYPE before its samples; samples are name{labels} value.
+    const declared = new Set<string>()
+    for (const line of lines) {
+      const meta = /^# (HELP|TYPE) (\w+) .+$/.exec(line)
+      if (meta) {
+        if (meta[1] === 'TYPE') declared.add(meta[2]!)
+        continue
+      }
+      const sample = /^(\w+?)(_sum|_count)?(\{(\w+="[^"]*",?)+\})? (-?[\d.e+-]+|NaN)$/.exec(line)
+      expect(sample, line).not.toBeNull()
+      expect(declared.has(sample![1]!) || declared.has(`${sample![1]}${sample![2] ?? ''}`), line).toBe(true)
+    }
+    for (const sample of [
+      'two_factor_requested_total 4',
+      'two_factor_requested_by_country_total{country="HR"} 3',
+      'two_factor_requested_by_country_total{country="DE"} 1',
+      'two_factor_sent_total 2',
+      'two_factor_sent_by_country_total{country="HR"} 2',
+      'two_factor_sent_by_provider_total{provider="console"} 2',
+      'two_factor_verified_total 1',
+      'two_factor_verified_by_country_total{country="HR"} 1',
+      'two_factor_segments_total 2',
+      'two_factor_estimated_spend_total 0.5',
+      'two_factor_estimated_spend_by_country_total{country="HR"} 0.5',
+      'two_factor_sends_refused_total{reason="RANGE_VELOCITY",shadow="false"} 1',
+      'two_factor_sends_refused_total{reason="COUNTRY_NOT_ALLOWED",shadow="false"} 1',
+      'two_factor_provider_send_seconds_count{provider="console"} 2',
+      'two_factor_conversion_ratio{window="1h"} 0.5',
+      'two_factor_active_blocks 1',
+      'two_factor_active_blocks_by_reason{reason="RANGE_VELOCITY"} 1',
+    ])
+      expect(lines).toContain(sample)
+    expect(text).toContain('# TYPE two_factor_provider_send_seconds summary')
+  })
+})
+
 describe('health', () => {
   it('GET /health answers 200 { status: "ok" } while the store answers, 503 STORE_UNAVAILABLE when it does not', async () => {
     const healthy = makeKit()
