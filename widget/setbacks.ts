@@ -10,7 +10,7 @@ import type { Countdown } from './countdown.js'
 import type { fill, formatWait, Strings } from './i18n.js'
 import type { Message } from './messages.js'
 import type { PinProblem } from './steps/pin-step.js'
-import type { WidgetHost } from './verification.js'
+import type { Verification, WidgetHost } from './verification.js'
 
 /** What the chunk borrows from the entry instead of importing it. */
 export interface SetbackKit {
@@ -30,6 +30,18 @@ export interface DeadEndStep {
   readonly number: string
   /** Why and how long until a new code can be asked for (`long`: for the live region). */
   resendWait(long?: boolean): string
+}
+
+/** What a refusal needs of the PIN step. */
+export interface PinSetbackStep extends DeadEndStep {
+  text: string
+  error: Message | undefined
+  /** The server's name of the limit a refused resend waits for. */
+  resendLimit: unknown
+  fail(problem: PinProblem): Promise<void>
+  /** Why the server no longer takes the code, as far as the step can tell. */
+  deadEnd(): PinProblem
+  verify(): Promise<void>
 }
 
 const messageKeys = {
@@ -96,9 +108,79 @@ export function setbacks({ html, nothing, fill, formatWait, Countdown }: Setback
     return (typeof why == 'string' ? `${why} ` : '') + fill(t.resendIn, { time })
   }
 
+  /**
+   * A refusal in words. Either step can meet most; PHONE_NUMBER_INVALID is worded by the entry,
+   * which knows the length problems. The host's language is read when the message is shown, for
+   * the wait or the plural it may word.
+   */
+  function refusalMessage(error: ApiError, host: { readonly language: string }, pinLength: number): Message {
+    const { code, retryAfter = 0, details } = error
+    const left = Number(details.attemptsRemaining)
+    if (code === 'WRONG_PIN') {
+      return (t) => {
+        if (!Number.isFinite(left)) return t.wrongPin
+        const forms = t.attemptsLeft
+        const form = forms[new Intl.PluralRules(host.language).select(left)] ?? forms.other
+        return `${t.wrongPin} ${fill(form, { n: left })}`
+      }
+    }
+    if (code === 'PIN_FORMAT_INVALID') return (t) => fill(t.pinFormat, { length: pinLength })
+    const key =
+      code === 'SEND_BLOCKED'
+        ? blockKey(details.reason, retryAfter)
+        : code === 'CAPTCHA_REQUIRED' && details.reason === 'LOW_CONVERSION'
+          ? 'captchaEscalated' // sent without a token in 'escalated' mode; the challenge shows now
+          : (messageKeys[code as keyof typeof messageKeys] ?? 'unavailable')
+    return (t) => fill(t[key], { time: formatWait(host.language, retryAfter) })
+  }
+
   return {
     focusWayForward,
     waitText,
+    refusalMessage,
+
+    /**
+     * A refused code: a dead end, a wait after which the code is checked by itself, or a message
+     * by the input, whose text is selected for typing over.
+     */
+    async codeRefused(step: PinSetbackStep, error: ApiError, pinLength: number, verification: Verification) {
+      const host = step.host
+      const left = Number(error.details.attemptsRemaining)
+      if (error.code === 'WRONG_PIN' && left === 0) return step.fail('locked')
+      if (error.code === 'PIN_NOT_FOUND') return step.fail(step.deadEnd())
+      if (error.code === 'RATE_LIMITED') {
+        step.error = undefined
+        return verification.wait(error.retryAfter ?? 1, () => void step.verify(), error.details.limit)
+      }
+      if (error.code === 'WRONG_PIN') step.text = ''
+      step.error = refusalMessage(error, host, pinLength)
+      host.announce(step.error(host.t))
+      await host.updateComplete
+      host.renderRoot.querySelector<HTMLInputElement>('#pin')?.select()
+    },
+
+    /**
+     * A refused resend: a wait (`countDown` shows it; said, and the keyboard moves on from the
+     * link that gave way to it) or a message.
+     */
+    resendRefused(
+      step: PinSetbackStep,
+      refusal: ApiError,
+      pinLength: number,
+      countDown: (seconds: number) => void,
+    ): void {
+      const host = step.host
+      if (refusal.code === 'RATE_LIMITED') {
+        step.resendLimit = refusal.details.limit
+        countDown(refusal.retryAfter ?? 1)
+        host.announce(step.resendWait(true))
+        void focusWayForward(host)
+      } else {
+        step.error = refusalMessage(refusal, host, pinLength)
+        host.announce(step.error(host.t))
+      }
+      host.requestUpdate()
+    },
 
     /**
      * Holds the step for `seconds`: `tick` has the seconds left, and at the end the live region
@@ -121,32 +203,6 @@ export function setbacks({ html, nothing, fill, formatWait, Countdown }: Setback
       countdown.start(seconds)
       host.announce(waitText(host, seconds, limit, true))
       return countdown
-    },
-
-    /**
-     * A refusal in words. Either step can meet most; PHONE_NUMBER_INVALID is worded by the entry,
-     * which knows the length problems. The host's language is read when the message is shown, for
-     * the wait or the plural it may word.
-     */
-    refusalMessage(error: ApiError, host: { readonly language: string }, pinLength: number): Message {
-      const { code, retryAfter = 0, details } = error
-      const left = Number(details.attemptsRemaining)
-      if (code === 'WRONG_PIN') {
-        return (t) => {
-          if (!Number.isFinite(left)) return t.wrongPin
-          const forms = t.attemptsLeft
-          const form = forms[new Intl.PluralRules(host.language).select(left)] ?? forms.other
-          return `${t.wrongPin} ${fill(form, { n: left })}`
-        }
-      }
-      if (code === 'PIN_FORMAT_INVALID') return (t) => fill(t.pinFormat, { length: pinLength })
-      const key =
-        code === 'SEND_BLOCKED'
-          ? blockKey(details.reason, retryAfter)
-          : code === 'CAPTCHA_REQUIRED' && details.reason === 'LOW_CONVERSION'
-            ? 'captchaEscalated' // sent without a token in 'escalated' mode; the challenge shows now
-            : (messageKeys[code as keyof typeof messageKeys] ?? 'unavailable')
-      return (t) => fill(t[key], { time: formatWait(host.language, retryAfter) })
     },
 
     /**

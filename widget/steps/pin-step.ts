@@ -7,7 +7,7 @@ import { html, nothing, type ReactiveController } from 'lit'
 import { secondsUntil, type Answer, type ApiError, type PinSession, type PinType } from '../api-client.js'
 import { Countdown } from '../countdown.js'
 import { fill, formatWait } from '../i18n.js'
-import { errorMessage, loadSetbacks, setbacks, type Message } from '../messages.js'
+import { loadSetbacks, setbacks, type Message } from '../messages.js'
 import { cleanPin } from '../pin-text.js'
 import { readSmsCode } from '../web-otp.js'
 import type { Verification, WidgetHost } from '../verification.js'
@@ -32,8 +32,8 @@ export class PinStep implements ReactiveController {
   #deliveryCheck: ReturnType<typeof setTimeout> | undefined
   /** When the code expires, on this browser's clock set right by the server's (as the expiry timer). */
   #expiresAt = 0
-  /** The server's name of the limit a refused resend waits for (`limit`), which words the wait. */
-  #resendLimit: unknown
+  /** @internal The server's name of the limit a refused resend waits for (`limit`), which words the wait. */
+  resendLimit: unknown
   #resend = new Countdown((seconds) => {
     const wasWaiting = this.resendSeconds > 0
     this.resendSeconds = seconds
@@ -79,11 +79,11 @@ export class PinStep implements ReactiveController {
     this.text = ''
     this.error = undefined
     this.problem = undefined
-    this.#resendLimit = undefined
+    this.resendLimit = undefined
     this.#resend.start(secondsUntil(data.resendAvailableAt, serverNow))
     const expiresIn = secondsUntil(data.expiresAt, serverNow) * 1000
     this.#expiresAt = Date.now() + expiresIn
-    this.#expiry = setTimeout(() => this.#fail('expired'), expiresIn)
+    this.#expiry = setTimeout(() => this.fail('expired'), expiresIn)
     this.#scheduleDeliveryCheck(0)
   }
 
@@ -123,7 +123,7 @@ export class PinStep implements ReactiveController {
     this.#deliveryCheck = setTimeout(async () => {
       try {
         const { data } = await this.#verification.client.getPin(session.pinId)
-        if (data.status === 'FAILED') this.#fail('notDelivered')
+        if (data.status === 'FAILED') this.fail('notDelivered')
         else if (data.status === 'PENDING' || data.status === 'SENT') this.#scheduleDeliveryCheck(attempt + 1)
       } catch (error) {
         // PIN_NOT_FOUND: the code is gone (expired, used, locked), there is nothing more to learn.
@@ -136,11 +136,11 @@ export class PinStep implements ReactiveController {
   tokenExpired(): void {
     this.#resend.stop()
     this.resendSeconds = 0
-    void this.#fail('tokenExpired')
+    void this.fail('tokenExpired')
   }
 
-  /** Shows a dead end; the setbacks' chunk says it and puts the keyboard on the way forward. */
-  async #fail(problem: PinProblem): Promise<void> {
+  /** @internal Shows a dead end; the setbacks' chunk says it and puts the keyboard on the way forward. */
+  async fail(problem: PinProblem): Promise<void> {
     if (this.#verification.step === 'verified') return
     const focused = this.host.matches(':focus-within')
     this.problem = problem
@@ -156,8 +156,8 @@ export class PinStep implements ReactiveController {
   resendWait(long?: boolean): string {
     const host = this.host
     const seconds = this.resendSeconds
-    return this.#resendLimit && setbacks
-      ? setbacks.waitText(host, seconds, this.#resendLimit, long)
+    return this.resendLimit && setbacks
+      ? setbacks.waitText(host, seconds, this.resendLimit, long)
       : fill(host.t.resendIn, { time: formatWait(host.language, seconds, long) })
   }
 
@@ -167,11 +167,11 @@ export class PinStep implements ReactiveController {
   }
 
   /**
-   * Why the server no longer takes the code. It answers PIN_NOT_FOUND for an unknown, expired, used
+   * @internal Why the server no longer takes the code. It answers PIN_NOT_FOUND for an unknown, expired, used
    * or locked code alike, so that outsiders can't tell them apart. The step knows the expiry time;
    * running out of attempts it already learnt from the last WRONG_PIN, and never asks again then.
    */
-  #deadEnd(): PinProblem {
+  deadEnd(): PinProblem {
     return Date.now() >= this.#expiresAt ? 'expired' : 'unusable'
   }
 
@@ -192,24 +192,7 @@ export class PinStep implements ReactiveController {
     if (!session || busy || waitSeconds || this.problem || this.text.length < this.#length) return
     this.#otp?.abort()
     const refusal = await verification.verify(this.text)
-    if (refusal) await this.#refused(refusal)
-  }
-
-  async #refused(error: ApiError): Promise<void> {
-    const host = this.host
-    const left = Number(error.details.attemptsRemaining)
-    if (error.code === 'WRONG_PIN' && left === 0) return this.#fail('locked')
-    if (error.code === 'PIN_NOT_FOUND') return this.#fail(this.#deadEnd())
-    if (error.code === 'RATE_LIMITED') {
-      // The code was not checked: check it by itself once the wait is over.
-      this.error = undefined
-      return this.#verification.wait(error.retryAfter ?? 1, () => void this.verify(), error.details.limit)
-    }
-    if (error.code === 'WRONG_PIN') this.text = ''
-    this.error = await errorMessage(error, host, this.#length)
-    host.announce(this.error(host.t))
-    await host.updateComplete
-    host.renderRoot.querySelector<HTMLInputElement>('#pin')?.select()
+    if (refusal) await (await loadSetbacks()).codeRefused(this, refusal, this.#length, verification)
   }
 
   /** Sends the same code again or, when the old one is gone, a new one; a refusal is shown here. */
@@ -234,23 +217,14 @@ export class PinStep implements ReactiveController {
       refusal = await verification.resend()
       // The code is gone after all (expired, used up): send a new one.
       if (refusal?.code === 'PIN_NOT_FOUND') {
-        await this.#fail(this.#deadEnd())
+        await this.fail(this.deadEnd())
         return this.#resendCode()
       }
     }
     if (!refusal) return host.updateComplete.then(() => host.focus())
-    if (refusal.code === 'RATE_LIMITED') {
-      this.#resendLimit = refusal.details.limit
-      this.#resend.start(refusal.retryAfter ?? 1)
-      const loaded = await loadSetbacks().catch(() => undefined)
-      host.announce(this.resendWait(true))
-      // The link that was clicked gives way to the wait: the keyboard goes on.
-      void loaded?.focusWayForward(host)
-    } else {
-      this.error = await errorMessage(refusal, host, this.#length)
-      host.announce(this.error(host.t))
-    }
-    host.requestUpdate()
+    ;(await loadSetbacks()).resendRefused(this, refusal, this.#length, (seconds) =>
+      this.#resend.start(seconds),
+    )
   }
 
   #renderSlots() {
