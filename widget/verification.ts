@@ -172,8 +172,15 @@ export class Verification implements ReactiveController {
   /** Blocks the current step's action for `seconds` (`limit`: the server's reason), then runs `resume`. */
   async wait(seconds: number, resume: () => void, limit: unknown): Promise<void> {
     this.waitLimit = limit
-    const { wait } = await loadSetbacks()
-    this.#wait = wait(this.#host, seconds, limit, (waitSeconds) => this.#set({ waitSeconds }), resume)
+    // Without its chunk (it didn't load) the step is not held here: the server still holds it.
+    const setbacks = await loadSetbacks().catch(() => undefined)
+    this.#wait = setbacks?.wait(
+      this.#host,
+      seconds,
+      limit,
+      (waitSeconds) => this.#set({ waitSeconds }),
+      resume,
+    )
   }
 
   #stopWait(): void {
