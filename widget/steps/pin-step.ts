@@ -271,8 +271,11 @@ export class PinStep implements ReactiveController {
       </p>
       ${
         this.problem
-          ? (setbacks?.render(this, error, verification.captchaNeeded, resend) ??
-            html`<p class="error" part="error">${t.unusable}</p>`)
+          ? // Until (or unless, offline) the setbacks' chunk has loaded: what happened, in words.
+            (setbacks?.render(this, error, verification.captchaNeeded, resend) ??
+            html`<p class="error" part="error">
+              ${t[this.problem === 'notDelivered' ? 'unusable' : this.problem]}
+            </p>`)
           : html`<label for="pin" part="label">${t.pinLabel}</label>
               <div class=${this.error ? 'pin invalid' : 'pin'} part="pin-field">
                 <div class="slots" aria-hidden="true">${this.#renderSlots()}</div>
