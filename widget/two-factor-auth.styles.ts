@@ -20,6 +20,7 @@ export const styles = css`
     --_success: var(--two-factor-success, light-dark(#15803d, #86efac));
     --_border: var(--two-factor-border, color-mix(in srgb, currentColor 45%, transparent));
     --_field: var(--two-factor-field, Field);
+    --_field-text: var(--two-factor-field-text, FieldText);
     --_surface: var(--two-factor-surface, Canvas);
     --_radius: var(--two-factor-radius, 0.5rem);
     --_gap: var(--two-factor-gap, 0.75rem);
@@ -69,7 +70,7 @@ export const styles = css`
     padding: 0.6em 0.75em;
     border: 1px solid var(--_border);
     background: var(--_field);
-    color: FieldText;
+    color: var(--_field-text);
   }
   :focus-visible {
     outline: 2px solid var(--_accent);
@@ -144,17 +145,20 @@ export const styles = css`
     background: var(--_accent);
     color: var(--_accent-text);
   }
+  /* Outlined, not filled: next to the host form's own submit it reads as a step, not a second goal. */
   button[part~='button'] {
     justify-self: start;
     padding: 0.6em 1.2em;
-    border: 0;
-    background: var(--_accent);
-    color: var(--_accent-text);
+    border: 1px solid;
+    background: none;
+    color: var(--_accent);
     font-weight: 600;
     cursor: pointer;
   }
+  input:disabled,
   button:disabled,
-  button[aria-disabled='true'] {
+  [aria-disabled='true'],
+  :disabled .slot {
     opacity: 0.6;
     cursor: not-allowed;
   }
@@ -177,28 +181,33 @@ export const styles = css`
   .pin {
     position: relative;
     justify-self: start;
+    min-inline-size: 0;
+    max-inline-size: 100%;
     direction: ltr;
   }
   .slots {
     display: flex;
     gap: 0.5rem;
   }
+  /* Slots shrink (never below their character) so that 10 fit a 390 px phone. */
   .slot {
     display: grid;
     place-items: center;
     inline-size: 2.5rem;
+    min-inline-size: 0;
     block-size: 3rem;
     font-size: 1.4em;
     font-weight: 600;
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     background: var(--_field);
-    color: FieldText;
+    color: var(--_field-text);
   }
   .pin:focus-within .slot.active {
     outline: 2px solid var(--_accent);
-    outline-offset: 0;
+    outline-offset: 2px;
   }
+  /* No part names it, so no page style reaches it; forced colours would paint its text. */
   #pin {
     position: absolute;
     inset: 0;
@@ -209,7 +218,7 @@ export const styles = css`
     color: transparent;
     caret-color: transparent;
     outline: none;
-    letter-spacing: 2.5rem;
+    forced-color-adjust: none;
   }
   #pin::selection {
     background: transparent;

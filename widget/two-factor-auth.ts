@@ -33,7 +33,8 @@ export type Session = SessionOfVerification
  * @csspart label - Field labels.
  * @csspart hint - Help text under a field.
  * @csspart error - Error text.
- * @csspart input - Both text inputs (also `phone-input` and `pin-input`).
+ * @csspart input - The number input and the country search (also `phone-input`, `country-search`). The code's
+ *   real input has no part: it is invisible, under the `pin-slot`s that show the code.
  * @csspart country-button - The country picker button (flag and calling code).
  * @csspart country-popup - The country list popup; `country-search`, `country-list` and `country-option` inside it.
  * @csspart captcha - The box around the security check (Cloudflare Turnstile), when the server asks for one.
@@ -90,7 +91,6 @@ export class TwoFactorAuth extends LitElement {
   /** The language whose strings are loaded, and them. */
   #translation: { language: string; strings: Partial<Strings> } | undefined
   #internals = this.attachInternals()
-  #formDisabled = false
 
   constructor() {
     super()
@@ -153,8 +153,9 @@ export class TwoFactorAuth extends LitElement {
   }
 
   /** @internal */
-  formDisabledCallback(disabled: boolean): void {
-    this.#formDisabled = disabled
+  formDisabledCallback(): void {
+    // Not remembered: removing the attribute calls this in the middle of an update (Lit reflects
+    // after render), too late for that render and too early to ask for another. `render` looks.
     this.requestUpdate()
   }
 
@@ -194,7 +195,7 @@ export class TwoFactorAuth extends LitElement {
     const t = this.t
     // Until the page's language has arrived, show nothing rather than flash English.
     if (!this.#translation) return nothing
-    return html`<fieldset part="base" ?disabled=${this.disabled || this.#formDisabled}>
+    return html`<fieldset part="base" ?disabled=${this.disabled || this.closest('fieldset:disabled')}>
         ${
           this.verification.step === 'phone'
             ? this.phone.render()

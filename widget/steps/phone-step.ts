@@ -240,11 +240,13 @@ export class PhoneStep implements ReactiveController {
     const host = this.host
     const verification = this.#verification
     const t = host.t
+    // Only a problem with the number marks the field invalid, not a wait or an outage.
+    const invalid = !verification.waitSeconds && !verification.configFailed && this.error?.(t)
     const error = verification.waitSeconds
       ? setbacks?.waitText(host, verification.waitSeconds, verification.waitLimit)
       : verification.configFailed
         ? t.unavailable
-        : this.error?.(t)
+        : invalid
     const example = this.tools?.example(this.country)
     return html`<form class="step" @submit=${this.#submit} novalidate>
       <label for="phone" part="label">${t.phoneLabel}</label>
@@ -260,7 +262,7 @@ export class PhoneStep implements ReactiveController {
           .value=${this.text}
           placeholder=${example ?? nothing}
           aria-describedby=${error ? 'phone-hint phone-error' : 'phone-hint'}
-          aria-invalid=${error && !verification.waitSeconds ? 'true' : 'false'}
+          aria-invalid=${!!invalid}
           @beforeinput=${this.#onBeforeInput}
           @input=${this.#onInput}
           @compositionend=${this.#onInput}
@@ -281,7 +283,7 @@ export class PhoneStep implements ReactiveController {
               type="submit"
               part="button"
               ?disabled=${verification.waitSeconds > 0}
-              aria-disabled=${verification.busy}
+              aria-disabled=${verification.busy || nothing}
             >
               ${verification.busy ? t.sending : t.sendCode}
             </button>`

@@ -243,8 +243,7 @@ export class PinStep implements ReactiveController {
     const verification = this.#verification
     const t = host.t
     const numeric = this.#type === 'NUMERIC'
-    const waiting = verification.waitSeconds > 0
-    const error = waiting
+    const error = verification.waitSeconds
       ? setbacks?.waitText(host, verification.waitSeconds, verification.waitLimit)
       : this.error?.(t)
     const [sentBefore, sentAfter = ''] = t.codeSent.split('{to}')
@@ -281,7 +280,6 @@ export class PinStep implements ReactiveController {
                 <div class="slots" aria-hidden="true">${this.#renderSlots()}</div>
                 <input
                   id="pin"
-                  part="input pin-input"
                   autocomplete="one-time-code"
                   inputmode=${numeric ? 'numeric' : 'text'}
                   autocapitalize=${numeric ? 'off' : 'characters'}
@@ -289,18 +287,14 @@ export class PinStep implements ReactiveController {
                   enterkeyhint="done"
                   .value=${this.text}
                   ?readonly=${verification.busy}
-                  aria-busy=${verification.busy ? 'true' : 'false'}
+                  aria-busy=${verification.busy}
                   aria-describedby=${error ? 'pin-hint pin-error' : 'pin-hint'}
-                  aria-invalid=${this.error ? 'true' : 'false'}
+                  aria-invalid=${!!this.error}
                   @input=${this.#onInput}
                 />
               </div>
-              <p id="pin-hint" class="hint" part="hint">${hint}</p>
-              ${error ? html`<p id="pin-error" class="error" part="error">${error}</p>` : nothing}
-              <button type="submit" part="button" ?disabled=${waiting || this.text.length < this.#length}>
-                ${verification.busy ? t.verifying : t.verify}
-              </button>
-              ${resend}`
+              <p id="pin-hint" class="hint" part="hint">${verification.busy ? t.verifying : hint}</p>
+              ${error ? html`<p id="pin-error" class="error" part="error">${error}</p>` : nothing} ${resend}`
       }
     </form>`
   }
