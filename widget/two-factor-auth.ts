@@ -29,26 +29,36 @@ export type Session = SessionOfVerification
  * @event {TwoFactorVerifiedEvent} two-factor-verified - The code was right; `detail: { token, phoneNumber }`.
  * @event {TwoFactorErrorEvent} two-factor-error - A step was refused; `detail: { code, message }` (the server's code).
  *
+ * @slot captcha - Where the security check (Cloudflare Turnstile) renders its challenge, when the server asks for one; the widget fills it itself.
+ *
  * @csspart base - The fieldset around everything.
  * @csspart label - Field labels.
- * @csspart hint - Help text under a field.
+ * @csspart hint - Help text under a field (also the wait before a new code can be sent).
  * @csspart error - Error text.
- * @csspart input - The number input and the country search (also `phone-input`, `country-search`). The code's
- *   real input has no part: it is invisible, under the `pin-slot`s that show the code.
+ * @csspart input - The number input and the country search. The code's real input has no part: it is invisible, under the slots that show the code.
+ * @csspart phone-input - The number input.
+ * @csspart phone-field - The row of the country button and the number input.
  * @csspart country-button - The country picker button (flag and calling code).
- * @csspart country-popup - The country list popup; `country-search`, `country-list` and `country-option` inside it.
- * @csspart captcha - The box around the security check (Cloudflare Turnstile), when the server asks for one.
- * @csspart button - Main action buttons (send, verify, retry).
+ * @csspart country-popup - The country list popup.
+ * @csspart country-search - The search input in the country popup.
+ * @csspart country-list - The list of countries.
+ * @csspart country-option - One country in the list.
+ * @csspart captcha - The box around the security check, when the server asks for one.
+ * @csspart button - Main action buttons (send, try again).
  * @csspart link - Secondary actions (change number, new code, use another number).
- * @csspart pin-field - The box that holds the PIN input and its slots; `pin-slot`, `pin-slot-active` and `pin-slot-filled` are the slots.
+ * @csspart pin-field - The box that holds the code's slots.
+ * @csspart pin-slot - One character of the code.
+ * @csspart pin-slot-active - The slot the next character goes in (ringed while the code has focus).
+ * @csspart pin-slot-filled - A slot that holds a character.
  * @csspart verified - The success message.
  *
- * @cssprop [--two-factor-accent=light-dark(#1d4ed8, #93c5fd)] - Buttons, focus rings, the active slot.
- * @cssprop [--two-factor-accent-text=light-dark(#fff, #0b1220)] - Text on accent.
+ * @cssprop [--two-factor-accent=light-dark(#1d4ed8, #93c5fd)] - Buttons, links, focus rings, the active slot.
+ * @cssprop [--two-factor-accent-text=light-dark(#fff, #0b1220)] - Text on accent (the highlighted country).
  * @cssprop [--two-factor-error=light-dark(#b91c1c, #fca5a5)] - Error text and invalid borders.
  * @cssprop [--two-factor-success=light-dark(#15803d, #86efac)] - The verified tick.
- * @cssprop [--two-factor-border=color-mix(in srgb, currentColor 45%, transparent)] - Input and popup borders.
- * @cssprop [--two-factor-field=Field] - Input background.
+ * @cssprop [--two-factor-border=color-mix(in srgb, currentColor 45%, transparent)] - Input, slot and popup borders.
+ * @cssprop [--two-factor-field=Field] - Input and slot background.
+ * @cssprop [--two-factor-field-text=FieldText] - Input and slot text; set it with `--two-factor-field` for a dark field on a light page.
  * @cssprop [--two-factor-surface=Canvas] - Popup background.
  * @cssprop [--two-factor-radius=0.5rem] - Corner radius.
  * @cssprop [--two-factor-gap=0.75rem] - Space between rows.
@@ -77,6 +87,7 @@ export class TwoFactorAuth extends LitElement {
   declare defaultCountry: string | undefined
   /** The form field name the token is submitted under. */
   declare name: string
+  /** Disables the whole widget (it is also disabled inside a disabled `<fieldset>`). */
   declare disabled: boolean
   /** Overrides for any of the widget's strings (see `Strings`), on top of the chosen language. */
   declare strings: Partial<Strings>

@@ -1,6 +1,8 @@
 /**
  * custom-elements.json for editors, Storybook and framework tooling: `npm run build:widget`
- * regenerates it at the top level (package.json "customElements" points there).
+ * regenerates it at the top level (package.json "customElements" points there). It is committed,
+ * and widget/custom-elements-manifest.test.ts fails when it and the rendered element disagree
+ * (parts, slot, custom properties and their defaults): regenerate it after changing the JSDoc.
  */
 
 /** Lit's internal reactive state (`state: true`) and #private members are not public API. */
