@@ -79,10 +79,11 @@ export function createApiClient(endpoint: string) {
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer<T>> {
     let response: Response
     try {
+      // Bodies are objects or nothing at all.
       response = await fetch(base + path, {
         method,
-        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-        body: body === undefined ? null : JSON.stringify(body),
+        headers: body ? { 'Content-Type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : null,
       })
     } catch (error) {
       throw new ApiError('NETWORK_ERROR', String(error))

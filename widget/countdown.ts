@@ -20,6 +20,11 @@ export class Countdown {
     this.#timer = undefined
   }
 
+  /** Goes on after `stop()`, to the same deadline (running or run out: nothing to do). */
+  resume(): void {
+    if (!this.#timer) this.#tick()
+  }
+
   #tick = (): void => {
     const left = Math.max(0, Math.ceil((this.#deadline - Date.now()) / 1000))
     this.onTick(left)

@@ -176,7 +176,7 @@ describe('next to a host form’s own buttons', () => {
     const { element, pin } = await pinStepWith('000000')
     await until(() => find(element, '#pin-error'))
     expect(element.shadowRoot!.activeElement).to.equal(pin)
-    const active = getComputedStyle(get(element, '.slot.active'))
+    const active = getComputedStyle(get(element, '[part~=pin-slot-active]'))
     expect(active.outlineStyle).to.equal('solid')
     expect(parseFloat(active.outlineOffset)).to.be.at.least(1)
     expect(active.borderTopColor).to.equal(getComputedStyle(get(element, '#pin-error')).color)

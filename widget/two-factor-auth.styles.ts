@@ -194,7 +194,6 @@ export const styles = css`
     display: grid;
     place-items: center;
     inline-size: 2.5rem;
-    min-inline-size: 0;
     block-size: 3rem;
     font-size: 1.4em;
     font-weight: 600;
@@ -203,7 +202,7 @@ export const styles = css`
     background: var(--_field);
     color: var(--_field-text);
   }
-  .pin:focus-within .slot.active {
+  .pin:focus-within [part~='pin-slot-active'] {
     outline: 2px solid var(--_accent);
     outline-offset: 2px;
   }

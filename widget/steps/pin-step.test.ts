@@ -319,6 +319,25 @@ describe('PIN step: waits, in words, with the way forward', () => {
 })
 
 describe('PIN step: resend and change number', () => {
+  it('"Change number" and back to the same number: the resend countdown goes on where it was (10 s, 4 s away, back: 6 s)', async () => {
+    installFakeApi({ resendCooldown: 10 })
+    const element = await mount('default-country="HR"')
+    useFakeClock()
+    await reachPinStep(element)
+    await vi.advanceTimersByTimeAsync(1000)
+    await click(element, '.sent button')
+    await vi.advanceTimersByTimeAsync(3000)
+    await click(element, 'button[type=submit]')
+    await until(() => find(element, '#pin'))
+    expect(text(element, '.step > .hint:last-child')).to.match(/^You can ask for a new code in 6\ssec\.$/)
+    await vi.advanceTimersByTimeAsync(5999)
+    await element.updateComplete
+    expect(find(element, 'button.link:not(.sent button)')).to.equal(null)
+    await vi.advanceTimersByTimeAsync(1)
+    await element.updateComplete
+    expect(find(element, 'button.link:not(.sent button)')).to.not.equal(null)
+  })
+
   it('counts down from the server’s resendAvailableAt, then offers a new code', async () => {
     const api = installFakeApi({ resendCooldown: 1 })
     const element = await mount('default-country="HR"')

@@ -87,8 +87,9 @@ export class PinStep implements ReactiveController {
     this.#scheduleDeliveryCheck(0)
   }
 
-  /** Entering (or coming back to) the step: listen for the SMS through WebOTP. */
+  /** Entering (or coming back to) the step: listen for the SMS through WebOTP, count down again. */
   resume(): void {
+    this.#resend.resume()
     if (!this.problem) this.#listenForSms()
   }
 
@@ -234,7 +235,7 @@ export class PinStep implements ReactiveController {
     return Array.from({ length }, (_, index) => {
       const char = this.text[index] ?? ''
       const parts = `pin-slot${index === active ? ' pin-slot-active' : ''}${char ? ' pin-slot-filled' : ''}`
-      return html`<span class="slot${index === active ? ' active' : ''}" part=${parts}>${char}</span>`
+      return html`<span class="slot" part=${parts}>${char}</span>`
     })
   }
 
