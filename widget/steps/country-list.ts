@@ -143,6 +143,8 @@ export class CountryList {
     const { host, phone } = this.picker
     const t = host.t
     const options = this.options
+    // The list is no Tab stop (Chromium makes a scrolling box one): the keyboard moves through it
+    // from the search field, and Tab leaves the picker.
     return html`<div class="popup" part="country-popup" @focusout=${this.#onFocusOut}>
       <input
         id="country-search"
@@ -160,14 +162,14 @@ export class CountryList {
         @input=${this.#onSearchInput}
         @keydown=${this.#onSearchKeydown}
       />
-      <ul id="countries" role="listbox" aria-label=${t.country} part="country-list">
+      <ul id="countries" role="listbox" aria-label=${t.country} part="country-list" tabindex="-1">
         ${options.map((country) => {
           const code = phone.tools?.callingCode(country)
           return html`<li
             id="country-${country}"
             role="option"
             part="country-option"
-            aria-selected=${country === this.active ? 'true' : 'false'}
+            aria-selected=${country === this.active}
             class=${country === phone.country ? 'current' : ''}
             @mousedown=${(event: Event) => event.preventDefault()}
             @click=${() => this.#choose(country)}

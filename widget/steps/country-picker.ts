@@ -82,7 +82,7 @@ export class CountryPicker {
       class="country"
       part="country-button"
       aria-haspopup="listbox"
-      aria-expanded=${this.open ? 'true' : 'false'}
+      aria-expanded=${this.open}
       @click=${() => (this.open ? this.hide('#country') : this.show())}
       @keydown=${this.#onButtonKeydown}
       @pointerenter=${this.preload}
@@ -93,6 +93,7 @@ export class CountryPicker {
   }
 
   renderPopup() {
-    return this.open && this.#list ? this.#list.render() : nothing
+    // Open only once the list's code has loaded (show).
+    return this.open ? this.#list!.render() : nothing
   }
 }
