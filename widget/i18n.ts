@@ -1,7 +1,8 @@
 /**
  * The widget's words. English is built in and complete; the other languages are small chunks
  * loaded on demand (a page downloads only its own), may leave strings out (English fills them),
- * and a page overrides any string through the element's `strings` property.
+ * and a page overrides any string through the element's `strings` property, or teaches the widget
+ * a language of its own with `registerLanguage`.
  */
 import { loadOnce } from './load-once.js'
 import en from './locales/en.js'
@@ -14,20 +15,40 @@ export type Strings = { [K in keyof typeof en]: (typeof en)[K] extends string ? 
 type Translation = Partial<Strings>
 
 const translations: Record<string, () => Promise<{ default: Translation }>> = {
+  ar: () => import('./locales/ar.js'),
   de: () => import('./locales/de.js'),
   es: () => import('./locales/es.js'),
   fr: () => import('./locales/fr.js'),
+  he: () => import('./locales/he.js'),
   hr: () => import('./locales/hr.js'),
+  it: () => import('./locales/it.js'),
+  ja: () => import('./locales/ja.js'),
+  nl: () => import('./locales/nl.js'),
+  pl: () => import('./locales/pl.js'),
+  pt: () => import('./locales/pt.js'),
+  ru: () => import('./locales/ru.js'),
+  tr: () => import('./locales/tr.js'),
+  uk: () => import('./locales/uk.js'),
+  zh: () => import('./locales/zh.js'),
 }
 
-/** The languages the widget speaks without help. */
-export const languages = ['en', ...Object.keys(translations)]
+/**
+ * Teaches the widget a language, or replaces a bundled one, for every `<two-factor-auth>` that
+ * loads it afterwards (call it before setting `lang`): `language` is the language part of a `lang`
+ * tag (`he` serves `he-IL`). `strings` may leave keys out (English fills them); plurals are keyed by
+ * the language's `Intl.PluralRules` categories (`{ one, two, other }` for Hebrew); country names,
+ * units and the plural choice come from `Intl` in that language, and words in a right-to-left
+ * script turn the layout right to left.
+ */
+export function registerLanguage(language: string, strings: Partial<Strings>): void {
+  translations[language.toLowerCase()] = async () => ({ default: strings })
+}
 
-/** The first of `tags` (BCP 47) whose language is built in, else English. */
+/** The first of `tags` (BCP 47) whose language is bundled or registered, else English. */
 export function pickLanguage(tags: readonly (string | null | undefined)[]): string {
   for (const tag of tags) {
     const language = tag?.toLowerCase().split('-')[0]
-    if (language && languages.includes(language)) return language
+    if (language && (language == 'en' || Object.hasOwn(translations, language))) return language
   }
   return 'en'
 }

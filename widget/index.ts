@@ -7,6 +7,7 @@ import { TwoFactorAuth } from './two-factor-auth.js'
 
 export * from './two-factor-auth.js'
 export * from './events.js'
+export { registerLanguage } from './i18n.js'
 export type { Strings, Plural } from './i18n.js'
 export type { WidgetErrorCode, WidgetConfig, PinType } from './api-client.js'
 

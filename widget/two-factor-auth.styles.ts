@@ -86,7 +86,9 @@ export const styles = css`
   .field input {
     flex: 1;
   }
-  #phone:dir(rtl) {
+  /* The number keeps dir="ltr" (so #phone itself never matches :dir(rtl)) but sits at the start
+     of a right-to-left row, by the country button. */
+  .field:dir(rtl) #phone {
     text-align: right;
   }
   .country {

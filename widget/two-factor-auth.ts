@@ -75,16 +75,20 @@ export class TwoFactorAuth extends LitElement {
     disabled: { type: Boolean, reflect: true },
     strings: { attribute: false },
     liveMessage: { state: true },
-  }
-
-  static override get observedAttributes(): string[] {
-    return [...super.observedAttributes, 'lang']
+    // Reactive, so that a new language renders; reflected, so that the page and screen readers see it.
+    lang: { reflect: true },
   }
 
   /** Where the kit's routes are mounted (same origin or CORS-enabled). */
   declare endpoint: string
   /** ISO 3166 alpha-2 code of the country to start with; else guessed from the browser's languages. */
   declare defaultCountry: string | undefined
+  /**
+   * The language to speak (BCP 47, like `he-IL`), else the nearest `lang` up the page, else the
+   * browser's: one of the 16 bundled (en ar de es fr he hr it ja nl pl pt ru tr uk zh) or one a
+   * page registered with `registerLanguage`; English otherwise.
+   */
+  declare lang: string
   /** The form field name the token is submitted under. */
   declare name: string
   /** Disables the whole widget (it is also disabled inside a disabled `<fieldset>`). */
@@ -139,7 +143,7 @@ export class TwoFactorAuth extends LitElement {
 
   /** The language in use: `lang` on the element or an ancestor, else the browser's. */
   get language(): string {
-    return pickLanguage([this.closest('[lang]')?.getAttribute('lang'), ...navigator.languages])
+    return pickLanguage([this.lang || this.closest('[lang]')?.getAttribute('lang'), ...navigator.languages])
   }
 
   /** Back to an empty phone step, forgetting the code and the token. */
@@ -151,11 +155,6 @@ export class TwoFactorAuth extends LitElement {
     const target = this.renderRoot.querySelector<HTMLElement>('#pin, #phone, [tabindex="-1"]')
     if (target) target.focus(options)
     else super.focus(options)
-  }
-
-  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
-    super.attributeChangedCallback(name, old, value)
-    if (name === 'lang') this.requestUpdate()
   }
 
   /** @internal */
@@ -206,7 +205,13 @@ export class TwoFactorAuth extends LitElement {
     const t = this.t
     // Until the page's language has arrived, show nothing rather than flash English.
     if (!this.#translation) return nothing
-    return html`<fieldset part="base" ?disabled=${this.disabled || this.closest('fieldset:disabled')}>
+    // Words in Hebrew, Arabic (Persian, Urdu…), Syriac, Thaana or N'Ko script turn the layout right
+    // to left even on a page that didn't say `dir="rtl"`; a registered language needs no flag.
+    return html`<fieldset
+        part="base"
+        dir=${/[\u0590-\u08ff]/.test(t.phoneLabel) ? 'rtl' : nothing}
+        ?disabled=${this.disabled || this.closest('fieldset:disabled')}
+      >
         ${
           this.verification.step === 'phone'
             ? this.phone.render()

@@ -8,6 +8,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
+import { languageChunks } from './vite-language-chunks.js'
 import { libphonenumberModern } from './vite-libphonenumber-modern.js'
 import { minifyLitTemplates } from './vite-minify-templates.js'
 
@@ -65,7 +66,7 @@ export default defineConfig(({ mode }) =>
         publicDir: false,
         logLevel: 'warn',
         resolve,
-        plugins: [minifyLitTemplates(), libphonenumberModern(), standaloneChunks()],
+        plugins: [minifyLitTemplates(), libphonenumberModern(), languageChunks(), standaloneChunks()],
         build: {
           outDir: 'dist/widget',
           emptyOutDir: true,
