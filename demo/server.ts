@@ -7,12 +7,15 @@
 import { Hono } from 'hono'
 import { randomBytes } from 'node:crypto'
 import { consoleProvider, serve, storeFromEnv, twoFactor } from 'two-factor-kit/server/node'
+import { demoAllowedOrigins } from './app.js'
 import { devInbox } from './inbox.js'
 import { demoSite } from './site.js'
 
 const production = process.env.NODE_ENV === 'production'
 const port = Number(process.env.PORT ?? 8787)
 const hostname = process.env.HOST ?? '127.0.0.1'
+// The origin a browser on this machine opens (0.0.0.0 listens everywhere, but isn't an address to visit).
+const ownOrigin = `http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`
 
 // SMS_PROVIDER, NUMBER_LOOKUP, TWO_FACTOR_* … (README); by default the console provider.
 // REDIS_URL shares one store (and so one set of limits) between several demo processes.
@@ -29,6 +32,7 @@ const consoleSms =
 const developmentAdminToken =
   !production && !process.env.TWO_FACTOR_ADMIN_TOKEN ? randomBytes(24).toString('base64url') : undefined
 const twoFactorApp = twoFactor(process.env, {
+  ...demoAllowedOrigins(process.env, ownOrigin),
   ...(store ? { store } : {}),
   ...(consoleSms ? { sms: consoleSms } : {}),
   ...(developmentAdminToken ? { adminToken: developmentAdminToken } : {}),

@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono'
 import { consoleProvider, twoFactor, type TwoFactorWorkerEnv } from 'two-factor-kit/server/workers'
+import { demoAllowedOrigins } from './app.js'
 import { devInbox } from './inbox.js'
 import { demoSite } from './site.js'
 
@@ -20,7 +21,14 @@ function developmentAdminToken(): string {
   return token
 }
 
-function demoApp(env: TwoFactorWorkerEnv & { TWO_FACTOR_ADMIN_TOKEN?: string }): Hono {
+type DemoEnv = TwoFactorWorkerEnv & {
+  TWO_FACTOR_ADMIN_TOKEN?: string
+  TWO_FACTOR_ALLOWED_ORIGINS?: string
+  /** The demo's own origin (demo/wrangler.jsonc; `npm run dev:workers` sets it from PORT). */
+  DEMO_ORIGIN?: string
+}
+
+function demoApp(env: DemoEnv): Hono {
   const production = env.ENVIRONMENT !== 'development'
   // SMS_PROVIDER, NUMBER_LOOKUP, TWO_FACTOR_* … as vars and secrets (README); by default the
   // console provider, whose outbox lives in this isolate: fine for wrangler dev's single isolate.
@@ -32,7 +40,11 @@ function demoApp(env: TwoFactorWorkerEnv & { TWO_FACTOR_ADMIN_TOKEN?: string }):
   // The operator console (/2fa/admin/) exists only with an admin token: in development, one made
   // for this isolate and printed by wrangler dev when none is set; in production the secret or none.
   const adminToken = production || env.TWO_FACTOR_ADMIN_TOKEN ? undefined : developmentAdminToken()
+  // Its own origin from a var, not from the request: the first request's Host header is whatever
+  // that client wrote, and the app (and its allowedOrigins) lives on for the isolate's later requests.
+  const ownOrigin = env.DEMO_ORIGIN?.trim() || 'http://127.0.0.1:8787'
   const twoFactorApp = twoFactor(env, {
+    ...demoAllowedOrigins(env, ownOrigin),
     ...(consoleSms ? { sms: consoleSms } : {}),
     ...(adminToken ? { adminToken } : {}),
   })

@@ -15,8 +15,10 @@ import {
   trustedProxyHops,
   type EnvironmentVariables,
 } from './runtime/env.js'
-import { loadDashboardFile } from './runtime/node-dashboard-files.js'
-import { loadWidgetScript } from './runtime/node-widget-bundle.js'
+import type { AdminRoutesConfig } from './http/admin.js'
+import type { WidgetRoutesConfig } from './http/widget-routes.js'
+import { loadDashboardFile, loadPrecompressedDashboardFile } from './runtime/node-dashboard-files.js'
+import { loadPrecompressedWidgetFile, loadWidgetScript } from './runtime/node-widget-bundle.js'
 import type { TwoFactorStore } from './stores/types.js'
 
 // server/node.ts in the repository, dist/server/node.js in the published package.
@@ -72,12 +74,23 @@ export function clientIpFromProxyHops(trustedProxyHops: number): (c: Context) =>
  * keeps the core's default; `NODE_ENV=production` turns on every production check.
  */
 export function optionsFromEnv(env: EnvironmentVariables = process.env): TwoFactorInit {
+  // Node sends what it is given as is: the files go out brotli or gzip as `npm run build:widget`
+  // precompressed them (a third of the bytes), and /metadata.json gzipped once.
+  const widget: Omit<WidgetRoutesConfig, 'allowedCountries'> = {
+    loadScript: loadWidgetScript,
+    loadPrecompressed: loadPrecompressedWidgetFile,
+    version: packageVersion,
+  }
+  const dashboard: AdminRoutesConfig['dashboard'] = {
+    loadScript: loadDashboardFile,
+    loadPrecompressed: loadPrecompressedDashboardFile,
+  }
   return {
     ...optionsFromVariables(env, isProduction(env, 'node')),
     getClientIp: clientIpFromProxyHops(trustedProxyHops(env)),
-    widget: { loadScript: loadWidgetScript, version: packageVersion },
+    widget,
     // Served only when TWO_FACTOR_ADMIN_TOKEN is set (the admin routes exist only then).
-    dashboard: { loadScript: loadDashboardFile },
+    dashboard,
   }
 }
 

@@ -17,6 +17,7 @@ import type { Context } from 'hono'
 // Through the package's own export, so the path holds in the repository and in dist/ alike.
 import packageJson from 'two-factor-kit/package.json'
 import type { TwoFactorApp } from './http/app.js'
+import type { WidgetRoutesConfig } from './http/widget-routes.js'
 import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
 import { assertEnvironmentVariables, isProduction, optionsFromVariables } from './runtime/env.js'
 import { dashboardFromAssets, widgetFromAssets, type AssetsFetcher } from './runtime/workers-assets.js'
@@ -101,8 +102,15 @@ export function twoFactor(env: TwoFactorWorkerEnv, overrides: TwoFactorInit = {}
   }
   // Through the options, as on Node: the kit mounts the widget's routes among its own, before its
   // last route (the NOT_FOUND envelope); routes added to the app afterwards would never be reached.
+  // Uncompressed, with `Vary: Accept-Encoding`: Cloudflare's edge compresses (brotli, gzip) what a
+  // Worker sends as identity, and a body the Worker had encoded itself it would not improve on.
   if (env.TWO_FACTOR_WIDGET && !options.widget) {
-    options.widget = { loadScript: widgetFromAssets(env.TWO_FACTOR_WIDGET), version: packageJson.version }
+    const widget: Omit<WidgetRoutesConfig, 'allowedCountries'> = {
+      loadScript: widgetFromAssets(env.TWO_FACTOR_WIDGET),
+      version: packageJson.version,
+      compressMetadata: false,
+    }
+    options.widget = widget
   }
   // The operator console is built into the same folder (admin/), and served only with an admin token.
   if (env.TWO_FACTOR_WIDGET && !options.dashboard) {

@@ -24,6 +24,7 @@ import type { SendPolicyApi } from '../core/policy-admin.js'
 import { fromMicros } from '../core/prices.js'
 import { recentVerifications } from '../core/verification-log.js'
 import type { TwoFactorStore } from '../stores/types.js'
+import { acceptedEncodings, encodedResponse, type ContentEncoding } from './content-encoding.js'
 import { readJson } from './request.js'
 
 export interface AdminRoutesConfig {
@@ -33,7 +34,14 @@ export interface AdminRoutesConfig {
   clock: () => number
   logger: Logger
   /** The dashboard page's files; undefined serves none (the API still works). */
-  dashboard?: { loadScript: (file: string) => Promise<string | undefined> }
+  dashboard?: {
+    loadScript: (file: string) => Promise<string | undefined>
+    /**
+     * The script's bytes compressed at build time (`dashboard.js.br`, `.gz`), or undefined: the
+     * script then goes out uncompressed. @default undefined
+     */
+    loadPrecompressed?: (file: string, encoding: ContentEncoding) => Promise<Uint8Array | undefined>
+  }
 }
 
 const HOUR_MS = 3_600_000
@@ -276,13 +284,23 @@ export function adminRoutes(config: AdminRoutesConfig): Hono {
       if (c.req.method === 'GET' && /\/admin\/$/.test(c.req.path)) return page(c)
       await next()
     })
+    const { loadPrecompressed } = config.dashboard
     app.get('/:file{dashboard[\\w-]*\\.js}', async (c) => {
-      const script = await loadScript(c.req.param('file'))
+      const file = c.req.param('file')
+      const headers = {
+        'Content-Type': 'text/javascript; charset=utf-8',
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': 'no-cache',
+      }
+      // 41 KB of JavaScript is 13 KB of brotli: the best encoding the request accepts that was built.
+      if (loadPrecompressed)
+        for (const encoding of acceptedEncodings(c.req.header('Accept-Encoding'))) {
+          const bytes = await loadPrecompressed(file, encoding)
+          if (bytes) return encodedResponse(bytes, encoding, headers)
+        }
+      const script = await loadScript(file)
       if (!script) throw new TwoFactorError('NOT_FOUND', 'No such dashboard file.')
-      c.header('Content-Type', 'text/javascript; charset=utf-8')
-      c.header('X-Content-Type-Options', 'nosniff')
-      c.header('Cache-Control', 'no-cache')
-      return c.body(script)
+      return new Response(script, { headers: { ...headers, Vary: 'Accept-Encoding' } })
     })
   }
 

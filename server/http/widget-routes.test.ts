@@ -1,6 +1,6 @@
-import { gzipSync } from 'node:zlib'
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib'
 import { AsYouType, getExampleNumber } from 'libphonenumber-js/core'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { expandWidgetMetadata } from '../../widget/phone-number.js'
 import { widgetMetadata, widgetRoutes } from './widget-routes.js'
 
@@ -134,5 +134,157 @@ describe('GET /metadata.json', () => {
     const { metadata, examples } = widgetMetadata(['HR', 'XX'])
     expect(Object.keys(metadata.countries)).toEqual(['HR'])
     expect(Object.keys(examples)).toEqual(['HR'])
+  })
+})
+
+describe('content encoding', () => {
+  const entry = files['two-factor-auth.js']!
+  // Only the entry was precompressed: the chunk stands for a file built without its .br/.gz.
+  const precompressed: Record<string, Uint8Array> = {
+    'two-factor-auth.js:br': brotliCompressSync(entry),
+    'two-factor-auth.js:gzip': gzipSync(entry, { level: 9 }),
+  }
+  const asked: string[] = []
+  function encodingRoutes(options: { compressMetadata?: boolean } = {}) {
+    return widgetRoutes({
+      loadScript: async (file) => files[file],
+      loadPrecompressed: async (file, encoding) => {
+        asked.push(`${file}:${encoding}`)
+        return precompressed[`${file}:${encoding}`]
+      },
+      version: '1.2.3',
+      allowedCountries: ['HR'],
+      ...options,
+    })
+  }
+  const accepting = (acceptEncoding: string | null, extra: Record<string, string> = {}) => ({
+    headers: acceptEncoding === null ? extra : { 'Accept-Encoding': acceptEncoding, ...extra },
+  })
+  const decoded = async (response: Response) => {
+    const bytes = Buffer.from(await response.arrayBuffer())
+    const encoding = response.headers.get('Content-Encoding')
+    return (
+      encoding === 'br' ? brotliDecompressSync(bytes) : encoding === 'gzip' ? gunzipSync(bytes) : bytes
+    ).toString()
+  }
+  afterEach(() => {
+    asked.length = 0
+    vi.unstubAllGlobals()
+  })
+
+  it.each([
+    ['gzip, deflate, br, zstd', 'br'],
+    ['br;q=0.9, gzip', 'gzip'],
+    ['gzip;q=1.0, br;q=1.0', 'br'],
+    ['br;q=0, gzip', 'gzip'],
+    ['BR;Q=0, *', 'gzip'],
+    ['*', 'br'],
+    ['deflate', null],
+    ['identity', null],
+    ['gzip;q=0, br;q=0', null],
+    ['*;q=0, identity', null],
+    ['', null],
+  ])('Accept-Encoding "%s" → %s, with Vary: Accept-Encoding on every variant', async (accept, expected) => {
+    const response = await encodingRoutes().request('/widget.js', accepting(accept))
+    expect(response.status).toBe(200)
+    expect(response.headers.get('Content-Encoding')).toBe(expected)
+    expect(response.headers.get('Vary')).toBe('Accept-Encoding')
+    expect(response.headers.get('Content-Type')).toBe('text/javascript; charset=utf-8')
+    expect(response.headers.get('Access-Control-Allow-Origin')).toBe('*')
+    expect(await decoded(response)).toBe(entry)
+  })
+
+  it('without Accept-Encoding: identity, and no precompressed file is read', async () => {
+    const response = await encodingRoutes().request('/widget.js', accepting(null))
+    expect(response.headers.get('Content-Encoding')).toBeNull()
+    expect(response.headers.get('Vary')).toBe('Accept-Encoding')
+    expect(await response.text()).toBe(entry)
+    expect(asked).toEqual([])
+  })
+
+  it('a file without its precompressed variants goes out as identity (still with Vary), after asking for br then gzip', async () => {
+    const response = await encodingRoutes().request(
+      '/two-factor-auth-phone-number-AbC123.js',
+      accepting('gzip, br'),
+    )
+    expect(response.headers.get('Content-Encoding')).toBeNull()
+    expect(response.headers.get('Vary')).toBe('Accept-Encoding')
+    expect(await response.text()).toBe('export const phone = 1')
+    expect(asked).toEqual([
+      'two-factor-auth-phone-number-AbC123.js:br',
+      'two-factor-auth-phone-number-AbC123.js:gzip',
+    ])
+  })
+
+  it('each encoding has its own ETag; a 304 answers only the ETag of the variant the request would get', async () => {
+    const app = encodingRoutes()
+    const etags: Record<string, string> = {}
+    for (const accept of ['br', 'gzip', 'identity']) {
+      const response = await app.request('/widget.js', accepting(accept))
+      etags[accept] = response.headers.get('ETag')!
+      expect(etags[accept], accept).toMatch(/^"[^"]+"$/)
+      const again = await app.request('/widget.js', accepting(accept, { 'If-None-Match': etags[accept] }))
+      expect(again.status, accept).toBe(304)
+      expect(again.headers.get('Vary'), accept).toBe('Accept-Encoding')
+      expect(again.headers.get('ETag'), accept).toBe(etags[accept])
+      expect(await again.text(), accept).toBe('')
+    }
+    expect(new Set(Object.values(etags)).size).toBe(3)
+    // A client that held the gzip variant and now accepts brotli gets the brotli body, not a 304.
+    const switched = await app.request('/widget.js', accepting('br', { 'If-None-Match': etags.gzip! }))
+    expect(switched.status).toBe(200)
+    expect(switched.headers.get('Content-Encoding')).toBe('br')
+  })
+
+  it('HEAD answers the headers of the variant GET would send, without a body', async () => {
+    const app = encodingRoutes()
+    const get = await app.request('/widget.js', accepting('gzip'))
+    const head = await app.request('/widget.js', { method: 'HEAD', ...accepting('gzip') })
+    expect(head.status).toBe(200)
+    for (const name of ['Content-Encoding', 'Vary', 'ETag', 'Content-Type', 'Cache-Control'])
+      expect(head.headers.get(name), name).toBe(get.headers.get(name))
+    expect(head.headers.get('Content-Encoding')).toBe('gzip')
+    expect(await head.text()).toBe('')
+  })
+
+  it('/metadata.json is gzipped once per process (CompressionStream), whatever the number of requests', async () => {
+    let gzipStreams = 0
+    const Original = CompressionStream
+    vi.stubGlobal(
+      'CompressionStream',
+      class extends Original {
+        constructor(format: ConstructorParameters<typeof CompressionStream>[0]) {
+          super(format)
+          if (format === 'gzip') gzipStreams++
+        }
+      },
+    )
+    const app = encodingRoutes()
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => app.request('/metadata.json', accepting('gzip'))),
+    )
+    const plain = await (await app.request('/metadata.json', accepting(null))).text()
+    expect(gzipStreams).toBe(1)
+    const etags = new Set<string>()
+    for (const response of responses) {
+      expect(response.headers.get('Content-Encoding')).toBe('gzip')
+      expect(response.headers.get('Vary')).toBe('Accept-Encoding')
+      etags.add(response.headers.get('ETag')!)
+      expect(await decoded(response)).toBe(plain)
+    }
+    expect(etags.size).toBe(1)
+    expect(JSON.parse(plain)).toMatchObject({ metadata: { countries: { HR: expect.any(Array) } } })
+  })
+
+  it('/metadata.json is identity (with Vary) when compression is left to the edge', async () => {
+    const response = await encodingRoutes({ compressMetadata: false }).request(
+      '/metadata.json',
+      accepting('gzip, br'),
+    )
+    expect(response.headers.get('Content-Encoding')).toBeNull()
+    expect(response.headers.get('Vary')).toBe('Accept-Encoding')
+    expect(JSON.parse(await response.text())).toMatchObject({
+      metadata: { countries: { HR: expect.any(Array) } },
+    })
   })
 })

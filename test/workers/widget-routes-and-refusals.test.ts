@@ -3,6 +3,7 @@
  * before its last route): the widget's files answer `*` to any page, the API answers cross-origin
  * to `allowedOrigins` only, and an unmatched path under a host's mount is the kit's envelope.
  */
+import { SELF } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
@@ -40,6 +41,30 @@ describe('the Workers entry with the widget bound', () => {
       expect(response.headers.get('Access-Control-Allow-Origin'), path).toBe('*')
     }
     expect(await (await app.request('/widget.js')).text()).toBe(files['two-factor-auth.js'])
+  })
+
+  it('sends the widget’s files as they are, with Vary: Accept-Encoding: Cloudflare’s edge compresses them', async () => {
+    const app = kit()
+    const accepting = { headers: { 'Accept-Encoding': 'gzip, deflate, br' } }
+    for (const path of ['/widget.js', '/two-factor-auth-phone-number-AbC123.js', '/metadata.json']) {
+      const response = await app.request(path, accepting)
+      expect(response.status, path).toBe(200)
+      expect(response.headers.get('Content-Encoding'), path).toBeNull()
+      expect(response.headers.get('Vary'), path).toBe('Accept-Encoding')
+    }
+    expect(await (await app.request('/widget.js', accepting)).text()).toBe(files['two-factor-auth.js'])
+    const metadata = await app.request('/metadata.json', accepting)
+    expect(await metadata.json()).toMatchObject({ metadata: { countries: expect.any(Object) } })
+  })
+
+  it('a body the routes compressed themselves crosses workerd encoded once (encodeBody: manual)', async () => {
+    // SELF.fetch decodes the one Content-Encoding it is told of: twice-encoded bytes would not parse.
+    const response = await SELF.fetch('https://kit.example/metadata.json', {
+      headers: { 'Accept-Encoding': 'gzip' },
+    })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('Vary')).toBe('Accept-Encoding')
+    expect(await response.json()).toMatchObject({ metadata: { countries: { HR: expect.any(Array) } } })
   })
 
   it('answers the API, a 404 and a refusal with no CORS header without allowedOrigins', async () => {

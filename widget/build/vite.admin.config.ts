@@ -4,14 +4,17 @@
  * Lit inside, and `dist/widget/admin/index.html`, the page shell that loads it by URL (no inline
  * script: the page's CSP has none). Inside dist/widget/ so that the package's files and the
  * Workers assets binding that carry the widget carry the console too. Build it after the widget:
- * the widget's build empties dist/widget/.
+ * the widget's build empties dist/widget/. Being last, it then writes a `.br` and a `.gz` next to
+ * every JS and JSON file of dist/widget/, the widget's and its own, which the Node entry serves.
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
 import { minifyLitTemplates } from './vite-minify-templates.js'
+import { precompress } from './vite-precompress.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
+const widgetDirectory = fileURLToPath(new URL('../../dist/widget/', import.meta.url))
 
 /** The page shell, copied next to the script. */
 function dashboardPage(): Plugin {
@@ -33,7 +36,7 @@ export default defineConfig({
   logLevel: 'warn',
   // Lit's production build, whatever NODE_ENV says.
   resolve: { conditions: ['module', 'browser', 'production'] },
-  plugins: [minifyLitTemplates(), dashboardPage()],
+  plugins: [minifyLitTemplates(), dashboardPage(), precompress(widgetDirectory)],
   build: {
     outDir: 'dist/widget/admin',
     emptyOutDir: true,
