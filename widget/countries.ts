@@ -1,8 +1,11 @@
 /** Country helpers that need no metadata: flags, localised names, the default guess. */
 
-/** The flag emoji: two regional-indicator letters, no image bytes. */
+/**
+ * The flag emoji: two regional-indicator letters, no image bytes. Codes come upper case (the server
+ * accepts only those; the guess and libphonenumber-js make only those).
+ */
 export function flag(country: string): string {
-  return String.fromCodePoint(...[...country.toUpperCase()].map((letter) => 0x1f1a5 + letter.charCodeAt(0)))
+  return String.fromCodePoint(...[...country].map((letter) => 0x1f1a5 + letter.charCodeAt(0)))
 }
 
 const displayNames = new Map<string, Intl.DisplayNames>()

@@ -54,14 +54,18 @@ export class CountryList {
     }
     const query = searchable(this.query.trim())
     if (!query) return this.#sorted.list
-    const digits = query.replace(/^\+/, '')
-    // Names that start with the query first, then a word in them, then anywhere ("ger": Germany, Algeria).
+    const code = /^\+?(\d+)$/.exec(query)?.[1]
+    // A calling code's main country is the one a number typed as "+44…" gets: "+1" is the United
+    // States before American Samoa, "+44" the United Kingdom before Guernsey.
+    const main = code && phone.tools?.format(`+${code}`, '').country
+    // Names that start with the query first (or the ISO code, or that main country), then a word in
+    // them, then anywhere ("ger": Germany, Algeria); the other countries of a calling code second.
     const rank = (country: string): number => {
       const name = searchable(countryName(country, language))
-      if (name.startsWith(query) || country.toLowerCase() === query) return 0
+      if (country === main || name.startsWith(query) || country.toLowerCase() === query) return 0
       if (name.includes(` ${query}`)) return 1
       if (name.includes(query)) return 2
-      return /^\d+$/.test(digits) && phone.tools?.callingCode(country)?.startsWith(digits) ? 0 : 3
+      return code && phone.tools?.callingCode(country)?.startsWith(code) ? 1 : 3
     }
     return this.#sorted.list
       .map((country) => ({ country, rank: rank(country) }))

@@ -38,3 +38,20 @@ describe('country list keyboard', () => {
     expect(element.shadowRoot!.activeElement?.id).not.to.equal('countries')
   })
 })
+
+describe('country search as people type it', () => {
+  async function searchAndPick(element: TwoFactorAuth, query: string): Promise<string> {
+    await openPicker(element)
+    await userEvent.keyboard(`${query}{Enter}`)
+    await until(() => !element.phone.picker.open, `Enter after "${query}" picked nothing`)
+    return element.phone.country
+  }
+
+  it('"+1"⏎ picks the United States and "+44"⏎ the United Kingdom: a calling code’s main country first', async () => {
+    installFakeApi({ allowedCountries: null })
+    const element = await mount('default-country="HR"')
+    expect(await searchAndPick(element, '+1')).to.equal('US')
+    expect(await searchAndPick(element, '+44')).to.equal('GB')
+    expect(await searchAndPick(element, '7')).to.equal('RU')
+  })
+})
