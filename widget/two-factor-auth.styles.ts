@@ -143,7 +143,8 @@ export const styles = css`
   li.current {
     font-weight: 600;
   }
-  li[aria-selected='true'] {
+  /* The option the keyboard is on (only options carry aria-selected). */
+  [aria-selected='true'] {
     background: var(--_accent);
     color: var(--_accent-text);
   }

@@ -29,17 +29,20 @@ export class CountryPicker {
     this.#verification = verification
   }
 
-  async #load(): Promise<CountryList> {
-    const { CountryList } = await loadList()
-    // Handed over rather than imported there: the chunk must not share code with the entry.
-    return (this.#list ??= new CountryList(this, { html, nothing, countryName, flag }))
+  /** The list, or undefined while its code can't be loaded (offline); the next call retries. */
+  #load(): Promise<CountryList | undefined> {
+    return loadList().then(
+      // Handed over rather than imported there: the chunk must not share code with the entry.
+      ({ CountryList }) => (this.#list ??= new CountryList(this, { html, nothing, countryName, flag })),
+      () => undefined,
+    )
   }
 
   /** Loads the list's code ahead of the first open (touch fires `pointerenter` too). */
-  preload = (): void => void this.#load().catch(() => undefined)
+  preload = (): void => void this.#load()
 
   async show(): Promise<void> {
-    const list = await this.#load().catch(() => undefined)
+    const list = await this.#load()
     // Without its code (offline) the list stays closed; pressing the button again retries.
     // Nor does it open over another step, should the number have been sent meanwhile.
     if (!list || this.#verification.step !== 'phone') return
