@@ -48,13 +48,15 @@ export const styles = css`
   label {
     font-weight: 600;
   }
-  .hint {
+  .hint,
+  .error {
     font-size: 0.875em;
+  }
+  .hint {
     opacity: 0.85;
   }
   .error {
     color: var(--_error);
-    font-size: 0.875em;
   }
   input,
   button,
@@ -72,11 +74,13 @@ export const styles = css`
     background: var(--_field);
     color: var(--_field-text);
   }
-  :focus-visible {
+  /* Off the border, which stays in sight (red when invalid); the active slot's ring is the code's focus. */
+  :focus-visible,
+  .pin:focus-within [part~='pin-slot-active'] {
     outline: 2px solid var(--_accent);
     outline-offset: 2px;
   }
-  input[aria-invalid='true'] {
+  [aria-invalid='true'] {
     border-color: var(--_error);
   }
   .field {
@@ -149,14 +153,17 @@ export const styles = css`
     color: var(--_accent-text);
   }
   /* Outlined, not filled: next to the host form's own submit it reads as a step, not a second goal. */
-  button[part~='button'] {
+  button[part~='button'],
+  .link {
     justify-self: start;
-    padding: 0.6em 1.2em;
-    border: 1px solid;
     background: none;
     color: var(--_accent);
-    font-weight: 600;
     cursor: pointer;
+  }
+  button[part~='button'] {
+    padding: 0.6em 1.2em;
+    border: 1px solid;
+    font-weight: 600;
   }
   input:disabled,
   button:disabled,
@@ -166,13 +173,9 @@ export const styles = css`
     cursor: not-allowed;
   }
   .link {
-    justify-self: start;
     padding: 0;
     border: 0;
-    background: none;
-    color: var(--_accent);
     text-decoration: underline;
-    cursor: pointer;
   }
   .sent {
     display: flex;
@@ -204,10 +207,6 @@ export const styles = css`
     border-radius: var(--_radius);
     background: var(--_field);
     color: var(--_field-text);
-  }
-  .pin:focus-within [part~='pin-slot-active'] {
-    outline: 2px solid var(--_accent);
-    outline-offset: 2px;
   }
   /* No part names it, so no page style reaches it; forced colours would paint its text. */
   #pin {
