@@ -8,13 +8,13 @@ export function flag(country: string): string {
   return String.fromCodePoint(...[...country].map((letter) => 0x1f1a5 + letter.charCodeAt(0)))
 }
 
-const displayNames = new Map<string, Intl.DisplayNames>()
+const displayNames: Record<string, Intl.DisplayNames> = {}
 
 export function countryName(country: string, language: string): string {
-  let names = displayNames.get(language)
-  if (!names)
-    displayNames.set(language, (names = new Intl.DisplayNames([language, 'en'], { type: 'region' })))
-  return names.of(country) ?? country
+  return (
+    (displayNames[language] ??= new Intl.DisplayNames([language, 'en'], { type: 'region' })).of(country) ??
+    country
+  )
 }
 
 /**
