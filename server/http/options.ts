@@ -4,6 +4,8 @@
  */
 import type { Context } from 'hono'
 import type { TwoFactorCoreOptions } from '../core/options.js'
+import type { AdminRoutesConfig } from './admin.js'
+import type { WidgetRoutesConfig } from './widget-routes.js'
 
 export interface TwoFactorOptions extends TwoFactorCoreOptions {
   /**
@@ -18,7 +20,7 @@ export interface TwoFactorOptions extends TwoFactorCoreOptions {
    * the allowed countries). The runtime entry supplies the files: the Node entry reads `dist/widget/`.
    * @default undefined (no widget routes)
    */
-  widget?: { loadScript: (file: string) => Promise<string | undefined>; version: string }
+  widget?: Pick<WidgetRoutesConfig, 'loadScript' | 'version' | 'loadPrecompressed' | 'compressMetadata'>
   /**
    * The admin API's bearer token (`TWO_FACTOR_ADMIN_TOKEN`): at least 32 random characters. Unset,
    * the `/admin` routes (API, metrics, dashboard) don't exist.
@@ -30,5 +32,5 @@ export interface TwoFactorOptions extends TwoFactorCoreOptions {
    * supplies them: the Node entry reads `dist/admin/`.
    * @default undefined (the admin API without its page)
    */
-  dashboard?: { loadScript: (file: string) => Promise<string | undefined> }
+  dashboard?: AdminRoutesConfig['dashboard']
 }
