@@ -15,7 +15,7 @@
  */
 import type { Context } from 'hono'
 // Through the package's own export, so the path holds in the repository and in dist/ alike.
-import packageJson from 'two-factor-kit/package.json'
+import { VERSION } from './runtime/version.js'
 import type { TwoFactorApp } from './http/app.js'
 import type { WidgetRoutesConfig } from './http/widget-routes.js'
 import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
@@ -107,7 +107,7 @@ export function twoFactor(env: TwoFactorWorkerEnv, overrides: TwoFactorInit = {}
   if (env.TWO_FACTOR_WIDGET && !options.widget) {
     const widget: Omit<WidgetRoutesConfig, 'allowedCountries'> = {
       loadScript: widgetFromAssets(env.TWO_FACTOR_WIDGET),
-      version: packageJson.version,
+      version: VERSION,
       compressMetadata: false,
     }
     options.widget = widget

@@ -1,0 +1,38 @@
+// What the Workers entry puts into a Worker: one copy of the phone metadata (the server's full one,
+// which the widget's /metadata.json is cut from), no package.json, and the version it serves kept
+// equal to the package's.
+import { readFile } from 'node:fs/promises'
+import { build } from 'esbuild'
+import { describe, expect, it } from 'vitest'
+import { VERSION } from '../../server/runtime/version.js'
+
+async function bundledInputs(): Promise<string[]> {
+  const result = await build({
+    entryPoints: ['server/workers.ts'],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    conditions: ['workerd', 'worker', 'browser'],
+    external: ['cloudflare:*', 'node:*'],
+    metafile: true,
+    logLevel: 'silent',
+  })
+  return Object.keys(result.metafile.inputs)
+}
+
+describe('the Workers bundle', () => {
+  it('holds one copy of the phone metadata (max) and no package.json', async () => {
+    const inputs = await bundledInputs()
+    const metadata = inputs.filter((input) => /libphonenumber-js\/metadata\.\w+\.json/.test(input))
+    expect(metadata).toHaveLength(1)
+    expect(metadata[0]).toMatch(/metadata\.max\.json/)
+    expect(inputs.filter((input) => input.endsWith('package.json'))).toStrictEqual([])
+  })
+
+  it("serves the package's version", async () => {
+    const packageJson = JSON.parse(await readFile('package.json', 'utf8')) as { version: string }
+    expect(VERSION).toBe(packageJson.version)
+  })
+})
