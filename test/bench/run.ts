@@ -2,7 +2,8 @@
  * `npm run bench`: every speed and size target of the project, each measured against its yardstick
  * in the same run, printed as ratios. Benchmarks, not tests: these machines are shared and noisy.
  */
-import { measureServerThroughput } from './server-throughput.js'
+import { measureServerLoad, median, type Rounds } from './server-load.js'
+import { measureWorkerdLoad } from './workerd-load.js'
 import { measureWidgetSizes } from './widget-size.js'
 import { measureWorkerSize } from './worker-size.js'
 import { soak } from './soak.js'
@@ -20,20 +21,73 @@ async function section(title: string, body: () => Promise<void>) {
   }
 }
 
-await section('Server throughput (Node, loopback, autocannon)', async () => {
-  const rows = await measureServerThroughput()
-  for (const row of rows)
-    console.log(`  ${row.name.padEnd(34)} ${row.requestsPerSecond.toFixed(0).padStart(8)} req/s`)
-  const [bare, send, verify] = rows.map((row) => row.requestsPerSecond) as [number, number, number]
-  const sendRatio = send / bare
-  const verifyRatio = verify / bare
-  console.log(
-    `  send / bare   = ${sendRatio.toFixed(2)}  (target ≥ 0.50) ${sendRatio >= 0.5 ? 'ok' : 'BELOW TARGET'}`,
+const targets = { sendCpu: 3, verifyCpu: 3.5, sendRate: 0.3, verifyRate: 0.28 }
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET')
+
+/** Medians over the rounds; ratios are each round's against its own yardstick run, then the median. */
+function printRounds(rounds: Rounds, judge: boolean) {
+  const routes = [
+    ['bare', 'GET /bare (yardstick)'],
+    ['send', 'POST /2fa/pin'],
+    ['verify', 'POST /2fa/pin/:id/verify (+ JWT)'],
+  ] as const
+  console.log(`  ${''.padEnd(34)} ${'CPU µs/req'.padStart(10)} ${'req/s'.padStart(8)}  failed`)
+  for (const [key, name] of routes) {
+    const cpu = median(rounds.map((round) => round[key].cpuMicrosPerRequest))
+    const rate = median(rounds.map((round) => round[key].requestsPerSecond))
+    const failed = rounds.reduce((sum, round) => sum + round[key].failed, 0)
+    const storeCpus = rounds.map((round) => round[key].storeCpuMicrosPerRequest ?? NaN)
+    const store = storeCpus.some(Number.isNaN)
+      ? ''
+      : `  + redis-server ${median(storeCpus).toFixed(0)} µs/req`
+    console.log(
+      `  ${name.padEnd(34)} ${cpu.toFixed(0).padStart(10)} ${rate.toFixed(1).padStart(8)}  ${failed}${store}`,
+    )
+  }
+  for (const [key, cpuTarget, rateTarget] of [
+    ['send', targets.sendCpu, targets.sendRate],
+    ['verify', targets.verifyCpu, targets.verifyRate],
+  ] as const) {
+    const cpu = median(rounds.map((round) => round[key].cpuMicrosPerRequest / round.bare.cpuMicrosPerRequest))
+    const rate = median(rounds.map((round) => round[key].requestsPerSecond / round.bare.requestsPerSecond))
+    const cpuText = `CPU ${cpu.toFixed(2)}× bare${judge ? ` (target ≤ ${cpuTarget}×: ${verdict(cpu <= cpuTarget)})` : ''}`
+    const rateText = `req/s ${rate.toFixed(3)}× bare${judge ? ` (target ≥ ${rateTarget}×: ${verdict(rate >= rateTarget)})` : ''}`
+    console.log(`  ${(key + ' / bare').padEnd(14)} ${cpuText}; ${rateText}`)
+  }
+}
+
+for (const store of ['memory', 'redis'] as const) {
+  await section(
+    `Server CPU and throughput, Node, ${store} store (server in its own process; autocannon, 50 connections; ` +
+      `${process.env.BENCH_ROUNDS ?? 3} rounds × ${process.env.BENCH_SECONDS ?? 5} s, medians)`,
+    async () => {
+      const result = await measureServerLoad(store)
+      printRounds(result.rounds, true)
+      if (result.redis) {
+        for (const key of ['send', 'verify'] as const) {
+          const { commands, roundTrips, commandstats } = result.redis[key]
+          console.log(
+            `  Redis per ${key.padEnd(6)}: ${roundTrips.toFixed(1)} round trips, ${commands.toFixed(1)} commands sent ` +
+              `(${commandstats.toFixed(1)} run in Redis, scripts' calls included)`,
+          )
+        }
+      }
+    },
   )
-  console.log(
-    `  verify / bare = ${verifyRatio.toFixed(2)}  (target ≥ 0.35) ${verifyRatio >= 0.35 ? 'ok' : 'BELOW TARGET'}`,
-  )
-})
+}
+
+await section(
+  'Server CPU and throughput, workerd (wrangler dev, Durable Object store; CPU of its workerd processes; 1 connection)',
+  async () => {
+    const result = await measureWorkerdLoad()
+    printRounds(result.rounds, false)
+    const wall = (key: 'bare' | 'send' | 'verify') =>
+      (1000 / median(result.rounds.map((round) => round[key].requestsPerSecond))).toFixed(1)
+    console.log(
+      `  wall time per request: bare ${wall('bare')} ms, send ${wall('send')} ms, verify ${wall('verify')} ms`,
+    )
+  },
+)
 
 await section('Widget size (minified, gzip -9)', async () => {
   const rows = await measureWidgetSizes()
