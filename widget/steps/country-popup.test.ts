@@ -25,7 +25,7 @@ async function openPicker(element: TwoFactorAuth): Promise<HTMLElement> {
   await element.updateComplete
   // The top layer and anchor positioning settle at the next frame.
   await new Promise(requestAnimationFrame)
-  return get(element, '.popup')
+  return get<HTMLElement>(element, '.popup')
 }
 
 describe('country list keyboard', () => {
