@@ -67,6 +67,7 @@ describe('theming', () => {
     element.reset()
     await element.updateComplete
     expect(getComputedStyle(get(element, '#phone')).color).to.equal('rgb(240, 240, 240)')
+    expect(getComputedStyle(get(element, '.country')).color).to.equal('rgb(240, 240, 240)')
   })
 
   it('::part(input) and ::part(pin-input) styles never show the code a second time nor draw over the slots', async () => {

@@ -102,7 +102,7 @@ export const styles = css`
     padding: 0 0.6em;
     border: 1px solid var(--_border);
     background: var(--_field);
-    color: FieldText;
+    color: var(--_field-text);
     cursor: pointer;
   }
   .flag {
