@@ -8,11 +8,11 @@ import {
   ALLOW_LIST,
   BLOCKS_LIST,
   countryCeiling,
-  hourlyStatsKey,
   spendKey,
   type ResolvedPolicy,
   type ScopeBlock,
 } from './policy.js'
+import { hourlyStatsKey } from './stats.js'
 import { fromMicros } from './prices.js'
 import type { TwoFactorStore } from '../stores/types.js'
 

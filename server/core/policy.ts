@@ -28,8 +28,6 @@ import { fromMicros } from './prices.js'
 import { addStats, type Tally } from './stats.js'
 import type { CounterUpdate, TwoFactorStore } from '../stores/types.js'
 
-export { hourlyStatsKey, HOURLY_STATS_TTL_MS } from './stats.js'
-
 export const SEND_BLOCK_REASONS = [
   'COUNTRY_NOT_ALLOWED',
   'HIGH_RISK_DESTINATION',
@@ -264,9 +262,6 @@ function breakerKeys(context: PolicyContext, scope: string, block: ScopeBlock | 
   const epoch = block?.since ?? 0
   return { current: `cv:${scope}|${epoch}|${window}`, previous: `cv:${scope}|${epoch}|${window - 1}` }
 }
-
-/** The scope a breaker counter key counts for. */
-export const scopeOfCounterKey = (key: string) => key.slice(3, key.indexOf('|'))
 
 /**
  * Destinations too rare to be judged alone — countries with fewer sends in the window than
