@@ -24,7 +24,7 @@ import type { ConfigAnswer, PinStateAnswer, SendPinAnswer, VerifyPinAnswer } fro
 import { pinIdParam, readJson, SendPinBody, VerifyPinBody } from './request.js'
 import { errorHandler, refusalResponse } from './responses.js'
 import { adminRoutes, healthRoute } from './admin.js'
-import { widgetRoutes } from './widget-routes.js'
+import { metadataRoute, widgetRoutes } from './widget-routes.js'
 
 /**
  * What `app.config` shows of the resolved options: nothing secret (no secret, no signing key, no
@@ -187,11 +187,15 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
     }),
   )
 
+  // /metadata.json is data, like the JWKS: served on every entry, also to a widget the host
+  // bundled itself. The widget's files come only with the option (the entry that has them).
   if (options.widget) {
     app.route(
       '/',
       widgetRoutes({ ...options.widget, allowedCountries: config.allowedCountries, logger: config.logger }),
     )
+  } else {
+    app.route('/', metadataRoute({ allowedCountries: config.allowedCountries }))
   }
 
   app.get('/config', (c) => {

@@ -16,9 +16,10 @@ export interface TwoFactorOptions extends TwoFactorCoreOptions {
    */
   getClientIp?: (c: Context) => string | undefined
   /**
-   * Serve the `<two-factor-auth>` bundle at `/widget.js` (and `/metadata.json`, phone metadata for
-   * the allowed countries). The runtime entry supplies the files: the Node entry reads `dist/widget/`.
-   * @default undefined (no widget routes)
+   * Serve the `<two-factor-auth>` bundle at `/widget.js` and its chunks. The runtime entry supplies
+   * the files: the Node entry reads `dist/widget/`. (`/metadata.json`, phone metadata for the allowed
+   * countries, is served with or without this option.)
+   * @default undefined (no widget files; `/metadata.json` still served, compressed by the kit)
    */
   widget?: Pick<WidgetRoutesConfig, 'loadScript' | 'version' | 'loadPrecompressed' | 'compressMetadata'>
   /**

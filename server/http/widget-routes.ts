@@ -134,21 +134,60 @@ function identityResponse(body: string, headers: Record<string, string>, status 
   return new Response(body, { status, headers: { ...headers, Vary: 'Accept-Encoding' } })
 }
 
+// Public, credential-free files: any page may load them, also as cross-origin module scripts.
+// Only these paths: the routes are mounted into the kit's app, whose API answers cross-origin
+// to `allowedOrigins` alone (a `*` middleware here would reach every route of the kit).
+const publicFile: MiddlewareHandler = async (c, next) => {
+  await next()
+  c.header('Access-Control-Allow-Origin', '*')
+  c.header('Cross-Origin-Resource-Policy', 'cross-origin')
+  c.header('X-Content-Type-Options', 'nosniff')
+}
+const revalidation = etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'access-control-allow-origin'] })
+
+export type MetadataRouteConfig = Pick<WidgetRoutesConfig, 'allowedCountries' | 'compressMetadata'>
+
+/**
+ * `GET /metadata.json` alone. It is data, not files, so every entry serves it, with or without the
+ * widget's files: a widget the host bundles itself still asks the kit for it.
+ */
+export function metadataRoute(config: MetadataRouteConfig): Hono {
+  // Cut on first use, not here: a kit whose widget never asks pays nothing at start-up.
+  let metadataBody: string | undefined
+  const body = () => (metadataBody ??= JSON.stringify(widgetMetadata(config.allowedCountries)))
+  // Compressed on first use too: the routes are made at start-up, where Workers forbid I/O.
+  let compressedMetadata: Promise<Partial<Record<ContentEncoding, Uint8Array>>> | undefined
+  const metadataVariants = () =>
+    (compressedMetadata ??= Promise.all(
+      CONTENT_ENCODINGS.map(async (encoding) => [encoding, await compressText(body(), encoding)] as const),
+    ).then((pairs) => Object.fromEntries(pairs.filter(([, bytes]) => bytes !== undefined))))
+
+  const app = new Hono()
+  app.use(METADATA_ROUTE, publicFile, revalidation)
+  app.get(METADATA_ROUTE, async (c) => {
+    const headers = {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'public, max-age=3600, stale-while-revalidate=86400',
+    }
+    if (config.compressMetadata !== false) {
+      const variants = await metadataVariants()
+      for (const encoding of acceptedEncodings(c.req.header('Accept-Encoding'))) {
+        const bytes = variants[encoding]
+        if (bytes) return encodedResponse(bytes, encoding, headers)
+      }
+    }
+    return identityResponse(body(), headers)
+  })
+  return app
+}
+
+/** The widget's files (`/widget.js`, its chunks) and `/metadata.json`. */
 export function widgetRoutes(config: WidgetRoutesConfig): Hono {
   if (typeof config.loadScript !== 'function')
     throw new TypeError('widgetRoutes needs "loadScript" (file → text of dist/widget/<file>)')
   if (!config.version)
     throw new TypeError('widgetRoutes needs "version" (the kit version, for /widget.js?v=…)')
-  const metadataBody = JSON.stringify(widgetMetadata(config.allowedCountries))
   const logger = config.logger ?? consoleLogger()
-  // Compressed on first use, not here: the routes are made at start-up, where Workers forbid I/O.
-  let compressedMetadata: Promise<Partial<Record<ContentEncoding, Uint8Array>>> | undefined
-  const metadataVariants = () =>
-    (compressedMetadata ??= Promise.all(
-      CONTENT_ENCODINGS.map(
-        async (encoding) => [encoding, await compressText(metadataBody, encoding)] as const,
-      ),
-    ).then((pairs) => Object.fromEntries(pairs.filter(([, bytes]) => bytes !== undefined))))
 
   /** A widget file in the best encoding the request accepts that was built; undefined if none is. */
   const script = async (c: Context, file: string, cacheControl: string): Promise<Response | undefined> => {
@@ -161,18 +200,7 @@ export function widgetRoutes(config: WidgetRoutesConfig): Hono {
     return text === undefined ? undefined : identityResponse(text, scriptHeaders(cacheControl))
   }
   const app = new Hono()
-
-  // Public, credential-free files: any page may load them, also as cross-origin module scripts.
-  // Only these paths: the routes are mounted into the kit's app, whose API answers cross-origin
-  // to `allowedOrigins` alone (a `*` middleware here would reach every route of the kit).
-  const publicFile: MiddlewareHandler = async (c, next) => {
-    await next()
-    c.header('Access-Control-Allow-Origin', '*')
-    c.header('Cross-Origin-Resource-Policy', 'cross-origin')
-    c.header('X-Content-Type-Options', 'nosniff')
-  }
-  const revalidation = etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'access-control-allow-origin'] })
-  for (const path of [ENTRY_ROUTE, CHUNK_ROUTE, METADATA_ROUTE]) app.use(path, publicFile, revalidation)
+  for (const path of [ENTRY_ROUTE, CHUNK_ROUTE]) app.use(path, publicFile, revalidation)
 
   app.get(ENTRY_ROUTE, async (c, next) => {
     let response: Response | undefined
@@ -192,20 +220,6 @@ export function widgetRoutes(config: WidgetRoutesConfig): Hono {
     return (CHUNK.test(file) ? await script(c, file, IMMUTABLE) : undefined) ?? next()
   })
 
-  app.get(METADATA_ROUTE, async (c) => {
-    const headers = {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Cache-Control': 'public, max-age=3600, stale-while-revalidate=86400',
-    }
-    if (config.compressMetadata !== false) {
-      const variants = await metadataVariants()
-      for (const encoding of acceptedEncodings(c.req.header('Accept-Encoding'))) {
-        const bytes = variants[encoding]
-        if (bytes) return encodedResponse(bytes, encoding, headers)
-      }
-    }
-    return identityResponse(metadataBody, headers)
-  })
-
+  app.route('/', metadataRoute(config))
   return app
 }
