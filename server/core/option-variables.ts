@@ -8,6 +8,7 @@ import { ConfigurationError } from './errors.js'
 export const STRING_OPTION_VARIABLES = {
   secret: 'TWO_FACTOR_SECRET',
   signingKey: 'TWO_FACTOR_PRIVATE_JWK',
+  previousSigningKeys: 'TWO_FACTOR_PREVIOUS_JWKS',
   issuer: 'TWO_FACTOR_ISSUER',
   audience: 'TWO_FACTOR_AUDIENCE',
   appName: 'TWO_FACTOR_APP_NAME',

@@ -38,6 +38,10 @@ const OPTION_SCHEMAS = {
   allowConsoleSmsInProduction: flag,
   secret: text,
   signingKey: v.union([text, record], 'must be a private JWK, as an object or a JSON string'),
+  previousSigningKeys: v.union(
+    [text, list],
+    'must be an array of JWKs, or a JSON string of one JWK or an array of them',
+  ),
   algorithm: text,
   issuer: text,
   audience: text,

@@ -54,6 +54,16 @@ export interface TwoFactorCoreOptions {
    * ephemeral key is generated, with a warning (tokens then stop verifying when the process restarts).
    */
   signingKey?: JsonWebKey | string
+  /**
+   * Keys that signed tokens before `signingKey` did, as JWKs (public or private; only the public
+   * half is used), or a JSON string of one JWK or an array of them. Their public halves are published
+   * in `/.well-known/jwks.json` after the current key's, each under its own `kid`, and the kit's own
+   * verifier accepts tokens they signed; new tokens are signed with `signingKey` only. Each must be
+   * for the current key's algorithm. Keep one until the tokens it signed and every verifier's cached
+   * JWKS have expired (README, "Rotating the signing key").
+   * @default [] (none)
+   */
+  previousSigningKeys?: JsonWebKey[] | string
   /** @default 'EdDSA' (or the signing key's own `alg`) */
   algorithm?: SigningAlgorithm
   /** The token's `iss`. Required in production. @default 'two-factor-kit' in development */
@@ -281,6 +291,7 @@ export interface ResolvedOptions {
   providers: SmsProvider[]
   secret: string
   signingKey: JsonWebKey | undefined
+  previousSigningKeys: JsonWebKey[]
   algorithm: SigningAlgorithm | undefined
   issuer: string
   audience: string

@@ -1,12 +1,13 @@
 /**
  * The server's two keys, resolved at start-up: the secret the PIN MACs and PINs are derived from,
- * and the private key that signs tokens. Development may make up either, per process; production,
- * and any deployment on a shared store, must be given both.
+ * and the private key that signs tokens (with the keys that signed before it, still verified).
+ * Development may make up either, per process; production, and any deployment on a shared store,
+ * must be given both.
  */
-import type { Logger, ResolvedOptions, TwoFactorCoreOptions } from './options.js'
+import type { Logger, ResolvedOptions, SigningAlgorithm, TwoFactorCoreOptions } from './options.js'
 import { refuseOption } from './option-variables.js'
 import { secretWeakness } from './secret-strength.js'
-import { signingKeyProblem } from './token.js'
+import { previousKeyProblem, signingKeyProblem } from './token.js'
 
 /** Randomness a secret must at least have: 32 characters, not all the same one. */
 function assertStrongSecret(secret: string): void {
@@ -26,7 +27,7 @@ export function resolveKeys(
   options: TwoFactorCoreOptions,
   production: boolean,
   logger: Logger,
-): Pick<ResolvedOptions, 'secret' | 'signingKey' | 'algorithm'> {
+): Pick<ResolvedOptions, 'secret' | 'signingKey' | 'previousSigningKeys' | 'algorithm'> {
   // Next to a shared store every process must derive the same PIN MACs and sign with the same key:
   // one made up per process answers WRONG_PIN to the right PIN sent by another.
   if (options.store.shared) {
@@ -92,5 +93,34 @@ export function resolveKeys(
   if (algorithm !== undefined && algorithm !== 'EdDSA' && algorithm !== 'ES256') {
     refuseOption('algorithm', `must be "EdDSA" or "ES256"; got ${JSON.stringify(algorithm)}`)
   }
-  return { secret, signingKey, algorithm }
+  // An ephemeral key is made for `algorithm`, EdDSA unless it says otherwise.
+  const currentAlgorithm = algorithm ?? (signingKey?.kty === 'EC' ? 'ES256' : 'EdDSA')
+  const previousSigningKeys = resolvePreviousKeys(options.previousSigningKeys, currentAlgorithm)
+  return { secret, signingKey, previousSigningKeys, algorithm }
+}
+
+/** One JWK or an array of them, as given or as JSON; each checked against the current algorithm. */
+function resolvePreviousKeys(
+  value: TwoFactorCoreOptions['previousSigningKeys'],
+  currentAlgorithm: SigningAlgorithm,
+): JsonWebKey[] {
+  if (value === undefined) return []
+  let parsed: unknown = value
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value)
+    } catch {
+      refuseOption(
+        'previousSigningKeys',
+        'is not valid JSON: expected a JWK such as {"kty":"OKP","crv":"Ed25519","x":"…"} or an array of them',
+      )
+    }
+  }
+  const keys: unknown[] = Array.isArray(parsed) ? parsed : [parsed]
+  for (const [index, key] of keys.entries()) {
+    const problem = previousKeyProblem(key, currentAlgorithm)
+    if (problem) refuseOption('previousSigningKeys', `entry ${index + 1} ${problem}`)
+  }
+  // Only the public half is used: a private one given here is not kept.
+  return (keys as JsonWebKey[]).map(({ d: _private, ...publicHalf }) => publicHalf)
 }

@@ -95,7 +95,7 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
   for (const provider of new Set([...providers, ...(options.lookup ? [options.lookup] : [])]))
     provider.useLogger?.(logger)
 
-  const { secret, signingKey, algorithm } = resolveKeys(options, production, logger)
+  const { secret, signingKey, previousSigningKeys, algorithm } = resolveKeys(options, production, logger)
 
   const issuer = options.issuer ?? (production ? undefined : 'two-factor-kit')
   const audience = options.audience ?? (production ? undefined : 'two-factor-kit-dev')
@@ -236,6 +236,7 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
     providers,
     secret,
     signingKey,
+    previousSigningKeys,
     algorithm,
     issuer,
     audience,

@@ -45,6 +45,7 @@ async function withSigner(config: ResolvedOptions, lookupGate: LookupGate): Prom
   }
   const signer = await createTokenSigner({
     signingKey,
+    previousKeys: config.previousSigningKeys,
     algorithm: config.algorithm,
     issuer: config.issuer,
     audience: config.audience,

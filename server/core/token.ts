@@ -12,6 +12,7 @@ import {
   type JWK,
 } from 'jose'
 import { ConfigurationError } from './errors.js'
+import { refuseOption } from './option-variables.js'
 import type { SigningAlgorithm } from './options.js'
 
 /** The JOSE `typ` of every token the kit signs; verifiers refuse anything else. */
@@ -20,7 +21,7 @@ export const TOKEN_TYPE = 'phone-verification+jwt'
 export interface TokenSigner {
   readonly algorithm: SigningAlgorithm
   readonly keyId: string
-  /** `{ keys: [publicJwk] }` for `/.well-known/jwks.json`. */
+  /** `/.well-known/jwks.json`: the current key's public half, then each previous key's. */
   readonly jwks: { keys: JWK[] }
   sign(
     claims: { phoneNumber: string; pinId: string },
@@ -28,13 +29,15 @@ export interface TokenSigner {
   ): Promise<{ token: string; expiresAt: number }>
 }
 
+/** The algorithm a JWK's key type and curve are for; undefined for a key the kit can't use. */
+function algorithmOfCurve(jwk: JsonWebKey): SigningAlgorithm | undefined {
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA'
+  if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'ES256'
+  return undefined
+}
+
 function algorithmOf(jwk: JsonWebKey, requested: SigningAlgorithm | undefined): SigningAlgorithm {
-  const fromKey =
-    jwk.kty === 'OKP' && jwk.crv === 'Ed25519'
-      ? 'EdDSA'
-      : jwk.kty === 'EC' && jwk.crv === 'P-256'
-        ? 'ES256'
-        : undefined
+  const fromKey = algorithmOfCurve(jwk)
   if (!fromKey)
     throw new ConfigurationError(
       'twoFactor(): "signingKey" must be an Ed25519 (OKP) or P-256 (EC) private JWK',
@@ -69,12 +72,46 @@ export function signingKeyProblem(
   } catch (error) {
     return (error as Error).message.replace(/^twoFactor\(\): /, '')
   }
-  for (const field of KEY_FIELDS[algorithm]) {
+  return fieldProblem(jwk, algorithm, KEY_FIELDS[algorithm], 'private')
+}
+
+function fieldProblem(
+  jwk: JsonWebKey,
+  algorithm: SigningAlgorithm,
+  fields: readonly string[],
+  half: 'private' | 'public',
+): string | undefined {
+  for (const field of fields) {
     const value = (jwk as unknown as Record<string, unknown>)[field]
     if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(value))
-      return `has no usable "${field}": a ${algorithm === 'EdDSA' ? 'Ed25519' : 'P-256'} private JWK has "${KEY_FIELDS[algorithm].join('", "')}", each 32 bytes of base64url (43 characters)`
+      return `has no usable "${field}": a ${algorithm === 'EdDSA' ? 'Ed25519' : 'P-256'} ${half} JWK has "${fields.join('", "')}", each 32 bytes of base64url (43 characters)`
   }
   return undefined
+}
+
+/**
+ * What makes a previous key unusable, found without importing it: not a JWK of a curve the kit
+ * signs with, not the current key's algorithm (the kit's verifier pins one algorithm, so a token
+ * signed by a key of another would be refused anyway), or a public field that is not 32 bytes.
+ */
+export function previousKeyProblem(jwk: unknown, current: SigningAlgorithm): string | undefined {
+  if (!jwk || typeof jwk !== 'object' || Array.isArray(jwk))
+    return 'is not a JWK object such as {"kty":"OKP","crv":"Ed25519","x":"…"}'
+  const key = jwk as JsonWebKey
+  const algorithm = algorithmOfCurve(key)
+  if (!algorithm) return 'is not an Ed25519 (OKP) or P-256 (EC) JWK'
+  if (algorithm !== current)
+    return `is an ${algorithm} key but the current signing key is ${current}: the kit's verifier accepts one algorithm, so rotate to a key of the same one`
+  if (key.alg && key.alg !== algorithm && !(algorithm === 'EdDSA' && key.alg === 'Ed25519'))
+    return `says alg ${key.alg}, which does not fit its curve (${algorithm})`
+  return fieldProblem(key, algorithm, algorithm === 'EdDSA' ? ['x'] : ['x', 'y'], 'public')
+}
+
+/** The public fields of a JWK, which its RFC 7638 thumbprint is computed over. */
+function publicHalf(jwk: JsonWebKey): JWK {
+  const publicJwk: JWK = { kty: jwk.kty!, crv: jwk.crv!, x: jwk.x! }
+  if (jwk.y) publicJwk.y = jwk.y
+  return publicJwk
 }
 
 /** A fresh key pair for development; returns the private JWK so callers could persist it. */
@@ -88,15 +125,15 @@ export async function generateSigningKey(algorithm: SigningAlgorithm = 'EdDSA'):
 
 export async function createTokenSigner(config: {
   signingKey: JsonWebKey
+  /** Keys that signed earlier tokens: published and verifiable, never used to sign. @default [] */
+  previousKeys?: JsonWebKey[]
   algorithm: SigningAlgorithm | undefined
   issuer: string
   audience: string
   ttlMs: number
 }): Promise<TokenSigner> {
   const algorithm = algorithmOf(config.signingKey, config.algorithm)
-  const { d: _private, ...publicFields } = config.signingKey as JWK
-  const publicJwk: JWK = { kty: publicFields.kty!, crv: publicFields.crv!, x: publicFields.x! }
-  if (publicFields.y) publicJwk.y = publicFields.y
+  const publicJwk = publicHalf(config.signingKey)
   const keyId = (config.signingKey as JWK).kid ?? (await calculateJwkThumbprint(publicJwk))
   let privateKey: CryptoKey
   try {
@@ -118,6 +155,26 @@ export async function createTokenSigner(config: {
     )
   }
   const jwks = { keys: [{ ...publicJwk, kid: keyId, alg: algorithm, use: 'sig' }] }
+  for (const [index, previous] of (config.previousKeys ?? []).entries()) {
+    const previousJwk = publicHalf(previous)
+    // The same rule as the current key's, so a token it signed names the kid it is published under.
+    const kid = (previous as JWK).kid ?? (await calculateJwkThumbprint(previousJwk))
+    // jose picks the key by the token's kid: two keys under one kid would make a token ambiguous.
+    if (jwks.keys.some((key) => key.kid === kid))
+      refuseOption(
+        'previousSigningKeys',
+        `entry ${index + 1} has a duplicate kid ${JSON.stringify(kid)} (the current key's or an earlier entry's): list each key once, and not the current one`,
+      )
+    try {
+      await importJWK(previousJwk, algorithm)
+    } catch (error) {
+      refuseOption(
+        'previousSigningKeys',
+        `entry ${index + 1} could not be imported: ${(error as Error).message}`,
+      )
+    }
+    jwks.keys.push({ ...previousJwk, kid, alg: algorithm, use: 'sig' })
+  }
 
   return {
     algorithm,
