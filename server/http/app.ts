@@ -21,6 +21,7 @@ import { clientIpReader, connectionAddress } from './client-ip.js'
 import { deliveryReportRoutes } from './delivery-reports.js'
 import type { TwoFactorOptions } from './options.js'
 import type { ConfigAnswer, PinStateAnswer, SendPinAnswer, VerifyPinAnswer } from './openapi-schemas.js'
+import { refusedOriginLog } from './refused-origin-log.js'
 import { pinIdParam, readJson, SendPinBody, VerifyPinBody } from './request.js'
 import { errorHandler, refusalResponse } from './responses.js'
 import { adminRoutes, healthRoute } from './admin.js'
@@ -145,6 +146,12 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
     c.header('Cache-Control', 'no-store')
     await next()
   })
+
+  // Before the CORS middleware, so it sees that middleware's answer.
+  app.use(
+    '*',
+    refusedOriginLog({ allowedOrigins: config.allowedOrigins, logger: config.logger, skip: isAdminPath }),
+  )
 
   if (config.allowedOrigins.length > 0) {
     const allowOrigins = cors({
