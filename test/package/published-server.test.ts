@@ -148,6 +148,40 @@ describe('the published server', () => {
     expect(result.loaded['server/captcha/turnstile']).toContain('turnstileCaptcha')
   })
 
+  it('`npx two-factor-kit keygen` runs from plain Node: an Ed25519 JWK that signs, and a 32-byte secret', async () => {
+    const bin = (packageJson as { bin?: Record<string, string> }).bin?.['two-factor-kit']
+    expect(bin).toBeDefined()
+    const run = spawnSync(process.execPath, [join(consumer, 'node_modules/two-factor-kit', bin!), 'keygen'], {
+      cwd: consumer,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    })
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+    const lines = run.stdout.trim().split('\n')
+    expect(lines).toHaveLength(2)
+    const jwkLine = /^TWO_FACTOR_PRIVATE_JWK='(\{[^']+\})'$/.exec(lines[0]!)
+    expect(jwkLine, lines[0]).not.toBeNull()
+    const jwk = JSON.parse(jwkLine![1]!) as Record<string, string>
+    expect(jwk).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', d: expect.any(String) })
+    const { SignJWT, jwtVerify, importJWK } = await import('jose')
+    const token = await new SignJWT({ sub: 'x' })
+      .setProtectedHeader({ alg: 'EdDSA' })
+      .sign(await importJWK(jwk, 'EdDSA'))
+    const { d: _private, ...publicJwk } = jwk
+    await expect(jwtVerify(token, await importJWK(publicJwk, 'EdDSA'))).resolves.toBeDefined()
+    const secret = /^TWO_FACTOR_SECRET=([A-Za-z0-9+/]{43}=)$/.exec(lines[1]!)
+    expect(secret, lines[1]).not.toBeNull()
+    expect(Buffer.from(secret![1]!, 'base64')).toHaveLength(32)
+  })
+
+  it('`two-factor-kit` without a known command prints its usage and exits 2', () => {
+    const bin = (packageJson as { bin?: Record<string, string> }).bin?.['two-factor-kit'] ?? 'missing'
+    const run = spawnSync(process.execPath, [join(root, bin), 'nope'], { encoding: 'utf8' })
+    expect(run.status).toBe(2)
+    expect(run.stderr).toContain('two-factor-kit keygen')
+  })
+
   it('packs the built files and the sources, not the tests', () => {
     const pack = spawnSync('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], {
       cwd: root,
@@ -160,6 +194,8 @@ describe('the published server', () => {
     expect(files).toContain('dist/server/index.js')
     expect(files).toContain('dist/server/node.d.ts')
     expect(files).toContain('server/index.ts')
+    const bin = (packageJson as { bin?: Record<string, string> }).bin?.['two-factor-kit']
+    expect(files).toContain(bin?.replace(/^\.\//, ''))
     expect(files.filter((file) => /\.test\.ts$|^test\/|^demo\//.test(file))).toEqual([])
   })
 })
