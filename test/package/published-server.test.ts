@@ -196,6 +196,7 @@ describe('the published server', () => {
     expect(files).toContain('server/index.ts')
     const bin = (packageJson as { bin?: Record<string, string> }).bin?.['two-factor-kit']
     expect(files).toContain(bin?.replace(/^\.\//, ''))
+    expect(files).toContain('LICENSE')
     expect(files.filter((file) => /\.test\.ts$|^test\/|^demo\//.test(file))).toEqual([])
   })
 })
