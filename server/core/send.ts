@@ -221,6 +221,19 @@ function messageFor(config: ResolvedOptions, pin: string, language: string): str
   return appendAutofillLines(text, pin, config)
 }
 
+/**
+ * Runs one step of a send; when it throws, gives back what the steps before it took (a give-back
+ * that fails too is ignored: the step's own error is the answer) and throws on.
+ */
+async function orGiveBack<T>(step: () => Promise<T>, ...giveBacks: Release[]): Promise<T> {
+  try {
+    return await step()
+  } catch (error) {
+    await Promise.allSettled(giveBacks.map((giveBack) => giveBack()))
+    throw error
+  }
+}
+
 /** The budget one SMS takes before it is paid for, and how to give it back. */
 interface SendBudget {
   scopes: ScopeCheck
@@ -281,13 +294,10 @@ async function takeSendBudget(
     }
     throw error
   }
-  let releaseVelocity: Release
-  try {
-    releaseVelocity = await takeRangeVelocity(config, subject, now, scopes)
-  } catch (error) {
-    await quota.release().catch(() => undefined)
-    throw error
-  }
+  const releaseVelocity = await orGiveBack(
+    () => takeRangeVelocity(config, subject, now, scopes),
+    quota.release,
+  )
   const release = async () => {
     await Promise.all([quota.release(), releaseVelocity()])
   }
@@ -304,12 +314,7 @@ async function takeSendBudget(
     await (refused ? quota.releaseNumber() : release()).catch(() => undefined)
     throw error
   }
-  try {
-    await checkNetwork(config, subject, now, scopes, network.network)
-  } catch (error) {
-    await quota.releaseNumber().catch(() => undefined)
-    throw error
-  }
+  await orGiveBack(() => checkNetwork(config, subject, now, scopes, network.network), quota.releaseNumber)
   return { scopes, network, resendAvailableAt: quota.resendAvailableAt, release }
 }
 
@@ -428,13 +433,7 @@ export async function sendPin(
     const pinId = generatePinId()
     const pin = derivePin(services.derivation, pinId, config.pinType, config.pinLength)
     const text = messageFor(config, pin, language)
-    let charge: Charge
-    try {
-      charge = await chargeFor(config, subject, text, now)
-    } catch (error) {
-      await budget.release().catch(() => undefined)
-      throw error
-    }
+    const charge = await orGiveBack(() => chargeFor(config, subject, text, now), budget.release)
     const network = budget.network?.network && networkScope(budget.network.network)
     const record: PinRecord = {
       ...newRecord(config, pinId, number.e164, now, language),
@@ -443,12 +442,7 @@ export async function sendPin(
       countedIn: budget.scopes.counterKeys,
       ...(network ? { network } : {}),
     }
-    try {
-      await config.store.createPin(record)
-    } catch (error) {
-      await Promise.allSettled([budget.release(), charge.release()])
-      throw error
-    }
+    await orGiveBack(() => config.store.createPin(record), budget.release, charge.release)
     const lookup = {
       valid: true as const,
       country: number.country ?? null,
@@ -550,27 +544,14 @@ export async function resendPin(
     }
     const pin = derivePin(services.derivation, pinId, config.pinType, config.pinLength)
     const text = messageFor(config, pin, record.language ?? config.language)
-    let charge: Charge
-    try {
-      charge = await chargeFor(config, subject, text, now)
-    } catch (error) {
-      await budget.release().catch(() => undefined)
-      throw error
-    }
-    let sms: SmsOutcome
-    try {
-      const reference = `${pinId}-${record.messageIds.length + 1}`
-      sms = await sendSms(
-        config,
-        { ...trace, pinId },
-        text,
-        reference,
-        Math.max(1, (record.expiresAt - now) / 1000),
-      )
-    } catch (error) {
-      await Promise.allSettled([budget.release(), charge.release()])
-      throw error
-    }
+    const charge = await orGiveBack(() => chargeFor(config, subject, text, now), budget.release)
+    const reference = `${pinId}-${record.messageIds.length + 1}`
+    const sms = await orGiveBack(
+      () =>
+        sendSms(config, { ...trace, pinId }, text, reference, Math.max(1, (record.expiresAt - now) / 1000)),
+      budget.release,
+      charge.release,
+    )
     const network = budget.network?.network && networkScope(budget.network.network)
     tallyAdd(subject.tally, sentStats(subject, sentFacts(sms, charge, network)))
     const updated = await config.store.updatePin(pinId, {
