@@ -9,10 +9,14 @@
 import { AsYouType, getCountryCallingCode, getExampleNumber } from 'libphonenumber-js/core'
 import type { CountryCode, Examples, MetadataJson } from 'libphonenumber-js/core'
 
-/** What `GET {endpoint}/metadata.json` answers. */
+/**
+ * What `GET {endpoint}/metadata.json` answers. `examples` is one string: each country's example
+ * number in the order of `metadata.countries`, comma-separated (an object keyed by country from a
+ * server of an earlier version, still cached, works too).
+ */
 export interface PhoneData {
   metadata: MetadataJson
-  examples: Examples
+  examples: string | Examples
 }
 
 export type LengthProblem = 'TOO_SHORT' | 'TOO_LONG' | 'INVALID_LENGTH' | 'INVALID_COUNTRY' | 'NOT_A_NUMBER'
@@ -48,9 +52,14 @@ export function expandWidgetMetadata(metadata: MetadataJson): MetadataJson {
   return metadata
 }
 
-export function createPhoneTools({ metadata: compact, examples }: PhoneData) {
+export function createPhoneTools({ metadata: compact, examples: packed }: PhoneData) {
   const metadata = expandWidgetMetadata(compact)
   const callingCodes = metadata.country_calling_codes as Record<string, string[]>
+  const countries = Object.keys(metadata.countries)
+  const examples =
+    typeof packed == 'string'
+      ? (Object.fromEntries(packed.split(',').map((number, index) => [countries[index], number])) as Examples)
+      : packed
 
   /** Undefined for a country the metadata doesn't hold. */
   function callingCode(country: string): string | undefined {
@@ -83,7 +92,7 @@ export function createPhoneTools({ metadata: compact, examples }: PhoneData) {
 
   return {
     /** Every country the metadata holds. */
-    countries: Object.keys(metadata.countries),
+    countries,
     callingCode,
     format,
     /** A mobile number for the placeholder, formatted as people write it in that country. */

@@ -135,7 +135,12 @@ export const OpenApiAnswer = v.objectWithRest(
 /** What `/metadata.json` holds: libphonenumber-js metadata and example numbers, cut for the widget. */
 export const WidgetMetadataAnswer = v.object({
   metadata: v.objectWithRest({ version: v.number() }, v.unknown()),
-  examples: v.record(v.string(), v.string()),
+  examples: v.pipe(
+    v.string(),
+    v.description(
+      'One example mobile number per country of `metadata.countries`, in that order, comma-separated; empty where there is none.',
+    ),
+  ),
 })
 
 // The admin API's answers (server/http/admin.ts).
