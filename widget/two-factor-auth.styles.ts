@@ -109,49 +109,6 @@ export const styles = css`
     font-size: 1.25em;
     line-height: 1;
   }
-  .popup {
-    position: absolute;
-    z-index: 10;
-    inset-inline: 0;
-    margin-block-start: -0.25rem;
-    display: grid;
-    gap: 0.5rem;
-    padding: 0.5rem;
-    background: var(--_surface);
-    color: CanvasText;
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    box-shadow: 0 8px 24px rgb(0 0 0 / 0.18);
-  }
-  ul {
-    list-style: none;
-    margin: 0;
-    padding: 0;
-    max-block-size: 16rem;
-    overflow-y: auto;
-  }
-  li {
-    display: flex;
-    align-items: center;
-    gap: 0.5em;
-    padding: 0.45em 0.5em;
-    border-radius: calc(var(--_radius) / 2);
-    cursor: pointer;
-  }
-  li .name {
-    flex: 1;
-  }
-  li .dial {
-    opacity: 0.85;
-  }
-  li.current {
-    font-weight: 600;
-  }
-  /* The option the keyboard is on (only options carry aria-selected). */
-  [aria-selected='true'] {
-    background: var(--_accent);
-    color: var(--_accent-text);
-  }
   /* Outlined, not filled: next to the host form's own submit it reads as a step, not a second goal. */
   button[part~='button'],
   .link {

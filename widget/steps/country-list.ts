@@ -6,7 +6,8 @@
  * Nothing here matters until the picker opens, so it is a chunk of its own, off the path to first
  * paint (`country-picker.ts` loads it). Chunks must stand alone (see widget/build/vite.config.ts):
  * this module imports types only, and the picker hands it Lit's `html` and the entry's country
- * helpers.
+ * helpers. Its styles are here too, not in the element's: they join a widget's shadow root when its
+ * list is first made.
  */
 import type { html, nothing } from 'lit'
 import type { countryName, flag } from '../countries.js'
@@ -22,6 +23,61 @@ export interface ListKit {
 
 const PAGE = 8
 
+/**
+ * Plain text, tagged `css` so that the build minifies it as it does the element's styles
+ * (widget/build/vite-minify-templates.ts). The private custom properties are the element's.
+ */
+const css = (strings: TemplateStringsArray) => strings[0]!
+
+const styles = css`
+  .popup {
+    position: absolute;
+    z-index: 10;
+    inset-inline: 0;
+    margin-block-start: -0.25rem;
+    display: grid;
+    gap: 0.5rem;
+    padding: 0.5rem;
+    background: var(--_surface);
+    color: CanvasText;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    box-shadow: 0 8px 24px rgb(0 0 0 / 0.18);
+  }
+  ul {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    max-block-size: 16rem;
+    overflow-y: auto;
+  }
+  li {
+    display: flex;
+    align-items: center;
+    gap: 0.5em;
+    padding: 0.45em 0.5em;
+    border-radius: calc(var(--_radius) / 2);
+    cursor: pointer;
+  }
+  li .name {
+    flex: 1;
+  }
+  li .dial {
+    opacity: 0.85;
+  }
+  li.current {
+    font-weight: 600;
+  }
+  /* The option the keyboard is on (only options carry aria-selected). */
+  [aria-selected='true'] {
+    background: var(--_accent);
+    color: var(--_accent-text);
+  }
+`
+
+/** One sheet for every widget on the page; made when the first list is. */
+let sheet: CSSStyleSheet | undefined
+
 /** Lower case without accents, so "hrv" finds "Hrvatska" and "cote" finds "Côte d’Ivoire". */
 function searchable(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
@@ -36,7 +92,14 @@ export class CountryList {
   constructor(
     private readonly picker: CountryPicker,
     private readonly kit: ListKit,
-  ) {}
+  ) {
+    if (!sheet) {
+      sheet = new CSSStyleSheet()
+      sheet.replaceSync(styles)
+    }
+    const root = picker.host.renderRoot as ShadowRoot
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet]
+  }
 
   /** The allowed countries sorted by name in the widget's language, filtered by the search. */
   get options(): string[] {
