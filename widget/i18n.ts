@@ -6,11 +6,20 @@
  */
 import { loadOnce } from './load-once.js'
 import en from './locales/en.js'
+import type setbackWords from './setback-words.js'
 
 /** Plural forms keyed by `Intl.PluralRules` categories; `other` is required. */
 export type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string }
 
-export type Strings = { [K in keyof typeof en]: (typeof en)[K] extends string ? string : Plural }
+type English = typeof en & typeof setbackWords
+
+export type Strings = { [K in keyof English]: English[K] extends string ? string : Plural }
+
+/**
+ * The words the entry has at hand: English there lacks the setbacks' strings, which their chunk
+ * holds and fills in (`setbacks.ts`).
+ */
+export type EntryStrings = Omit<Strings, keyof typeof setbackWords> & Partial<Strings>
 
 type Translation = Partial<Strings>
 
@@ -66,7 +75,7 @@ export function loadTranslation(language: string): Promise<Translation> {
   })
 }
 
-export function resolveStrings(translation: Translation = {}, overrides: Translation = {}): Strings {
+export function resolveStrings(translation: Translation = {}, overrides: Translation = {}): EntryStrings {
   return { ...en, ...translation, ...overrides }
 }
 

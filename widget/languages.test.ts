@@ -7,7 +7,8 @@ import { expect, fixtureCleanup } from '@open-wc/testing'
 import { afterEach, beforeEach, describe, it, vi } from 'vitest'
 import { userEvent } from 'vitest/browser'
 import { pickLanguage, registerLanguage } from './i18n.js'
-import en from './locales/en.js'
+import firstPaintEnglish from './locales/en.js'
+import setbackWords from './setback-words.js'
 import { installFakeApi } from './testing/fake-api.js'
 import { find, get, mount, reachPinStep, text, until } from './testing/mount.js'
 import type { TwoFactorAuth } from './two-factor-auth.js'
@@ -21,6 +22,9 @@ const locales = import.meta.glob<{ default: Record<string, unknown> }>(
 const bundled = Object.entries(locales).map(
   ([path, module]) => [/(\w+)\.ts$/.exec(path)![1]!, module.default] as const,
 )
+
+/** All of English: what first paint holds, and the setbacks' words their chunk holds. */
+const en = { ...firstPaintEnglish, ...setbackWords }
 
 const placeholders = (text: string) => (text.match(/\{\w+\}/g) ?? []).sort()
 

@@ -2,12 +2,12 @@
 import { html, nothing } from 'lit'
 import type { ApiError } from './api-client.js'
 import { Countdown } from './countdown.js'
-import { fill, formatWait, type Strings } from './i18n.js'
+import { fill, formatWait, type EntryStrings } from './i18n.js'
 import { loadOnce } from './load-once.js'
 import type { Setbacks } from './setbacks.js'
 
 /** A message that is worded when shown, so it follows a change of language. */
-export type Message = (t: Strings) => string
+export type Message = (t: EntryStrings) => string
 
 export function lengthMessage(problem: string): Message {
   return (t) => (problem === 'TOO_SHORT' ? t.tooShort : problem === 'TOO_LONG' ? t.tooLong : t.invalidNumber)

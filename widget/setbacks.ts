@@ -7,8 +7,9 @@
 import type { html, nothing } from 'lit'
 import type { ApiError } from './api-client.js'
 import type { Countdown } from './countdown.js'
-import type { fill, formatWait, Strings } from './i18n.js'
+import type { EntryStrings, fill, formatWait, Strings } from './i18n.js'
 import type { Message } from './messages.js'
+import english from './setback-words.js'
 import type { PinProblem } from './steps/pin-step.js'
 import type { Verification, WidgetHost } from './verification.js'
 
@@ -77,10 +78,13 @@ function blockKey(
   return key === 'rangeVelocity' && !retryAfter ? 'rangeVelocityLater' : (key ?? 'sendBlocked')
 }
 
+/** The words in the widget's language, English filling in what neither it nor the page says. */
+const words = (t: EntryStrings) => ({ ...english, ...t }) as Strings
+
 export function setbacks({ html, nothing, fill, formatWait, Countdown }: SetbackKit) {
   /** What happened; each problem is named after its string, and only "not delivered" says where to. */
   function problemText(step: DeadEndStep): string {
-    const t = step.host.t
+    const t = words(step.host.t)
     const problem = step.problem ?? 'expired'
     return problem === 'notDelivered' ? fill(t.notDelivered, { to: step.number }) : t[problem]
   }
@@ -101,7 +105,7 @@ export function setbacks({ html, nothing, fill, formatWait, Countdown }: Setback
    * `resendCooldown`, the usual wait between codes).
    */
   function waitText(host: WidgetHost, seconds: number, limit: unknown, long?: boolean): string {
-    const t = host.t
+    const t = words(host.t)
     const time = formatWait(host.language, seconds, long)
     if (!limit || limit === 'verifyPin') return fill(t.rateLimited, { time })
     const why = (t as Record<string, unknown>)[String(limit)]
@@ -117,21 +121,22 @@ export function setbacks({ html, nothing, fill, formatWait, Countdown }: Setback
     const { code, retryAfter = 0, details } = error
     const left = Number(details.attemptsRemaining)
     if (code === 'WRONG_PIN') {
-      return (t) => {
+      return (entryWords) => {
+        const t = words(entryWords)
         if (!Number.isFinite(left)) return t.wrongPin
         const forms = t.attemptsLeft
         const form = forms[new Intl.PluralRules(host.language).select(left)] ?? forms.other
         return `${t.wrongPin} ${fill(form, { n: left })}`
       }
     }
-    if (code === 'PIN_FORMAT_INVALID') return (t) => fill(t.pinFormat, { length: pinLength })
+    if (code === 'PIN_FORMAT_INVALID') return (t) => fill(words(t).pinFormat, { length: pinLength })
     const key =
       code === 'SEND_BLOCKED'
         ? blockKey(details.reason, retryAfter)
         : code === 'CAPTCHA_REQUIRED' && details.reason === 'LOW_CONVERSION'
           ? 'captchaEscalated' // sent without a token in 'escalated' mode; the challenge shows now
           : (messageKeys[code as keyof typeof messageKeys] ?? 'unavailable')
-    return (t) => fill(t[key], { time: formatWait(host.language, retryAfter) })
+    return (t) => fill(words(t)[key], { time: formatWait(host.language, retryAfter) })
   }
 
   return {
@@ -196,7 +201,7 @@ export function setbacks({ html, nothing, fill, formatWait, Countdown }: Setback
       const countdown = new Countdown((left) => {
         tick(left)
         if (!left) {
-          host.announce(host.t.canRetry)
+          host.announce(words(host.t).canRetry)
           resume()
         }
       })

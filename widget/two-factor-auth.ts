@@ -3,7 +3,7 @@
  * module only defines the class; `index.ts` registers it.
  */
 import { html, LitElement, nothing, type PropertyValues } from 'lit'
-import { loadTranslation, pickLanguage, resolveStrings, type Strings } from './i18n.js'
+import { loadTranslation, pickLanguage, resolveStrings, type EntryStrings, type Strings } from './i18n.js'
 import { PhoneStep } from './steps/phone-step.js'
 import { PinStep } from './steps/pin-step.js'
 import { styles } from './two-factor-auth.styles.js'
@@ -97,7 +97,7 @@ export class TwoFactorAuth extends LitElement {
   declare strings: Partial<Strings>
 
   /** @internal */ declare liveMessage: string
-  /** @internal The words in the current language. */ t: Strings = resolveStrings()
+  /** @internal The words in the current language. */ t: EntryStrings = resolveStrings()
   /** @internal The session: config, busy, wait, code, token; the steps act through it. */
   readonly verification: Verification = new Verification(this)
   /** @internal */ readonly phone: PhoneStep = new PhoneStep(this, this.verification)

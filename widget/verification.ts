@@ -18,7 +18,7 @@ import {
 } from './api-client.js'
 import type { Countdown } from './countdown.js'
 import { TwoFactorCodeSentEvent, TwoFactorErrorEvent, TwoFactorVerifiedEvent } from './events.js'
-import { fill, type Strings } from './i18n.js'
+import { fill, type EntryStrings } from './i18n.js'
 import { loadSetbacks } from './messages.js'
 import type { TurnstileChallenge } from './turnstile.js'
 
@@ -30,7 +30,7 @@ export type Session = PinSession & { phoneNumber: string }
 /** What the session, the steps and the captcha use of the element: Lit's host, its words, its voice. */
 export interface WidgetHost extends LitElement {
   /** The words in the current language. */
-  readonly t: Strings
+  readonly t: EntryStrings
   readonly language: string
   readonly defaultCountry: string | undefined
   /** Says `message` through the polite live region. */

@@ -1,4 +1,7 @@
-/** English, the fallback for every string another language leaves out. */
+/**
+ * English, the fallback for every string another language leaves out; with the English of
+ * setbacks, which waits in their chunk (widget/setback-words.ts).
+ */
 export default {
   phoneLabel: 'Phone number',
   phoneHint: 'We’ll text you a code to confirm it’s yours.',
@@ -12,28 +15,8 @@ export default {
   tooLong: 'This number is too long.',
   invalidNumber: 'This is not a valid phone number.',
   countryNotAllowed: 'Numbers from this country can’t be used here.',
-  highRiskDestination:
-    'Codes can’t be sent to satellite or other special numbers. Please use a mobile number.',
-  rangeVelocity: 'Too many codes were sent to numbers like this one. Please try again in {time}.',
-  rangeVelocityLater: 'Too many codes were sent to numbers like this one. Please try again later.',
-  lowConversion: 'Sending codes to numbers like this one is paused for now. Please try again later.',
-  spendCeiling: 'No more codes can be sent today. Please try again tomorrow.',
-  sendBlocked: 'Codes can’t be sent to this number right now.',
-  numberTypeNotAllowed: 'Please use a mobile number.',
-  notReachable: 'We can’t reach this number. Check it or use another one.',
-  smsNotSent: 'We couldn’t send the text message. Please try again.',
   unavailable: 'The service is unavailable right now. Please try again in a moment.',
   network: 'Connection problem. Check your connection and try again.',
-  captchaRequired: 'Please complete the security check first.',
-  captchaFailed: 'The security check failed. Please try again.',
-  captchaEscalated:
-    'Unusual traffic to numbers like yours: complete the security check, then send the code again.',
-  // Why a send is held back, named after the server's RATE_LIMITED `limit`.
-  sendPinPerPhoneNumber: 'Too many codes were sent to this number.',
-  sendPinPerIp: 'Too many codes were requested from this network.',
-  sendPinPerApplication: 'The service is sending too many codes right now.',
-  rateLimited: 'Too many attempts. Try again in {time}.',
-  canRetry: 'You can try again now.',
   tryAgain: 'Try again',
   codeSent: 'We sent a code to {to}.',
   changeNumber: 'Change number',
@@ -42,15 +25,11 @@ export default {
   pinHintText: 'Enter the {length}-character code.',
   verify: 'Verify',
   verifying: 'Checking…',
-  wrongPin: 'Wrong code.',
-  attemptsLeft: { one: '{n} attempt left.', other: '{n} attempts left.' },
-  pinFormat: 'The code has {length} characters.',
   resend: 'Send a new code',
   resendIn: 'You can ask for a new code in {time}.',
   resendReady: 'You can request a new code now.',
   expired: 'This code has expired.',
   locked: 'Too many wrong codes.',
-  notDelivered: 'The text message couldn’t be delivered to {to}.',
   unusable: 'This code can’t be used any more.',
   tokenExpired:
     'Your phone number’s verification has expired. Please verify it again; this usually takes a new code.',
