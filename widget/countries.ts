@@ -1,11 +1,22 @@
 /** Country helpers that need no metadata: flags, localised names, the default guess. */
+import { html } from 'lit'
+
+/** Whether this system draws a flag emoji as one glyph; measured once, on the first flag. */
+let drawsFlags: boolean | undefined
 
 /**
- * The flag emoji: two regional-indicator letters, no image bytes. Codes come upper case (the server
- * accepts only those; the guess and libphonenumber-js make only those).
+ * The flag emoji (two regional-indicator letters, no image bytes) in a span for the eye only. Without
+ * an emoji font the two letters are drawn as two boxes, twice as wide as one flag: the ISO code
+ * ("GB") is shown instead, as a small badge. Codes come upper case (the server accepts only those;
+ * the guess and libphonenumber-js make only those).
  */
-export function flag(country: string): string {
-  return String.fromCodePoint(...[...country].map((letter) => 0x1f1a5 + letter.charCodeAt(0)))
+export function flag(country: string) {
+  const emoji = String.fromCodePoint(...[...country].map((letter) => 0x1f1a5 + letter.charCodeAt(0)))
+  drawsFlags ??= ((canvas) =>
+    canvas.measureText(emoji).width < 1.5 * canvas.measureText(emoji.slice(0, 2)).width)(
+    document.createElement('canvas').getContext('2d')!,
+  )
+  return html`<span class="flag" aria-hidden="true">${drawsFlags ? emoji : html`<b>${country}</b>`}</span>`
 }
 
 const displayNames: Record<string, Intl.DisplayNames> = {}

@@ -109,6 +109,13 @@ export const styles = css`
     font-size: 1.25em;
     line-height: 1;
   }
+  /* Without an emoji font: the ISO code as a small badge. */
+  .flag b {
+    font-size: 0.55em;
+    padding: 0.1em 0.3em;
+    border: 1px solid;
+    border-radius: 0.3em;
+  }
   /* Outlined, not filled: next to the host form's own submit it reads as a step, not a second goal. */
   button[part~='button'],
   .link {

@@ -3,6 +3,11 @@
  * with localised names, emoji flags and calling codes. Arrow keys, Home/End, PageUp/PageDown,
  * Enter and Escape work as in the WAI-ARIA combobox pattern.
  *
+ * It is a popover, in the top layer, so no `overflow: hidden` card or modal `<dialog>` around the
+ * widget clips it; CSS anchor positioning puts it below the country button (above when there is no
+ * room), and a small placement here does the same where anchor positioning is missing. On small
+ * phones the styles make it cover the screen, with a close button, as intl-tel-input does.
+ *
  * Nothing here matters until the picker opens, so it is a chunk of its own, off the path to first
  * paint (`country-picker.ts` loads it). Chunks must stand alone (see widget/build/vite.config.ts):
  * this module imports types only, and the picker hands it Lit's `html` and the entry's country
@@ -23,6 +28,9 @@ export interface ListKit {
 
 const PAGE = 8
 
+/** Names people search by that the region's name lacks (as people type them, in any language). */
+const ALIASES: Record<string, string> = { GB: 'uk', US: 'usa america', AE: 'uae emirates', NL: 'holland' }
+
 /**
  * Plain text, tagged `css` so that the build minifies it as it does the element's styles
  * (widget/build/vite-minify-templates.ts). The private custom properties are the element's.
@@ -30,19 +38,28 @@ const PAGE = 8
 const css = (strings: TemplateStringsArray) => strings[0]!
 
 const styles = css`
+  /* Where the popover is placed from (CSS anchor positioning). */
+  .country {
+    anchor-name: --country;
+  }
+  /* A popover (top layer, viewport-fixed) below the country button, above it when there's no room. */
   .popup {
-    position: absolute;
-    z-index: 10;
-    inset-inline: 0;
-    margin-block-start: -0.25rem;
+    position-anchor: --country;
+    position-area: block-end span-inline-end;
+    position-try-fallbacks: flip-block;
+    inset: auto;
+    margin: 0.25rem 0;
+    inline-size: min(20rem, 100vw - 1rem);
     display: grid;
     gap: 0.5rem;
     padding: 0.5rem;
     background: var(--_surface);
-    color: CanvasText;
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     box-shadow: 0 8px 24px rgb(0 0 0 / 0.18);
+  }
+  .popup button {
+    display: none;
   }
   ul {
     list-style: none;
@@ -50,6 +67,31 @@ const styles = css`
     padding: 0;
     max-block-size: 16rem;
     overflow-y: auto;
+  }
+  /* Small phones: the whole screen, the search and a close button above the list
+     (important: over the script's placement where anchor positioning is missing). */
+  @media (max-width: 500px) {
+    .popup {
+      position-area: none;
+      inset: 0 !important;
+      margin: 0;
+      inline-size: auto;
+      block-size: auto;
+      border-radius: 0;
+      grid: auto minmax(0, 1fr) / 1fr auto;
+    }
+    .popup button {
+      display: block;
+      border: 0;
+      background: none;
+    }
+    ul,
+    .popup p {
+      grid-area: 2 / span 2;
+    }
+    ul {
+      max-block-size: none;
+    }
   }
   li {
     display: flex;
@@ -121,11 +163,14 @@ export class CountryList {
     // A calling code's main country is the one a number typed as "+44…" gets: "+1" is the United
     // States before American Samoa, "+44" the United Kingdom before Guernsey.
     const main = code && phone.tools?.format(`+${code}`, '').country
-    // Names that start with the query first (or the ISO code, or that main country), then a word in
-    // them, then anywhere ("ger": Germany, Algeria); the other countries of a calling code second.
+    // Names that start with the query first (or the ISO code, an alias, that main country), then a
+    // word in them, then anywhere ("ger": Germany, Algeria); the other countries of a calling code
+    // second. An alias beats a name: "uk" is the United Kingdom before Ukraine.
     const rank = (country: string): number => {
       const name = searchable(countryName(country, language))
-      if (country === main || name.startsWith(query) || country.toLowerCase() === query) return 0
+      if (country === main || ` ${country} ${ALIASES[country] ?? ''} `.toLowerCase().includes(` ${query} `))
+        return -1
+      if (name.startsWith(query)) return 0
       if (name.includes(` ${query}`)) return 1
       if (name.includes(query)) return 2
       return code && phone.tools?.callingCode(country)?.startsWith(code) ? 1 : 3
@@ -148,8 +193,22 @@ export class CountryList {
     this.active = this.picker.phone.country
     host.requestUpdate()
     await host.updateComplete
+    this.#place()
     this.#element('#country-search')?.focus()
     this.#scrollToActive()
+  }
+
+  /** Shows the popover; places it by script only where CSS anchor positioning is missing. */
+  #place(): void {
+    const popup = this.#element('.popup')!
+    popup.showPopover()
+    if (CSS.supports('anchor-name:--a')) return
+    const { top, bottom, left } = this.#element('.country')!.getBoundingClientRect()
+    // Below the button when it fits, else above it (its margin keeps it off the button), and not
+    // past the viewport's end.
+    popup.style.cssText =
+      (bottom + popup.offsetHeight < innerHeight ? `top:${bottom}` : `bottom:${innerHeight - top}`) +
+      `px;left:${Math.min(left, innerWidth - popup.offsetWidth)}px`
   }
 
   #choose(country: string): void {
@@ -211,8 +270,9 @@ export class CountryList {
     const t = host.t
     const options = this.options
     // The list is no Tab stop (Chromium makes a scrolling box one): the keyboard moves through it
-    // from the search field, and Tab leaves the picker.
-    return html`<div class="popup" part="country-popup" @focusout=${this.#onFocusOut}>
+    // from the search field, and Tab leaves the picker. The close button (small phones only) is
+    // named like the country button it stands in for, a disclosure that is open.
+    return html`<div class="popup" part="country-popup" popover="manual" @focusout=${this.#onFocusOut}>
       <input
         id="country-search"
         part="input country-search"
@@ -229,6 +289,14 @@ export class CountryList {
         @input=${this.#onSearchInput}
         @keydown=${this.#onSearchKeydown}
       />
+      <button
+        type="button"
+        aria-label=${t.country}
+        aria-expanded="true"
+        @click=${() => this.picker.hide('#country')}
+      >
+        ✕
+      </button>
       <ul id="countries" role="listbox" aria-label=${t.country} part="country-list" tabindex="-1">
         ${options.map((country) => {
           const code = phone.tools?.callingCode(country)
@@ -241,7 +309,7 @@ export class CountryList {
             @mousedown=${(event: Event) => event.preventDefault()}
             @click=${() => this.#choose(country)}
           >
-            <span class="flag" aria-hidden="true">${flag(country)}</span>
+            ${flag(country)}
             <span class="name">${countryName(country, host.language)}</span>
             <span class="dial" dir="ltr">${code ? `+${code}` : ''}</span>
           </li>`

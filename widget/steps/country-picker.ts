@@ -75,7 +75,7 @@ export class CountryPicker {
     const content = html`<span class="visually-hidden"
         >${t.country}: ${countryName(country, host.language)}</span
       >
-      <span class="flag" aria-hidden="true">${flag(country)}</span>
+      ${flag(country)}
       <span class="dial" dir="ltr">${code ? `+${code}` : ''}</span>`
     // With a single allowed country there is nothing to pick: show it, don't offer a control.
     if (single) return html`<span class="country" part="country-button">${content}</span>`
