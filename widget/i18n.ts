@@ -13,7 +13,18 @@ export type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: str
 
 type English = typeof en & typeof setbackWords
 
-export type Strings = { [K in keyof English]: English[K] extends string ? string : Plural }
+/**
+ * A wait's units in full, for the live region, where the words around `{time}` need another form
+ * than `Intl.NumberFormat` gives (it says "1 sekunda"; Croatian "za" takes "1 sekundu"): plural
+ * forms with `{n}`. A language leaves out those `Intl` words right.
+ */
+export interface WaitWords {
+  seconds?: Plural
+  minutes?: Plural
+  hours?: Plural
+}
+
+export type Strings = { [K in keyof English]: English[K] extends string ? string : Plural } & WaitWords
 
 /**
  * The words the entry has at hand: English there lacks the setbacks' strings, which their chunk
@@ -87,11 +98,12 @@ export function fill(template: string, values: Record<string, string | number>):
 /**
  * A wait in words, units always said, largest first: "45 sec", "2 min 5 sec", "23 hr 59 min"
  * (seconds left out above an hour). `long` ("2 minutes 5 seconds") is for the live region, where
- * a screen reader may spell out an abbreviation or drop it.
+ * a screen reader may spell out an abbreviation or drop it; its units are the language's `words`
+ * where it gives them.
  */
-export function formatWait(language: string, seconds: number, long?: boolean): string {
+export function formatWait(language: string, seconds: number, long?: boolean, words?: WaitWords): string {
   const hours = Math.floor(seconds / 3600)
-  const amounts: [number, string][] = hours
+  const amounts: [number, 'hour' | 'minute' | 'second'][] = hours
     ? [
         [hours, 'hour'],
         [Math.floor(seconds / 60) % 60, 'minute'],
@@ -102,10 +114,15 @@ export function formatWait(language: string, seconds: number, long?: boolean): s
       ]
   return amounts
     .filter(([amount], index) => amount || (index && !seconds))
-    .map(([amount, unit]) =>
-      new Intl.NumberFormat(language, { style: 'unit', unit, unitDisplay: long ? 'long' : 'short' }).format(
-        amount,
-      ),
-    )
+    .map(([amount, unit]) => {
+      const forms = long && words?.[`${unit}s`]
+      return forms
+        ? fill(forms[new Intl.PluralRules(language).select(amount)] ?? forms.other, { n: amount })
+        : new Intl.NumberFormat(language, {
+            style: 'unit',
+            unit,
+            unitDisplay: long ? 'long' : 'short',
+          }).format(amount)
+    })
     .join(' ')
 }

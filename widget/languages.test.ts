@@ -6,10 +6,11 @@
 import { expect, fixtureCleanup } from '@open-wc/testing'
 import { afterEach, beforeEach, describe, it, vi } from 'vitest'
 import { userEvent } from 'vitest/browser'
-import { pickLanguage, registerLanguage } from './i18n.js'
+import { formatWait, pickLanguage, registerLanguage, type WaitWords } from './i18n.js'
+import hr from './locales/hr.js'
 import firstPaintEnglish from './locales/en.js'
 import setbackWords from './setback-words.js'
-import { installFakeApi } from './testing/fake-api.js'
+import { installFakeApi, refusal } from './testing/fake-api.js'
 import { find, get, mount, reachPinStep, text, until } from './testing/mount.js'
 import type { TwoFactorAuth } from './two-factor-auth.js'
 
@@ -25,6 +26,8 @@ const bundled = Object.entries(locales).map(
 
 /** All of English: what first paint holds, and the setbacks' words their chunk holds. */
 const en = { ...firstPaintEnglish, ...setbackWords }
+
+const waitWordKeys: string[] = ['seconds', 'minutes', 'hours'] satisfies (keyof WaitWords)[]
 
 const placeholders = (text: string) => (text.match(/\{\w+\}/g) ?? []).sort()
 
@@ -47,9 +50,16 @@ describe('bundled languages', () => {
 
   for (const [code, strings] of bundled) {
     it(`${code}: every key of English, the same placeholders, a plural form for every count from 0 to 1000`, () => {
-      expect(Object.keys(strings).sort()).to.deep.equal(Object.keys(en).sort())
+      // A language may add its own wait words (which Intl gives otherwise): plurals like the others.
+      const waitWords = waitWordKeys.filter((key) => key in strings)
+      expect(
+        Object.keys(strings)
+          .filter((key) => !waitWords.includes(key))
+          .sort(),
+      ).to.deep.equal(Object.keys(en).sort())
       const categories = new Intl.PluralRules(code).resolvedOptions().pluralCategories
-      for (const [key, english] of Object.entries(en)) {
+      const plurals: [string, unknown][] = waitWords.map((key) => [key, { other: '{n}' }])
+      for (const [key, english] of [...Object.entries(en), ...plurals]) {
         const translated = strings[key]
         if (typeof english === 'string') {
           expect(translated, key).to.be.a('string')
@@ -80,6 +90,47 @@ describe('bundled languages', () => {
     await until(() => find(element, '#pin-error'))
     expect(text(element, '#pin-error')).to.equal('Неверный код. Осталось 2 попытки.')
     await expect(element).to.be.accessible()
+  })
+})
+
+describe('Croatian waits', () => {
+  it('are said in full in the accusative that "za" takes: 1 sekundu, 2 sekunde, 5 sekundi, 21 sekundu, 1 minutu, 1 sat', () => {
+    const said = (seconds: number) => formatWait('hr', seconds, true, hr)
+    expect([1, 2, 5, 11, 21, 22, 25].map(said)).to.deep.equal([
+      '1 sekundu',
+      '2 sekunde',
+      '5 sekundi',
+      '11 sekundi',
+      '21 sekundu',
+      '22 sekunde',
+      '25 sekundi',
+    ])
+    expect([60, 125, 300, 1260, 3600, 7260].map(said)).to.deep.equal([
+      '1 minutu',
+      '2 minute 5 sekundi',
+      '5 minuta',
+      '21 minutu',
+      '1 sat',
+      '2 sata 1 minutu',
+    ])
+    // Written short, as the widget shows them, the units are abbreviations in any case.
+    expect(formatWait('hr', 61)).to.equal('1 min 1 s')
+  })
+
+  it('the live region says "Pokušajte ponovno za 1 minutu 1 sekundu." for a 61 s wait', async () => {
+    const api = installFakeApi()
+    const element = await mount('lang="hr" default-country="HR"')
+    await until(() => text(element, 'button[type=submit]') === 'Pošalji kôd', 'Croatian never loaded')
+    await reachPinStep(element)
+    api.replyOnce(
+      'POST /pin/:id/verify',
+      refusal(429, 'RATE_LIMITED', { limit: 'verifyPin', retryAfter: 61 }, { 'Retry-After': '61' }),
+    )
+    await userEvent.keyboard('111111')
+    await until(() => find(element, '#pin-error'), 'the wait was never shown')
+    expect(text(element, '[role=status]')).to.equal(
+      'Previše pokušaja. Pokušajte ponovno za 1 minutu 1 sekundu.',
+    )
   })
 })
 

@@ -106,9 +106,9 @@ export function setbacks({ html, nothing, fill, formatWait, Countdown }: Setback
    */
   function waitText(host: WidgetHost, seconds: number, limit: unknown, long?: boolean): string {
     const t = words(host.t)
-    const time = formatWait(host.language, seconds, long)
+    const time = formatWait(host.language, seconds, long, t)
     if (!limit || limit === 'verifyPin') return fill(t.rateLimited, { time })
-    const why = (t as Record<string, unknown>)[String(limit)]
+    const why = t[String(limit) as keyof Strings]
     return (typeof why == 'string' ? `${why} ` : '') + fill(t.resendIn, { time })
   }
 

@@ -49,6 +49,10 @@ export default {
     other: 'Preostalo je {n} pokušaja.',
   },
   pinFormat: 'Kôd ima {length} znakova.',
+  // A wait said in full follows "za", which takes the accusative: "za 1 sekundu", not Intl's
+  // "1 sekunda" (hours, "za 1 sat", are the same in both).
+  seconds: { one: '{n} sekundu', few: '{n} sekunde', other: '{n} sekundi' },
+  minutes: { one: '{n} minutu', few: '{n} minute', other: '{n} minuta' },
   resend: 'Pošalji novi kôd',
   resendIn: 'Novi kôd možete zatražiti za {time}.',
   resendReady: 'Sada možete zatražiti novi kôd.',

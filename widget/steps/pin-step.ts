@@ -159,7 +159,7 @@ export class PinStep implements ReactiveController {
     const seconds = this.resendSeconds
     return this.resendLimit && setbacks
       ? setbacks.waitText(host, seconds, this.resendLimit, long)
-      : fill(host.t.resendIn, { time: formatWait(host.language, seconds, long) })
+      : fill(host.t.resendIn, { time: formatWait(host.language, seconds, long, host.t) })
   }
 
   /** @internal The number the code went to, as the person typed it. */
