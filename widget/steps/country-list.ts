@@ -45,7 +45,7 @@ const styles = css`
   /* A popover (top layer, viewport-fixed) below the country button, above it when there's no room. */
   .popup {
     position-anchor: --country;
-    position-area: block-end span-inline-end;
+    position-area: self-block-end span-self-inline-end;
     position-try-fallbacks: flip-block;
     inset: auto;
     margin: 0.25rem 0;
@@ -114,6 +114,14 @@ const styles = css`
   [aria-selected='true'] {
     background: var(--_accent);
     color: var(--_accent-text);
+  }
+  /* Forced colours paint every background alike: the system's selection colours instead. */
+  @media (forced-colors: active) {
+    [aria-selected='true'] {
+      forced-color-adjust: none;
+      background: Highlight;
+      color: HighlightText;
+    }
   }
 `
 
@@ -203,12 +211,13 @@ export class CountryList {
     const popup = this.#element('.popup')!
     popup.showPopover()
     if (CSS.supports('anchor-name:--a')) return
-    const { top, bottom, left } = this.#element('.country')!.getBoundingClientRect()
-    // Below the button when it fits, else above it (its margin keeps it off the button), and not
-    // past the viewport's end.
+    const { top, bottom, left, right } = this.#element('.country')!.getBoundingClientRect()
+    // Below the button when it fits, else above it (its margin keeps it off the button); from the
+    // button's edge where the text starts (the right one, right to left), and not past the viewport.
+    const width = popup.offsetWidth
     popup.style.cssText =
       (bottom + popup.offsetHeight < innerHeight ? `top:${bottom}` : `bottom:${innerHeight - top}`) +
-      `px;left:${Math.min(left, innerWidth - popup.offsetWidth)}px`
+      `px;left:${popup.matches(':dir(rtl)') ? Math.max(0, right - width) : Math.min(left, innerWidth - width)}px`
   }
 
   #choose(country: string): void {

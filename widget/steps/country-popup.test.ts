@@ -5,13 +5,14 @@
  */
 import { expect, fixtureCleanup } from '@open-wc/testing'
 import { afterEach, beforeEach, describe, it, vi } from 'vitest'
-import { page, userEvent } from 'vitest/browser'
+import { cdp, page, userEvent } from 'vitest/browser'
 import { installFakeApi } from '../testing/fake-api.js'
 import { find, get, mount, until } from '../testing/mount.js'
 import type { TwoFactorAuth } from '../two-factor-auth.js'
 
 beforeEach(() => page.viewport(1024, 768))
-afterEach(() => {
+afterEach(async () => {
+  await cdp().send('Emulation.setEmulatedMedia', { features: [] })
   fixtureCleanup()
   vi.unstubAllGlobals()
   vi.restoreAllMocks()
@@ -89,6 +90,23 @@ describe('country list placement', () => {
         await expect(element).to.be.accessible()
       })
 
+      it('lines up with the country button where the text starts: at its left edge, at its right edge in a right-to-left form', async () => {
+        installFakeApi({ allowedCountries: null })
+        for (const dir of ['ltr', 'rtl']) {
+          // Each form at the side of the window it starts from, as a page in that direction has it.
+          const element = await mountPlaced(
+            (widget) =>
+              `<div dir="${dir}" style="max-width: 360px; margin: 20px; margin-inline-end: auto">${widget}</div>`,
+          )
+          const popup = await openPicker(element)
+          const [box, button] = [popup.getBoundingClientRect(), rect(element, '#country')]
+          if (dir === 'ltr') expect(box.left, dir).to.be.closeTo(button.left, 1)
+          else expect(box.right, dir).to.be.closeTo(button.right, 1)
+          expectFullyVisible(element, popup)
+          fixtureCleanup()
+        }
+      })
+
       it('opens above the field when there is no room below it', async () => {
         installFakeApi({ allowedCountries: null })
         const element = await mountPlaced(
@@ -137,6 +155,29 @@ describe('country list placement', () => {
 })
 
 describe('country list keyboard', () => {
+  it('the option the keyboard is on stands out in forced colours too (which paint every background alike)', async () => {
+    await cdp().send('Emulation.setEmulatedMedia', { features: [{ name: 'forced-colors', value: 'active' }] })
+    expect(matchMedia('(forced-colors: active)').matches).to.equal(true)
+    installFakeApi({ allowedCountries: ['HR', 'FR', 'DE', 'GB'] })
+    const element = await mount('default-country="HR"')
+    await openPicker(element)
+    await userEvent.keyboard('{ArrowDown}') // from Croatia, the current country, to France
+    await element.updateComplete
+    expect(get(element, '#country-FR').getAttribute('aria-selected')).to.equal('true')
+    // As drawn (computed styles keep the page's colours): a pixel of each row's padding.
+    const drawn = async (selector: string) => {
+      const image = new Image()
+      image.src = `data:image/png;base64,${await page.screenshot({ element: get(element, selector), save: false })}`
+      await image.decode()
+      const context = Object.assign(document.createElement('canvas'), { width: 8, height: 8 }).getContext(
+        '2d',
+      )!
+      context.drawImage(image, 0, 0)
+      return [...context.getImageData(3, 3, 1, 1).data].join()
+    }
+    expect(await drawn('#country-FR')).not.to.equal(await drawn('#country-DE'))
+  })
+
   it('Tab leaves the open list at once: the scrolling list of countries is no extra Tab stop', async () => {
     installFakeApi({ allowedCountries: null })
     const element = await mount('default-country="HR"')
