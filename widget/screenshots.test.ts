@@ -11,7 +11,7 @@ import { expect, fixtureCleanup } from '@open-wc/testing'
 import { afterEach, describe, it, vi } from 'vitest'
 import { cdp, page, userEvent } from 'vitest/browser'
 import { installFakeApi, refusal } from './testing/fake-api.js'
-import { find, mount, reachPinStep, typeInto, until } from './testing/mount.js'
+import { find, get, mount, reachPinStep, typeInto, until } from './testing/mount.js'
 import type { TwoFactorAuth } from './two-factor-auth.js'
 
 const photograph = !!import.meta.env.VITE_SCREENSHOTS
@@ -28,6 +28,7 @@ interface Look {
   /** The host page's colours. */
   dark?: boolean
   rtl?: boolean
+  /** A phone's width, 844 px high; else a 1280×800 window. */
   width?: number
   forcedColours?: boolean
 }
@@ -55,12 +56,42 @@ function hostPage({ dark, rtl }: Look) {
     </form>`
 }
 
+/**
+ * What to photograph: the host form, and with it the open country list, which is in the top layer
+ * and may reach beyond the form (or cover the whole phone screen). A frame without paint marks the
+ * region both take up.
+ */
+function photographed(host: HTMLElement, element: TwoFactorAuth): HTMLElement {
+  const popup = find(element, '.popup')
+  if (!popup) return host
+  const [a, b] = [host.getBoundingClientRect(), popup.getBoundingClientRect()]
+  const [left, top] = [Math.min(a.left, b.left), Math.min(a.top, b.top)]
+  const frame = document.body.appendChild(document.createElement('div'))
+  frame.style.cssText =
+    `position: absolute; pointer-events: none; left: ${left + scrollX}px; top: ${top + scrollY}px; ` +
+    `width: ${Math.max(a.right, b.right) - left}px; height: ${Math.max(a.bottom, b.bottom) - top}px`
+  return frame
+}
+
 /** The states, each reached from the one before on the same widget (the phone number's error first). */
 const states: [string, (element: TwoFactorAuth) => Promise<unknown>][] = [
   ['phone', async () => undefined],
   [
+    'country-list',
+    async (element) => {
+      get(element, '#country').focus()
+      await userEvent.keyboard('{ArrowDown}')
+      await until(() => element.phone.picker.open, 'the country list never opened')
+      await element.updateComplete
+      // The top layer and anchor positioning settle at the next frame.
+      await new Promise(requestAnimationFrame)
+    },
+  ],
+  [
     'phone-error',
     async (element) => {
+      await userEvent.keyboard('{Escape}')
+      await until(() => !element.phone.picker.open, 'the country list never closed')
       await typeInto(element, '#phone', '091')
       find(element, '#phone')!.blur()
       await until(() => find(element, '#phone-error'))
@@ -99,8 +130,9 @@ const states: [string, (element: TwoFactorAuth) => Promise<unknown>][] = [
 
 describe('every state, on a host page', () => {
   for (const look of looks) {
-    it(`${look.name}: phone, its error, the code, a wrong code, a dead end, verified — each accessible${photograph ? ', photographed' : ''}`, async () => {
-      if (look.width) await page.viewport(look.width, 844)
+    it(`${look.name}: phone, the open country list, the phone error, the code, a wrong code, a dead end, verified — each accessible${photograph ? ', photographed' : ''}`, async () => {
+      // A desktop window unless the look is a phone: the open list is placed by the window's width.
+      await page.viewport(look.width ?? 1280, look.width ? 844 : 800)
       if (look.forcedColours)
         await cdp().send('Emulation.setEmulatedMedia', {
           features: [{ name: 'forced-colors', value: 'active' }],
@@ -113,8 +145,11 @@ describe('every state, on a host page', () => {
         await reach(element)
         await element.updateComplete
         await expect(element, `${look.name} ${state}`).to.be.accessible()
-        if (photograph)
-          await page.screenshot({ element: host, path: `../docs/screenshots/${look.name}-${state}.png` })
+        if (photograph) {
+          const region = photographed(host, element)
+          await page.screenshot({ element: region, path: `../docs/screenshots/${look.name}-${state}.png` })
+          if (region !== host) region.remove()
+        }
       }
     })
   }
