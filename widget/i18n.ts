@@ -16,7 +16,7 @@ type English = typeof en & typeof setbackWords
 /**
  * A wait's units in full, for the live region, where the words around `{time}` need another form
  * than `Intl.NumberFormat` gives (it says "1 sekunda"; Croatian "za" takes "1 sekundu"): plural
- * forms with `{n}`. A language leaves out those `Intl` words right.
+ * forms with `{n}`. A language gives only the units `Intl` gets wrong for it.
  */
 export interface WaitWords {
   seconds?: Plural
