@@ -112,7 +112,7 @@ function assertProductionBasics(
   if (secrets.length + settings.length < 2) return
   const parts = [
     secrets.length > 0 && `the secrets ${secrets.join(' and ')} (\`npx wrangler secret put <name>\`)`,
-    settings.length > 0 && `the vars ${settings.join(', ')} (wrangler.jsonc)`,
+    settings.length > 0 && `the vars ${settings.join(', ')} in wrangler.jsonc`,
   ].filter((part) => part !== false)
   throw new ConfigurationError(
     `twoFactor(env): a production Worker (ENVIRONMENT is not "development") still needs ${parts.join(' and ')}`,
