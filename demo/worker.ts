@@ -4,7 +4,12 @@
  * package's public entries only; demo/wrangler.jsonc maps them to the sources.
  */
 import { Hono } from 'hono'
-import { consoleProvider, twoFactor, type TwoFactorWorkerEnv } from 'two-factor-kit/server/workers'
+import {
+  consoleProvider,
+  twoFactor,
+  workerFetch,
+  type TwoFactorWorkerEnv,
+} from 'two-factor-kit/server/workers'
 import { demoAllowedOrigins } from './app.js'
 import { devInbox } from './inbox.js'
 import { demoSite } from './site.js'
@@ -56,12 +61,8 @@ function demoApp(env: DemoEnv): Hono {
   return app
 }
 
-// Built on the first request: Workers allow no random values or key generation at module load.
-let app: Hono | undefined
-
 export default {
-  fetch(request, env, ctx) {
-    app ??= demoApp(env)
-    return app.fetch(request, env, ctx)
-  },
+  // Built on the first request: Workers allow no random values or key generation at module load.
+  // Without its secrets (demo/.dev.vars) every request answers 503 NOT_CONFIGURED, naming them.
+  fetch: workerFetch(demoApp),
 } satisfies ExportedHandler<Env>

@@ -37,6 +37,17 @@ describe('clientIpFromProxyHops', () => {
   it('falls back to the socket when the header is shorter than the trusted chain', async () => {
     expect(await (await ipSeenBy(2, '203.0.113.9')).text()).toBe('10.0.0.2')
   })
+
+  it('reads the connection address on Bun (server.requestIP) and Deno (info.remoteAddr) too, where the entry also runs', async () => {
+    const app = new Hono()
+    app.get('/', (c) => c.text(clientIpFromProxyHops(0)(c) ?? 'none'))
+    // What Bun.serve({ fetch: app.fetch }) and Deno.serve(app.fetch) hand to Hono as c.env.
+    const bun = { requestIP: () => ({ address: '10.0.0.3', family: 'IPv4', port: 5555 }) }
+    const deno = { remoteAddr: { hostname: '10.0.0.4', port: 5555, transport: 'tcp' } }
+    expect(await (await app.request('/', {}, bun)).text()).toBe('10.0.0.3')
+    expect(await (await app.request('/', {}, deno)).text()).toBe('10.0.0.4')
+    expect(await (await app.request('/', {}, {})).text()).toBe('none')
+  })
 })
 
 describe('optionsFromEnv', () => {

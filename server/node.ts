@@ -16,6 +16,7 @@ import {
   type EnvironmentVariables,
 } from './runtime/env.js'
 import type { AdminRoutesConfig } from './http/admin.js'
+import { connectionAddress } from './http/client-ip.js'
 import type { WidgetRoutesConfig } from './http/widget-routes.js'
 import { loadDashboardFile, loadPrecompressedDashboardFile } from './runtime/node-dashboard-files.js'
 import { loadPrecompressedWidgetFile, loadWidgetScript } from './runtime/node-widget-bundle.js'
@@ -56,9 +57,11 @@ export function clientIpFromProxyHops(trustedProxyHops: number): (c: Context) =>
     try {
       socketAddress = getConnInfo(c).remote.address
     } catch {
-      // No Node socket behind this request (app.request() in tests, or a host calling fetch
-      // itself): there is no trusted address, so per-IP limits don't apply to it.
-      return undefined
+      // No Node socket behind this request: Bun and Deno (where this entry runs too) hand Hono the
+      // connection's address their own way. Without any (app.request() in tests, or a host calling
+      // fetch itself) there is no trusted address, so per-IP limits don't apply to it.
+      socketAddress = connectionAddress(c)
+      if (socketAddress === undefined) return undefined
     }
     if (trustedProxyHops === 0) return socketAddress
     const forwarded = (c.req.header('X-Forwarded-For') ?? '')

@@ -17,11 +17,11 @@ import type { Context } from 'hono'
 // Through the package's own export, so the path holds in the repository and in dist/ alike.
 import { VERSION } from './runtime/version.js'
 import type { TwoFactorApp } from './http/app.js'
-import type { WidgetRoutesConfig } from './http/widget-routes.js'
 import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
 import { assertEnvironmentVariables, isProduction, optionsFromVariables } from './runtime/env.js'
 import { dashboardFromAssets, widgetFromAssets, type AssetsFetcher } from './runtime/workers-assets.js'
-import { ConfigurationError } from './core/errors.js'
+import { ConfigurationError, TwoFactorError } from './core/errors.js'
+import { consoleLogger, type Logger } from './core/log.js'
 import { durableObjectStore, type TwoFactorObjectNamespace } from './stores/durable-object.js'
 
 // Everything of the runtime-neutral entry; its `twoFactor` is replaced by the one below.
@@ -87,12 +87,48 @@ export function optionsFromWorkerEnv(env: TwoFactorWorkerEnv): TwoFactorInit {
 }
 
 /**
+ * A Worker is production unless told otherwise, so a fresh deployment lacks several settings at
+ * once: they are named together here, rather than one refusal per deployment. One missing setting
+ * gets the core's own, more detailed refusal.
+ */
+function assertProductionBasics(
+  options: TwoFactorInit,
+  vars: Record<string, string | undefined>,
+  overrides: TwoFactorInit,
+): void {
+  const secrets = [
+    options.secret === undefined && 'TWO_FACTOR_SECRET',
+    options.signingKey === undefined && 'TWO_FACTOR_PRIVATE_JWK',
+  ].filter((name) => name !== false)
+  const settings = [
+    options.issuer === undefined && 'TWO_FACTOR_ISSUER (e.g. "https://shop.example")',
+    options.audience === undefined && 'TWO_FACTOR_AUDIENCE (e.g. "shop.example")',
+    // Unset, the env readers make the console provider, which production refuses.
+    !vars.SMS_PROVIDER?.trim() && overrides.sms === undefined
+      ? 'SMS_PROVIDER (infobip, twilio or vonage, and its own variables)'
+      : false,
+    options.allowedCountries === undefined && 'TWO_FACTOR_ALLOWED_COUNTRIES (e.g. "HR,DE", or "*")',
+  ].filter((name) => name !== false)
+  if (secrets.length + settings.length < 2) return
+  const parts = [
+    secrets.length > 0 && `the secrets ${secrets.join(' and ')} (\`npx wrangler secret put <name>\`)`,
+    settings.length > 0 && `the vars ${settings.join(', ')} in wrangler.jsonc`,
+  ].filter((part) => part !== false)
+  throw new ConfigurationError(
+    `twoFactor(env): a production Worker (ENVIRONMENT is not "development") still needs ${parts.join(' and ')}`,
+  )
+}
+
+/**
  * `twoFactor()` configured from the Worker env, with `overrides` on top (an SMS provider, a store,
  * a clock…). Without a `store` override the `TWO_FACTOR_STORE` binding is required: the memory
  * store would give every isolate its own budget.
  */
 export function twoFactor(env: TwoFactorWorkerEnv, overrides: TwoFactorInit = {}): TwoFactorApp {
-  const options = { ...optionsFromWorkerEnv(env), ...overrides }
+  // Uncompressed, with `Vary: Accept-Encoding`: Cloudflare's edge compresses (brotli, gzip) what a
+  // Worker sends as identity, and a body the Worker had encoded itself it would not improve on.
+  const options: TwoFactorInit = { ...optionsFromWorkerEnv(env), compressMetadata: false, ...overrides }
+  if (options.environment === 'production') assertProductionBasics(options, stringBindings(env), overrides)
   if (!options.store) {
     throw new ConfigurationError(
       'twoFactor(env): no store. Bind the Durable Object as TWO_FACTOR_STORE in wrangler.jsonc ' +
@@ -102,19 +138,68 @@ export function twoFactor(env: TwoFactorWorkerEnv, overrides: TwoFactorInit = {}
   }
   // Through the options, as on Node: the kit mounts the widget's routes among its own, before its
   // last route (the NOT_FOUND envelope); routes added to the app afterwards would never be reached.
-  // Uncompressed, with `Vary: Accept-Encoding`: Cloudflare's edge compresses (brotli, gzip) what a
-  // Worker sends as identity, and a body the Worker had encoded itself it would not improve on.
+  // The files go out as they are, for the edge to compress, like /metadata.json above.
   if (env.TWO_FACTOR_WIDGET && !options.widget) {
-    const widget: Omit<WidgetRoutesConfig, 'allowedCountries'> = {
-      loadScript: widgetFromAssets(env.TWO_FACTOR_WIDGET),
-      version: VERSION,
-      compressMetadata: false,
-    }
-    options.widget = widget
+    options.widget = { loadScript: widgetFromAssets(env.TWO_FACTOR_WIDGET), version: VERSION }
   }
   // The operator console is built into the same folder (admin/), and served only with an admin token.
   if (env.TWO_FACTOR_WIDGET && !options.dashboard) {
     options.dashboard = { loadScript: dashboardFromAssets(env.TWO_FACTOR_WIDGET) }
   }
   return createTwoFactor(options)
+}
+
+/** What `workerFetch` builds: anything with a Worker's `fetch`, such as a Hono app. */
+export interface WorkerApp<E, C> {
+  fetch(request: Request, env: E, ctx: C): Response | Promise<Response>
+}
+
+export interface WorkerFetchOptions {
+  /** Where a configuration mistake is logged (once). @default readable lines on the console */
+  logger?: Logger
+}
+
+const NOT_CONFIGURED_HINT =
+  'A Worker runs as production unless ENVIRONMENT is "development" (for a trial with `wrangler dev`, ' +
+  'in .dev.vars next to the secrets). Secrets: `npx wrangler secret put TWO_FACTOR_SECRET` and ' +
+  '`npx wrangler secret put TWO_FACTOR_PRIVATE_JWK` (values from `npx two-factor-kit keygen`); then deploy again.'
+
+/**
+ * A Worker's `fetch` over the app `build` makes from the env, built on the first request (Workers
+ * allow no random values or key generation at module load, and env belongs to a request) and kept
+ * for the isolate's life.
+ *
+ * A configuration mistake — a Worker is production unless `ENVIRONMENT` is "development", so a
+ * fresh deployment has no secrets yet — is logged once and answers every request with 503
+ * `NOT_CONFIGURED`, whose message names what to set, instead of failing each one with a bare 500.
+ * Vars and secrets are fixed for an isolate, so the answer holds until the next deployment. Any
+ * other error from `build` is thrown as it is, and the next request builds again.
+ *
+ * ```ts
+ * export default {
+ *   fetch: workerFetch((env: Env) => new Hono().route('/2fa', twoFactor(env))),
+ * } satisfies ExportedHandler<Env>
+ * ```
+ */
+export function workerFetch<E, C>(
+  build: (env: E) => WorkerApp<E, C>,
+  options: WorkerFetchOptions = {},
+): (request: Request, env: E, ctx: C) => Promise<Response> {
+  const logger = options.logger ?? consoleLogger()
+  let app: WorkerApp<E, C> | undefined
+  let refusal: TwoFactorError | undefined
+  return async (request, env, ctx) => {
+    if (!app && !refusal) {
+      try {
+        app = build(env)
+      } catch (error) {
+        if (!(error instanceof ConfigurationError)) throw error
+        const message = `two-factor-kit is not configured: ${error.message.replace(/\.?$/, '.')} ${NOT_CONFIGURED_HINT}`
+        refusal = new TwoFactorError('NOT_CONFIGURED', message)
+        logger.error({ err: error }, message)
+      }
+    }
+    if (refusal) return refusal.getResponse()
+    return app!.fetch(request, env, ctx)
+  }
 }

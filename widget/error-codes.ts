@@ -30,6 +30,7 @@ export const serverErrorCodes = [
   'INVALID_DELIVERY_REPORT',
   'DELIVERY_REPORT_UNAUTHORIZED',
   'ADMIN_UNAUTHORIZED',
+  'NOT_CONFIGURED',
   'INTERNAL_ERROR',
 ] as const
 

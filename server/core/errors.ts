@@ -35,6 +35,9 @@ export const errorStatus = {
   DELIVERY_REPORT_UNAUTHORIZED: 401,
   // The admin API's token is missing or wrong.
   ADMIN_UNAUTHORIZED: 401,
+  // The host's configuration is incomplete (a Worker's secrets not set yet): `workerFetch` answers
+  // every request with it, naming what to set, until the deployment is fixed.
+  NOT_CONFIGURED: 503,
   INTERNAL_ERROR: 500,
 } as const
 

@@ -104,6 +104,7 @@ const OPTION_SCHEMAS = {
   clock: fn,
   getClientIp: fn,
   widget: record,
+  compressMetadata: flag,
   adminToken: text,
   dashboard: record,
 } satisfies Record<string, v.GenericSchema>

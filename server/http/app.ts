@@ -196,13 +196,14 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
 
   // /metadata.json is data, like the JWKS: served on every entry, also to a widget the host
   // bundled itself. The widget's files come only with the option (the entry that has them).
+  const metadata = {
+    allowedCountries: config.allowedCountries,
+    ...(options.compressMetadata === false ? { compressMetadata: false } : {}),
+  }
   if (options.widget) {
-    app.route(
-      '/',
-      widgetRoutes({ ...options.widget, allowedCountries: config.allowedCountries, logger: config.logger }),
-    )
+    app.route('/', widgetRoutes({ ...options.widget, ...metadata, logger: config.logger }))
   } else {
-    app.route('/', metadataRoute({ allowedCountries: config.allowedCountries }))
+    app.route('/', metadataRoute(metadata))
   }
 
   app.get('/config', (c) => {

@@ -19,9 +19,16 @@ export interface TwoFactorOptions extends TwoFactorCoreOptions {
    * Serve the `<two-factor-auth>` bundle at `/widget.js` and its chunks. The runtime entry supplies
    * the files: the Node entry reads `dist/widget/`. (`/metadata.json`, phone metadata for the allowed
    * countries, is served with or without this option.)
-   * @default undefined (no widget files; `/metadata.json` still served, compressed by the kit)
+   * @default undefined (no widget files; `/metadata.json` still served)
    */
-  widget?: Pick<WidgetRoutesConfig, 'loadScript' | 'version' | 'loadPrecompressed' | 'compressMetadata'>
+  widget?: Pick<WidgetRoutesConfig, 'loadScript' | 'version' | 'loadPrecompressed'>
+  /**
+   * Compress `/metadata.json` (gzip; brotli too where the runtime has it) once per process, with or
+   * without the widget's files. The Workers entry turns it off: Cloudflare's edge compresses what a
+   * Worker sends as it is, and would not improve on a body the Worker had encoded itself.
+   * @default true (the Workers entry: false)
+   */
+  compressMetadata?: boolean
   /**
    * The admin API's bearer token (`TWO_FACTOR_ADMIN_TOKEN`): at least 32 random characters. Unset,
    * the `/admin` routes (API, metrics, dashboard) don't exist.

@@ -3,7 +3,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { generateSigningKey } from '../../server/core/token.js'
-import { twoFactor, type TwoFactorWorkerEnv } from '../../server/workers.js'
+import { ConfigurationError, twoFactor, type TwoFactorWorkerEnv } from '../../server/workers.js'
 
 const quiet = { info() {}, warn() {}, error() {} }
 // `openssl rand -base64 32`
@@ -34,6 +34,36 @@ describe('a production Worker', () => {
     )
     const everywhere = { ...without, TWO_FACTOR_ALLOWED_COUNTRIES: '*' } as TwoFactorWorkerEnv
     expect(twoFactor(everywhere, { logger: quiet }).config.allowedCountries).toBeNull()
+  })
+
+  it('with nothing set yet refuses once, naming every variable it still needs, not one per deployment', () => {
+    const fresh: TwoFactorWorkerEnv = { TWO_FACTOR_STORE: (env as TwoFactorWorkerEnv).TWO_FACTOR_STORE }
+    const names = [
+      'TWO_FACTOR_SECRET',
+      'TWO_FACTOR_PRIVATE_JWK',
+      'TWO_FACTOR_ISSUER',
+      'TWO_FACTOR_AUDIENCE',
+      'SMS_PROVIDER',
+      'TWO_FACTOR_ALLOWED_COUNTRIES',
+    ]
+    let message = ''
+    try {
+      twoFactor(fresh, { logger: quiet })
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError)
+      message = (error as Error).message
+    }
+    for (const name of names) expect(message).toContain(name)
+    // What the code gives is not asked for again.
+    let rest = ''
+    try {
+      twoFactor(fresh, { logger: quiet, issuer: 'https://shop.example', audience: 'shop.example' })
+    } catch (error) {
+      rest = (error as Error).message
+    }
+    expect(rest).toContain('TWO_FACTOR_SECRET')
+    expect(rest).not.toContain('TWO_FACTOR_ISSUER')
+    expect(rest).not.toContain('TWO_FACTOR_AUDIENCE')
   })
 
   it('with no SMS_PROVIDER refuses to start, naming SMS_PROVIDER', async () => {

@@ -105,3 +105,17 @@ describe('the Workers entry with the widget bound', () => {
     expect((await host.request('/2fa/widget.js')).status).toBe(200)
   })
 })
+
+describe('the Workers entry without the widget bound', () => {
+  it('without the widget bound, /metadata.json goes out as it is too (Vary), for the edge to compress', async () => {
+    const app = twoFactor(env as TwoFactorWorkerEnv, {
+      sms: consoleProvider({ print: null }),
+      logger: { info: () => {}, warn: () => {}, error: () => {} },
+    })
+    const response = await app.request('/metadata.json', { headers: { 'Accept-Encoding': 'gzip, br' } })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('Content-Encoding')).toBeNull()
+    expect(response.headers.get('Vary')).toBe('Accept-Encoding')
+    expect(await response.json()).toMatchObject({ metadata: { countries: expect.any(Object) } })
+  })
+})
