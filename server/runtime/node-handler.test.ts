@@ -73,12 +73,16 @@ describe('nodeHandler on Express 5', () => {
     expect(await flow(url)).toEqual({ sent: 201, verified: 200, token: 'string' })
   })
 
-  it('serves the flow when mounted before any body parser (it reads the body itself)', async () => {
+  it('serves the flow when mounted before any body parser (it reads the body itself, and answers malformed JSON with INVALID_JSON)', async () => {
     const url = await expressHost((app) => {
       app.use('/2fa', nodeHandler(kit()))
       app.use(express.json())
     })
     expect(await flow(url)).toEqual({ sent: 201, verified: 200, token: 'string' })
+    expect(await post(`${url}/2fa/pin`, '{"phoneNumber":')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_JSON' } },
+    })
   })
 
   it('answers the kit’s own refusals through a parsed body: an invalid number is 400 PHONE_NUMBER_INVALID', async () => {

@@ -30,7 +30,7 @@ afterAll(async () => {
 })
 
 describe('demo/examples/hono-node', () => {
-  it('type-checks with strict and exactOptionalPropertyTypes (`npm run check`), the typed client included', () => {
+  it('type-checks with strict and exactOptionalPropertyTypes (`npm run check`): the app, the typed client and the SMS providers recipe', () => {
     const check = spawnSync('npm', ['run', 'check', '--silent'], {
       cwd: app!.dir,
       encoding: 'utf8',
