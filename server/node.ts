@@ -39,6 +39,15 @@ const packageVersion = (() => {
 })()
 
 export { serve } from '@hono/node-server'
+export {
+  nodeHandler,
+  type FastifyLikeReply,
+  type FastifyLikeRequest,
+  type FetchApp,
+  type NodeHandler,
+  type NodeHandlerOptions,
+  type NodeRequest,
+} from './runtime/node-handler.js'
 // Everything of the runtime-neutral entry; its `twoFactor` is replaced by the one below.
 export * from './index.js'
 

@@ -4,7 +4,7 @@
  * `messages.ts`). Like every lazy chunk it imports types only, so it shares no code with the entry:
  * the entry hands it Lit's `html` and its wording helpers.
  */
-import type { html, nothing } from 'lit'
+import type { html, nothing, TemplateResult } from 'lit'
 import type { ApiError } from './api-client.js'
 import type { Countdown } from './countdown.js'
 import type { EntryStrings, fill, formatWait, Strings } from './i18n.js'
@@ -222,7 +222,12 @@ export function setbacks({ html, nothing, fill, formatWait, Countdown }: Setback
     },
 
     /** The dead end in place of the code input, with the ways forward. */
-    render(step: DeadEndStep, error: string | undefined, captchaNeeded: boolean, resend: unknown) {
+    render(
+      step: DeadEndStep,
+      error: string | undefined,
+      captchaNeeded: boolean,
+      resend: unknown,
+    ): TemplateResult {
       return html`<div class="problem">
         <p class="error" part="error">${problemText(step)}</p>
         ${error ? html`<p class="error" part="error">${error}</p>` : nothing}

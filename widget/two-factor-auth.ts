@@ -2,7 +2,7 @@
  * `<two-factor-auth>`: the whole phone-verification flow in one form-associated element. This
  * module only defines the class; `index.ts` registers it.
  */
-import { html, LitElement, nothing, type PropertyValues } from 'lit'
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit'
 import { loadTranslation, pickLanguage, resolveStrings, type EntryStrings, type Strings } from './i18n.js'
 import { PhoneStep } from './steps/phone-step.js'
 import { PinStep } from './steps/pin-step.js'
@@ -201,7 +201,8 @@ export class TwoFactorAuth extends LitElement {
     this.liveMessage = message === this.liveMessage ? `${message}\u00a0` : message
   }
 
-  protected override render() {
+  // Typed with lit's own names, so the declarations import 'lit' (a dependency), not 'lit-html'.
+  protected override render(): TemplateResult | typeof nothing {
     const t = this.t
     // Until the page's language has arrived, show nothing rather than flash English.
     if (!this.#translation) return nothing

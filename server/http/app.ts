@@ -4,6 +4,8 @@
  * shapes the answer; every refusal leaves through the one error mapping (responses.ts).
  */
 import { Hono, type Context } from 'hono'
+import type { BlankEnv } from 'hono/types'
+import type * as v from 'valibot'
 import { cors } from 'hono/cors'
 import { TwoFactorError } from '../core/errors.js'
 import { refuseOption } from '../core/option-variables.js'
@@ -50,7 +52,7 @@ export interface TwoFactorConfig {
   readonly lookup: string | null
 }
 
-export interface TwoFactorApp extends Hono {
+export interface TwoFactorApp extends Hono<BlankEnv, TwoFactorRoutes> {
   /** Resolves when keys are ready; rejects with a ConfigurationError for a key that can't be used. */
   readonly ready: Promise<void>
   /** Checks this kit's tokens in the same process (same issuer, audience and keys). */
@@ -107,6 +109,107 @@ function sendAnswer(outcome: SendOutcome): SendPinAnswer {
     sms: outcome.sms,
   }
 }
+
+/** What a request body of `schema` is, as Hono's typed client (`hc`) reads a route's input. */
+type JsonContext<TPath extends string, TSchema extends v.GenericSchema> = Context<
+  BlankEnv,
+  TPath,
+  { in: { json: v.InferInput<TSchema> }; out: { json: v.InferInput<TSchema> } }
+>
+
+/**
+ * The JSON API, chained so that its type carries every route: a host's `hc<typeof hostApp>` types
+ * the kit's paths, bodies and answers (`TwoFactorRoutes`). The handlers read their bodies with
+ * `readJson` (the kit's own codes for every refusal); the `JsonContext` annotations only tell the
+ * types what those bodies are.
+ */
+function apiRoutes({
+  config,
+  servicesReady,
+  caller,
+  version,
+}: {
+  config: ResolvedOptions
+  servicesReady: ReturnType<typeof createServices>
+  caller: (c: Context) => { ip: string | undefined }
+  version: string | undefined
+}) {
+  let openApiText: Promise<string> | undefined
+  return (
+    new Hono()
+      .get('/config', (c) => {
+        const answer: ConfigAnswer = {
+          pinLength: config.pinLength,
+          pinType: config.pinType,
+          pinTimeToLive: Math.round(config.pinTtlMs / 1000),
+          resendCooldown: Math.round(config.resendCooldownMs / 1000),
+          pinAttempts: config.pinAttempts,
+          allowedCountries: config.allowedCountries && [...config.allowedCountries],
+          language: config.language,
+          captcha: config.captcha ? { ...config.captcha.verifier.widget, mode: config.captchaMode } : null,
+        }
+        return c.json(answer)
+      })
+      .get('/.well-known/jwks.json', async (c) => {
+        c.header('Cache-Control', 'public, max-age=300')
+        return c.json((await servicesReady).signer.jwks)
+      })
+      .post('/pin', async (c: JsonContext<'/pin', typeof SendPinBody>) => {
+        const body = await readJson(c, SendPinBody)
+        const outcome = await sendPin(config, await servicesReady, body, caller(c))
+        return c.json(sendAnswer(outcome), 201)
+      })
+      .post('/pin/:pinId/resend', async (c) => {
+        const pinId = pinIdParam(c)
+        const outcome = await resendPin(config, await servicesReady, pinId, caller(c))
+        return c.json(sendAnswer(outcome), 200)
+      })
+      .post('/pin/:pinId/verify', async (c: JsonContext<'/pin/:pinId/verify', typeof VerifyPinBody>) => {
+        const pinId = pinIdParam(c)
+        const { pin } = await readJson(c, VerifyPinBody)
+        const result = await verifyPin(config, await servicesReady, pinId, pin)
+        const answer: VerifyPinAnswer = {
+          verified: true,
+          token: result.token,
+          expiresAt: iso(result.expiresAt),
+        }
+        return c.json(answer, 200)
+      })
+      .get('/pin/:pinId', async (c) => {
+        const pinId = pinIdParam(c)
+        const record = await config.store.getPin(pinId)
+        // Only a PIN that can still be used shows its state (the widget follows its delivery); an
+        // expired, used or locked one answers exactly as an unknown pinId.
+        assertPinUsable(record, config.clock(), !config.allowMultiplePinVerifications)
+        const answer: PinStateAnswer = {
+          pinId: record.pinId,
+          to: maskE164(record.phoneNumber),
+          status: pinStatus(record, config.clock()),
+          deliveryStatus: record.deliveryStatus,
+          expiresAt: iso(record.expiresAt),
+          resendAvailableAt: iso(record.resendAvailableAt),
+          attemptsRemaining: record.attemptsRemaining,
+        }
+        return c.json(answer)
+      })
+      // Data, like the JWKS: every entry serves it. Built on the first request (the JSON Schema
+      // conversion lives in openapi.ts, imported only then) and kept as text for the next ones.
+      .get('/openapi.json', async (c) => {
+        openApiText ??= import('./openapi.js')
+          .then(({ openApiDocument }) => JSON.stringify(openApiDocument(version ?? 'unversioned')))
+          .catch((error: unknown) => {
+            openApiText = undefined // a next request tries again
+            throw error
+          })
+        c.header('Cache-Control', 'public, max-age=300')
+        c.header('Content-Type', 'application/json; charset=UTF-8')
+        return c.body(await openApiText)
+      })
+  )
+}
+
+/** The kit's API routes as Hono's typed client sees them: `hc<typeof app>` where `app` mounts the kit. */
+export type TwoFactorRoutes = ReturnType<typeof apiRoutes> extends Hono<BlankEnv, infer S> ? S : never
 
 export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
   const config = resolveOptions(options)
@@ -206,79 +309,7 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
     app.route('/', metadataRoute(metadata))
   }
 
-  app.get('/config', (c) => {
-    const answer: ConfigAnswer = {
-      pinLength: config.pinLength,
-      pinType: config.pinType,
-      pinTimeToLive: Math.round(config.pinTtlMs / 1000),
-      resendCooldown: Math.round(config.resendCooldownMs / 1000),
-      pinAttempts: config.pinAttempts,
-      allowedCountries: config.allowedCountries && [...config.allowedCountries],
-      language: config.language,
-      captcha: config.captcha ? { ...config.captcha.verifier.widget, mode: config.captchaMode } : null,
-    }
-    return c.json(answer)
-  })
-
-  app.get('/.well-known/jwks.json', async (c) => {
-    c.header('Cache-Control', 'public, max-age=300')
-    return c.json((await servicesReady).signer.jwks)
-  })
-
-  app.post('/pin', async (c) => {
-    const body = await readJson(c, SendPinBody)
-    const outcome = await sendPin(config, await servicesReady, body, caller(c))
-    return c.json(sendAnswer(outcome), 201)
-  })
-
-  app.post('/pin/:pinId/resend', async (c) => {
-    const pinId = pinIdParam(c)
-    const outcome = await resendPin(config, await servicesReady, pinId, caller(c))
-    return c.json(sendAnswer(outcome), 200)
-  })
-
-  app.post('/pin/:pinId/verify', async (c) => {
-    const pinId = pinIdParam(c)
-    const { pin } = await readJson(c, VerifyPinBody)
-    const result = await verifyPin(config, await servicesReady, pinId, pin)
-    const answer: VerifyPinAnswer = { verified: true, token: result.token, expiresAt: iso(result.expiresAt) }
-    return c.json(answer, 200)
-  })
-
-  app.get('/pin/:pinId', async (c) => {
-    const pinId = pinIdParam(c)
-    const record = await config.store.getPin(pinId)
-    // Only a PIN that can still be used shows its state (the widget follows its delivery); an
-    // expired, used or locked one answers exactly as an unknown pinId.
-    assertPinUsable(record, config.clock(), !config.allowMultiplePinVerifications)
-    const answer: PinStateAnswer = {
-      pinId: record.pinId,
-      to: maskE164(record.phoneNumber),
-      status: pinStatus(record, config.clock()),
-      deliveryStatus: record.deliveryStatus,
-      expiresAt: iso(record.expiresAt),
-      resendAvailableAt: iso(record.resendAvailableAt),
-      attemptsRemaining: record.attemptsRemaining,
-    }
-    return c.json(answer)
-  })
-
-  // Data, like the JWKS: every entry serves it. Built on the first request (the JSON Schema
-  // conversion lives in openapi.ts, imported only then) and kept as text for the next ones.
-  let openApiText: Promise<string> | undefined
-  app.get('/openapi.json', async (c) => {
-    openApiText ??= import('./openapi.js')
-      .then(({ openApiDocument }) =>
-        JSON.stringify(openApiDocument(options.widget?.version ?? 'unversioned')),
-      )
-      .catch((error: unknown) => {
-        openApiText = undefined // a next request tries again
-        throw error
-      })
-    c.header('Cache-Control', 'public, max-age=300')
-    c.header('Content-Type', 'application/json; charset=UTF-8')
-    return c.body(await openApiText)
-  })
+  app.route('/', apiRoutes({ config, servicesReady, caller, version: options.widget?.version }))
 
   // Mounted in a host (`host.route('/2fa', kit)`), Hono answers an unmatched path with the host's
   // notFound, never the kit's: this last route keeps every path under the mount the kit's envelope.

@@ -1,5 +1,5 @@
 /**
- * The demo server as `npm start` runs it (`tsx --conditions=source demo/server.ts`), in its own
+ * The demo server as `npm start` runs it (`tsx --conditions=two-factor-kit:source demo/server.ts`), in its own
  * process group, configured by environment variables alone: for the e2e flows and for the
  * integration suites that switch it to a provider fake.
  */
@@ -28,7 +28,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const demo = await startProcessGroup({
     name: 'the demo server',
     command: process.execPath,
-    args: [tsxCli, '--conditions=source', 'demo/server.ts'],
+    args: [tsxCli, '--conditions=two-factor-kit:source', 'demo/server.ts'],
     cwd: root,
     env: { ...process.env, NODE_ENV: 'development', ...options.env, PORT: String(port), HOST: '127.0.0.1' },
     ready: { url: `${url}/2fa/config` },

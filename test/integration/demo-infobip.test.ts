@@ -1,5 +1,5 @@
 /**
- * The demo server as users run it (`tsx --conditions=source demo/server.ts`, as `npm start` does),
+ * The demo server as users run it (`tsx --conditions=two-factor-kit:source demo/server.ts`, as `npm start` does),
  * switched to Infobip by environment variables alone and pointed at the local Infobip fake. Over
  * real HTTP: ask for a PIN, read it from the fake, verify it, use the token on the demo site, and
  * let the fake's delivery report reach the demo.

@@ -1,8 +1,8 @@
 /**
  * The server as the published package runs it: `npm run build:server` emits dist/server/, and a
- * plain Node process — no `source` condition, no tsx — imports every server entry of `exports` by
+ * plain Node process — no `two-factor-kit:source` condition, no tsx — imports every server entry of `exports` by
  * the package's name and runs a flow to a verified token. (Everything else in the repository runs
- * the TypeScript sources through the `source` condition, so without this test a broken build or a
+ * the TypeScript sources through the `two-factor-kit:source` condition, so without this test a broken build or a
  * missing `exports` target would go unnoticed until someone installed the package.)
  *
  * The build is a pure function of its inputs (the server's files, the tsconfigs it extends, the build
@@ -32,7 +32,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-  exports: Record<string, string | { source?: string; types?: string; default?: string }>
+  exports: Record<string, string | { types?: string; default?: string }>
   files: string[]
 }
 const serverEntries = Object.entries(packageJson.exports).filter(
@@ -182,7 +182,7 @@ describe('the published server', () => {
     expect(run.stderr).toContain('two-factor-kit keygen')
   })
 
-  it('packs the built files and the sources, not the tests', () => {
+  it('packs the built JavaScript and declarations, not the TypeScript sources (only .d.ts), the tests or the demo', () => {
     const pack = spawnSync('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], {
       cwd: root,
       encoding: 'utf8',
@@ -193,10 +193,23 @@ describe('the published server', () => {
     )
     expect(files).toContain('dist/server/index.js')
     expect(files).toContain('dist/server/node.d.ts')
-    expect(files).toContain('server/index.ts')
     const bin = (packageJson as { bin?: Record<string, string> }).bin?.['two-factor-kit']
     expect(files).toContain(bin?.replace(/^\.\//, ''))
     expect(files).toContain('LICENSE')
-    expect(files.filter((file) => /\.test\.ts$|^test\/|^demo\//.test(file))).toEqual([])
+    expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([])
+    expect(
+      files.filter((file) => /^(server|widget|test|demo)\//.test(file) && file !== bin?.slice(2)),
+    ).toEqual([])
+  })
+
+  it('points no export condition at a file it does not ship, but for the repository’s own `two-factor-kit:source`', () => {
+    const shipped = (path: string) => /^\.\/dist\//.test(path) || path === './package.json'
+    for (const [name, target] of Object.entries(packageJson.exports)) {
+      const conditions: Record<string, string> = typeof target === 'string' ? { default: target } : target
+      for (const [condition, path] of Object.entries(conditions)) {
+        if (condition === 'two-factor-kit:source') continue
+        expect(shipped(path), `${name} → ${condition} → ${path}`).toBe(true)
+      }
+    }
   })
 })
