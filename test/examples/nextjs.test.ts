@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { installExample, type InstalledApp } from '../helpers/packed-package.js'
+import { installExample, packedTarball, type InstalledApp } from '../helpers/packed-package.js'
 import { freePort } from '../helpers/ports.js'
 import { startProcessGroup, type ProcessGroup } from '../helpers/processes.js'
 
@@ -44,6 +44,7 @@ function bin(name: string, args: string[], timeout = 600_000): { status: number 
 }
 
 beforeAll(async () => {
+  timed('npm pack (or its cached tarball)', packedTarball)
   app = timed('npm install from the tarball', () => installExample('nextjs'))
   build = timed('next build', () => bin('next', ['build']))
   if (build.status !== 0) return // the first test reports the build's output
