@@ -77,7 +77,8 @@ export class TwoFactorAuth extends LitElement {
     liveMessage: { state: true },
     // Reactive, so that a new language renders; reflected, so that the page and screen readers see it.
     lang: { reflect: true },
-  }
+    // `as const`: the framework typings (widget/frameworks) read the attribute names from here.
+  } as const
 
   /** Where the kit's routes are mounted (same origin or CORS-enabled). */
   declare endpoint: string

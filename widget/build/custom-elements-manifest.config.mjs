@@ -39,11 +39,30 @@ function publicApiOnly() {
   }
 }
 
+/**
+ * `static properties = { … } as const` keeps the attribute names as literal types for the framework
+ * typings (widget/frameworks); the Lit plugin reads only a bare object literal, so it gets that.
+ */
+function unwrapConstProperties() {
+  return {
+    name: 'two-factor-kit:unwrap-const-properties',
+    collectPhase({ ts, node }) {
+      if (
+        ts.isPropertyDeclaration(node) &&
+        node.name.getText() === 'properties' &&
+        node.initializer &&
+        ts.isAsExpression(node.initializer)
+      )
+        node.initializer = node.initializer.expression
+    },
+  }
+}
+
 export default {
   globs: ['widget/two-factor-auth.ts', 'widget/events.ts', 'widget/index.ts', 'widget/element.ts'],
   exclude: ['widget/**/*.test.ts', 'widget/testing/**'],
   outdir: '.',
   litelement: true,
   packagejson: false,
-  plugins: [publicApiOnly()],
+  plugins: [unwrapConstProperties(), publicApiOnly()],
 }
