@@ -11,7 +11,14 @@ import { printAbuseAndCost } from './pumping.js'
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
 
+/**
+ * BENCH_ONLY=memory,worker runs only the sections whose title holds one of the words (case
+ * ignored): a focused run on a shared machine, instead of every section.
+ */
+const only = process.env.BENCH_ONLY?.toLowerCase().split(',').filter(Boolean)
+
 async function section(title: string, body: () => Promise<void>) {
+  if (only && !only.some((word) => title.toLowerCase().includes(word))) return
   console.log(`\n## ${title}`)
   try {
     await body()
