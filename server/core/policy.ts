@@ -460,7 +460,13 @@ export async function takeRangeVelocity(
   return release
 }
 
-const utcDay = (now: number) => new Date(now).toISOString().slice(0, 10)
+/** The UTC day of `now` (`2026-11-30`), made once per day rather than once per send. */
+function utcDay(now: number): string {
+  const day = Math.floor(now / DAY_MS)
+  if (day !== lastDay.day) lastDay = { day, text: new Date(now).toISOString().slice(0, 10) }
+  return lastDay.text
+}
+let lastDay = { day: NaN, text: '' }
 const msToUtcMidnight = (now: number) => DAY_MS - (now % DAY_MS)
 
 /** The price of `segments` to `country`, in micros. */

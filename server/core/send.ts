@@ -32,14 +32,20 @@ import { emitEvent, type PinSentEvent, type TwoFactorEvent } from './events.js'
 import type { LookupCheck } from './lookup.js'
 import { appendAutofillLines, pickLanguage, renderMessage } from './message.js'
 import type { ResolvedOptions } from './options.js'
-import { assertNumberTypeAllowed, maskE164, normalizePhoneNumber, type NormalizedNumber } from './phone.js'
+import {
+  assertNumberTypeAllowed,
+  describeE164,
+  maskE164,
+  normalizePhoneNumber,
+  type NormalizedNumber,
+} from './phone.js'
 import { derivePin, generatePinId, pinMac } from './pin.js'
 import { assertPinUsable, pinUnusable } from './pin-record.js'
 import { takeSendQuotas, type Caller } from './quotas.js'
 import { countSegments, type SegmentCount } from './segments.js'
 import type { Services } from './services.js'
 import { addStats, tallyAdd, type Tally } from './stats.js'
-import { countryOfNumber, recordVerification } from './verification-log.js'
+import { recordVerification } from './verification-log.js'
 
 export interface SendOutcome {
   record: PinRecord
@@ -335,8 +341,7 @@ async function sendToTestNumber(
     deliveryStatus: 'DELIVERED',
   }
   await config.store.createPin(record)
-  const country = countryOfNumber(e164)
-  const masked = maskE164(e164)
+  const { masked, country } = describeE164(e164)
   emit(config, {
     type: 'pin.sent',
     at: now,
@@ -510,13 +515,13 @@ export async function resendPin(
   const now = config.clock()
   const record = await config.store.getPin(pinId)
   assertPinUsable(record, now, !config.allowMultiplePinVerifications)
-  const masked = maskE164(record.phoneNumber)
   let offline: NormalizedNumber | undefined
   try {
     offline = normalizePhoneNumber(record.phoneNumber)
   } catch {
     // A test number need not be a valid one.
   }
+  const masked = offline?.masked ?? maskE164(record.phoneNumber)
   const lookup: SendOutcome['lookup'] = {
     valid: true,
     country: offline?.country ?? null,

@@ -6,14 +6,14 @@
 import { TwoFactorError } from './errors.js'
 import { emitEvent, type TwoFactorEvent } from './events.js'
 import type { ResolvedOptions } from './options.js'
-import { maskE164 } from './phone.js'
+import { describeE164 } from './phone.js'
 import { isWellFormedPin, normalizePinInput, pinMac, timingSafeEqual } from './pin.js'
 import { pinUnusable } from './pin-record.js'
 import { breakerCounts, countryScope } from './policy.js'
 import { rateLimited } from './quotas.js'
 import type { Services } from './services.js'
 import { addStats, type Tally } from './stats.js'
-import { countryOfNumber, recordVerification } from './verification-log.js'
+import { recordVerification } from './verification-log.js'
 import type { CounterUpdate, PinRecord } from '../stores/types.js'
 
 /**
@@ -58,7 +58,9 @@ export async function verifyPin(
   let aboutPin: { at: number; to: string; country: string | null; pinId: string } | undefined
   const about = (phoneNumber: string) => {
     const number = typeof phoneNumber === 'string' ? phoneNumber : ''
-    return (aboutPin ??= { at: now, to: maskE164(number), country: countryOfNumber(number), pinId })
+    if (aboutPin) return aboutPin
+    const { masked, country } = describeE164(number)
+    return (aboutPin = { at: now, to: masked, country, pinId })
   }
   const emit = (event: TwoFactorEvent) => emitEvent(config.policy.onEvent, config.logger, event)
   // Test numbers stay out of the statistics, as they stay out of the send statistics.
