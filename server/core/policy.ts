@@ -25,6 +25,7 @@ import { TwoFactorError } from './errors.js'
 import { emitEvent, type EventHook, type TwoFactorEvent } from './events.js'
 import type { Logger } from './log.js'
 import { fromMicros } from './prices.js'
+import { giveBackHits, takeHits } from './hits.js'
 import { addStats, type Tally } from './stats.js'
 import type { CounterUpdate, TwoFactorStore } from '../stores/types.js'
 
@@ -432,30 +433,31 @@ export async function takeRangeVelocity(
     { scope: rangeScope(subject.e164, 3), rate: policy.rangeLimit },
     { scope: rangeScope(subject.e164, 4), rate: policy.wideRangeLimit },
   ]
-  const taken: typeof ranges = []
-  const release = async () => {
-    await Promise.all(
-      taken.map(({ scope, rate }) => store.hit(`velocity:${scope}`, rate.limit, rate.windowMs, now, -1)),
-    )
-  }
-  for (const range of ranges) {
-    const hit = await store.hit(`velocity:${range.scope}`, range.rate.limit, range.rate.windowMs, now)
-    taken.push(range)
-    if (hit.allowed) continue
-    if (policy.shadow.has('RANGE_VELOCITY')) {
-      await refuse(context, subject, now, 'RANGE_VELOCITY', range.scope)
-      continue
-    }
-    await release().catch(() => undefined)
-    const block = await trip(context, subject, now, range.scope, 'RANGE_VELOCITY', undefined)
+  // In shadow mode nothing is refused: every hit counts, and each one over its limit is recorded.
+  const shadow = policy.shadow.has('RANGE_VELOCITY')
+  const hits = ranges.map(({ scope, rate }) => ({
+    key: `velocity:${scope}`,
+    limit: shadow ? Number.MAX_SAFE_INTEGER : rate.limit,
+    windowMs: rate.windowMs,
+  }))
+  const release = () => giveBackHits(store, hits, now)
+  // Both ranges in one step; a refusal has given both back.
+  const taken = await takeHits(store, hits, now)
+  if (!taken.allowed) {
+    const { scope } = ranges[taken.refused]!
+    const block = await trip(context, subject, now, scope, 'RANGE_VELOCITY', undefined)
     await refuse(
       context,
       subject,
       now,
       block?.reason ?? 'RANGE_VELOCITY',
-      range.scope,
+      scope,
       block ? block.until - now : undefined,
     )
+  }
+  if (shadow && taken.allowed) {
+    for (const [index, { scope, rate }] of ranges.entries())
+      if (taken.hits[index]!.count > rate.limit) await refuse(context, subject, now, 'RANGE_VELOCITY', scope)
   }
   return release
 }
@@ -507,22 +509,28 @@ export async function reserveSpend(
       limit: countryCeiling(policy, countryCode),
     },
   ].filter((ceiling): ceiling is { scope: string; key: string; limit: number } => ceiling.limit !== null)
+  if (cost <= 0 || ceilings.length === 0) return async () => {}
+  // In shadow mode nothing is refused: the spend counts, and each ceiling it passes is recorded.
+  const shadow = policy.shadow.has('SPEND_CEILING')
   const windowMs = msToUtcMidnight(now)
-  const taken: string[] = []
-  const release = async () => {
-    await Promise.all(taken.map((key) => store.hit(key, Number.MAX_SAFE_INTEGER, windowMs, now, -cost)))
+  const hits = ceilings.map(({ key, limit }) => ({
+    key,
+    limit: shadow ? Number.MAX_SAFE_INTEGER : limit,
+    windowMs,
+    cost,
+  }))
+  // Every ceiling in one step; a refusal has given all back.
+  const taken = await takeHits(store, hits, now)
+  if (!taken.allowed) {
+    const ceiling = ceilings[taken.refused]!
+    await refuse(context, subject, now, 'SPEND_CEILING', ceiling.scope, taken.hit.resetAt - now)
+    return async () => {} // not reached: the refusal above throws, as SPEND_CEILING is not in shadow
   }
-  if (cost <= 0) return release
-  for (const ceiling of ceilings) {
-    const hit = await store.hit(ceiling.key, ceiling.limit, windowMs, now, cost)
-    taken.push(ceiling.key)
-    if (!hit.allowed) {
-      if (policy.shadow.has('SPEND_CEILING')) {
-        await refuse(context, subject, now, 'SPEND_CEILING', ceiling.scope)
-        continue
-      }
-      await release().catch(() => undefined)
-      await refuse(context, subject, now, 'SPEND_CEILING', ceiling.scope, hit.resetAt - now)
+  for (const [index, ceiling] of ceilings.entries()) {
+    const hit = taken.hits[index]!
+    if (hit.count > ceiling.limit) {
+      await refuse(context, subject, now, 'SPEND_CEILING', ceiling.scope)
+      continue
     }
     const near = 0.8 * ceiling.limit
     if (hit.count - cost < near && hit.count >= near) {
@@ -535,7 +543,7 @@ export async function reserveSpend(
       })
     }
   }
-  return release
+  return () => giveBackHits(store, hits, now)
 }
 
 /** What one SMS that went out (or may have) adds to the statistics. */

@@ -8,7 +8,8 @@ import type { Rate } from './duration.js'
 import { TwoFactorError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import { takeRandomBytes } from './pin.js'
-import type { RateLimitHit, TwoFactorStore } from '../stores/types.js'
+import type { HitRequest, TwoFactorStore } from '../stores/types.js'
+import { giveBackHits, takeHits } from './hits.js'
 
 /** What the caller is: for per-IP limits. */
 export interface Caller {
@@ -43,37 +44,28 @@ export function rateLimited(limit: LimitName, retryAfterMs: number): TwoFactorEr
   return new TwoFactorError('RATE_LIMITED', messages[limit], { limit, retryAfter })
 }
 
+const asHit = (bucket: Bucket): HitRequest => ({
+  key: bucket.key,
+  limit: bucket.rate.limit,
+  windowMs: bucket.rate.windowMs,
+})
+
+/**
+ * Takes every bucket, in order, in one step (one store call where the store can): a refusal gives
+ * all of them back and answers RATE_LIMITED for the first bucket without room.
+ */
 export async function takeSendQuota(
   store: TwoFactorStore,
   buckets: Bucket[],
   now: number,
 ): Promise<TakenQuota> {
-  const taken: Bucket[] = []
-  const release = async () => {
-    await Promise.all(
-      taken.map((bucket) => store.hit(bucket.key, bucket.rate.limit, bucket.rate.windowMs, now, -1)),
-    )
+  const taken = await takeHits(store, buckets.map(asHit), now)
+  if (!taken.allowed) throw rateLimited(buckets[taken.refused]!.limit, taken.hit.resetAt - now)
+  const cooldown = buckets.findIndex((bucket) => bucket.limit === 'resendCooldown')
+  return {
+    resendAvailableAt: cooldown >= 0 ? taken.hits[cooldown]!.resetAt : now,
+    release: () => giveBackHits(store, buckets.map(asHit), now),
   }
-  let resendAvailableAt = now
-  for (const bucket of buckets) {
-    let result: RateLimitHit
-    try {
-      result = await store.hit(bucket.key, bucket.rate.limit, bucket.rate.windowMs, now)
-    } catch (error) {
-      // A store that refused a new key (full, or gone): what was taken goes back, like a refusal.
-      await release().catch(() => undefined)
-      throw error
-    }
-    if (!result.allowed) {
-      // This hit counted too: give it back with the others, so a refused send costs nothing.
-      taken.push(bucket)
-      await release()
-      throw rateLimited(bucket.limit, result.resetAt - now)
-    }
-    taken.push(bucket)
-    if (bucket.limit === 'resendCooldown') resendAvailableAt = result.resetAt
-  }
-  return { resendAvailableAt, release }
 }
 
 /**
@@ -93,38 +85,42 @@ const randomUnit = () => {
 }
 
 /**
- * The number's own buckets: its cooldown, whose length grows with the SMS the number already had in
- * its per-number window (read without counting, so a refusal leaves no key), then that window.
+ * The SMS the number already had in its per-number window, read without counting (so a refusal
+ * leaves no key): what its cooldown's length grows with. A read only, so a send starts it
+ * alongside its other reads.
  */
-async function takeNumberQuota(config: ResolvedOptions, e164: string, now: number): Promise<TakenQuota> {
-  const perNumber: Bucket = {
-    limit: 'sendPinPerPhoneNumber',
-    key: `send:number:${e164}`,
-    rate: config.sendPinPerPhoneNumberLimit,
-  }
-  const { limit, windowMs } = perNumber.rate
-  const sentBefore = (await config.store.hit(perNumber.key, limit, windowMs, now, 0)).count
-  const cooldown: Bucket = {
-    limit: 'resendCooldown',
-    key: `cooldown:${e164}`,
-    rate: { limit: 1, windowMs: backoffWait(config, sentBefore + 1, randomUnit()) },
-  }
-  return takeSendQuota(config.store, [cooldown, perNumber], now)
+export async function sentToNumber(config: ResolvedOptions, e164: string, now: number): Promise<number> {
+  const { limit, windowMs } = config.sendPinPerPhoneNumberLimit
+  return (await config.store.hit(perNumberKey(e164), limit, windowMs, now, 0)).count
 }
 
-/** Buckets many numbers share: the caller's IP and the whole application. */
-function sharedBuckets(config: ResolvedOptions, caller: Caller): Bucket[] {
-  const buckets: Bucket[] = []
+const perNumberKey = (e164: string) => `send:number:${e164}`
+
+/**
+ * The number's own buckets — its cooldown, whose length grows with `sentBefore` (the SMS it had in
+ * its per-number window), then that window — and the ones many numbers share: the caller's IP and
+ * the whole application.
+ */
+function sendBuckets(config: ResolvedOptions, e164: string, caller: Caller, sentBefore: number) {
+  const own: Bucket[] = [
+    {
+      limit: 'resendCooldown',
+      key: `cooldown:${e164}`,
+      rate: { limit: 1, windowMs: backoffWait(config, sentBefore + 1, randomUnit()) },
+    },
+    { limit: 'sendPinPerPhoneNumber', key: perNumberKey(e164), rate: config.sendPinPerPhoneNumberLimit },
+  ]
+  const shared: Bucket[] = []
   if (caller.ip) {
     const key = `send:ip:${clientIpBucket(caller.ip)}`
-    buckets.push({ limit: 'sendPinPerIp', key, rate: config.sendPinPerIpLimit })
+    shared.push({ limit: 'sendPinPerIp', key, rate: config.sendPinPerIpLimit })
   }
-  buckets.push({
+  shared.push({
     limit: 'sendPinPerApplication',
     key: 'send:application',
     rate: config.sendPinPerApplicationLimit,
   })
-  return buckets
+  return { own, shared }
 }
 
 export interface SendQuotas {
@@ -135,26 +131,23 @@ export interface SendQuotas {
   releaseNumber(): Promise<void>
 }
 
-/** Every send quota, in order (backoff, cooldown, number, IP, application); a refusal gives all back. */
+/**
+ * Every send quota, in order (cooldown, number, IP, application), in one step; a refusal gives all
+ * back. `sentBefore` is `sentToNumber`'s answer.
+ */
 export async function takeSendQuotas(
   config: ResolvedOptions,
   e164: string,
   caller: Caller,
   now: number,
+  sentBefore: number,
 ): Promise<SendQuotas> {
-  const own = await takeNumberQuota(config, e164, now)
-  let shared: TakenQuota
-  try {
-    shared = await takeSendQuota(config.store, sharedBuckets(config, caller), now)
-  } catch (error) {
-    await own.release().catch(() => undefined)
-    throw error
-  }
+  const { own, shared } = sendBuckets(config, e164, caller, sentBefore)
+  const { resendAvailableAt } = await takeSendQuota(config.store, [...own, ...shared], now)
+  const giveBack = (buckets: Bucket[]) => giveBackHits(config.store, buckets.map(asHit), now)
   return {
-    resendAvailableAt: own.resendAvailableAt,
-    release: async () => {
-      await Promise.all([own.release(), shared.release()])
-    },
-    releaseNumber: () => own.release(),
+    resendAvailableAt,
+    release: () => giveBack([...own, ...shared]),
+    releaseNumber: () => giveBack(own),
   }
 }

@@ -27,6 +27,7 @@ import { PATCHABLE_PIN_FIELDS } from '../core/pin-record.js'
 import { checkCounterUpdates } from './counter-updates.js'
 import type {
   ConsumeAttemptResult,
+  HitAllResult,
   ListEntry,
   PinPatch,
   PinRecord,
@@ -139,31 +140,60 @@ if ARGV[2] ~= '' then
 end
 return redis.call('HGETALL', KEYS[1])`
 
-// KEYS: window. ARGV: now, resetAt of a new window, windowMs, cost, limit.
-// Returns { allowed (1|0), count, resetAt (string: Lua would print big numbers in %.14g) }.
-// A window given back to zero is deleted, so a refused request leaves no key behind (and not one
-// per number it named, kept for a day); the next hit opens a window that ends no sooner.
-const HIT = `
-local now, cost, limit = tonumber(ARGV[1]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local w = redis.call('HMGET', KEYS[1], 'count', 'resetAt')
-local count, resetAt = 0, ARGV[2]
-if w[2] and tonumber(w[2]) > now then
-  count, resetAt = tonumber(w[1]), w[2]
-else
-  if w[2] then redis.call('DEL', KEYS[1]) end
-  if cost <= 0 then return {1, 0, resetAt} end
-end
-if cost ~= 0 then
-  count = math.max(0, count + cost)
-  if count == 0 then
-    redis.call('DEL', KEYS[1])
+// One window's hit, as the HIT and HIT_ALL scripts share it: `a` is where its arguments start in
+// ARGV — resetAt of a new window, windowMs, cost, limit — and `cost` may differ from ARGV's (a
+// give-back). Returns allowed (1|0), count, resetAt (a string: Lua would print big numbers in
+// %.14g). A window given back to zero is deleted, so a refused request leaves no key behind (and
+// not one per number it named, kept for a day); the next hit opens a window that ends no sooner.
+const HIT_FUNCTION = `
+local now = tonumber(ARGV[1])
+local function hit(key, a, cost)
+  local limit = tonumber(ARGV[a + 3])
+  local w = redis.call('HMGET', key, 'count', 'resetAt')
+  local count, resetAt = 0, ARGV[a]
+  if w[2] and tonumber(w[2]) > now then
+    count, resetAt = tonumber(w[1]), w[2]
   else
-    redis.call('HSET', KEYS[1], 'count', count, 'resetAt', resetAt)
-    if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+    if w[2] then redis.call('DEL', key) end
+    if cost <= 0 then return 1, 0, resetAt end
   end
+  if cost ~= 0 then
+    count = math.max(0, count + cost)
+    if count == 0 then
+      redis.call('DEL', key)
+    else
+      redis.call('HSET', key, 'count', count, 'resetAt', resetAt)
+      if redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, ARGV[a + 1]) end
+    end
+  end
+  if count <= limit then return 1, count, resetAt end
+  return 0, count, resetAt
 end
-if count <= limit then return {1, count, resetAt} end
-return {0, count, resetAt}`
+`
+
+// KEYS: window. ARGV: now, resetAt of a new window, windowMs, cost, limit.
+const HIT = `${HIT_FUNCTION}
+local allowed, count, resetAt = hit(KEYS[1], 2, tonumber(ARGV[4]))
+return {allowed, count, resetAt}`
+
+// KEYS: windows. ARGV: now, then per window: resetAt of a new window, windowMs, cost, limit. Hits
+// each in order; at the first refused one, gives back every hit taken (that one too) and returns
+// {0, its index (from 0), count, resetAt}; else {1, count, resetAt, count, resetAt, …}.
+const HIT_ALL = `${HIT_FUNCTION}
+local answer = {1}
+for i = 1, #KEYS do
+  local a = 2 + (i - 1) * 4
+  local allowed, count, resetAt = hit(KEYS[i], a, tonumber(ARGV[a + 2]))
+  if allowed == 0 then
+    for j = 1, i do
+      local b = 2 + (j - 1) * 4
+      hit(KEYS[j], b, -tonumber(ARGV[b + 2]))
+    end
+    return {0, i - 1, count, resetAt}
+  end
+  answer[#answer + 1], answer[#answer + 2] = count, resetAt
+end
+return answer`
 
 // Prunes the entries of a list (KEYS[1]) that are expired at `now` and lets the key expire with its
 // last entry (never, while one entry has no expiresAt). Returns the live entries as a flat list.
@@ -249,6 +279,7 @@ const scripts = {
   markVerified: script(MARK_VERIFIED),
   updatePin: script(UPDATE_PIN),
   hit: script(HIT),
+  hitAll: script(HIT_ALL),
   putListEntry: script(PUT_LIST_ENTRY),
   getListEntries: script(GET_LIST_ENTRIES),
   listEntries: script(LIST_ENTRIES),
@@ -407,6 +438,24 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
           string,
         ]
         return { allowed: allowed === 1, count, resetAt: Number(resetAt) }
+      }),
+
+    hitAll: (hits, now) =>
+      guarded('hitAll', async (): Promise<HitAllResult> => {
+        if (hits.length === 0) return { allowed: true, hits: [] }
+        const args: (string | number)[] = [now]
+        for (const { windowMs, cost = 1, limit } of hits)
+          args.push(String(now + windowMs), Math.max(1, Math.ceil(windowMs)), cost, limit)
+        const keys = hits.map(({ key }) => `${prefix}rl:${key}`)
+        const answer = (await run(scripts.hitAll, keys, args)) as Array<number | string>
+        if (answer[0] === 0) {
+          const [, refused, count, resetAt] = answer as [0, number, number, string]
+          return { allowed: false, refused, hit: { allowed: false, count, resetAt: Number(resetAt) } }
+        }
+        const taken: RateLimitHit[] = []
+        for (let i = 1; i < answer.length; i += 2)
+          taken.push({ allowed: true, count: answer[i] as number, resetAt: Number(answer[i + 1]) })
+        return { allowed: true, hits: taken }
       }),
 
     // One SET with PX: the value and its validity travel together, so there is nothing to race.
