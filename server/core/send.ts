@@ -488,15 +488,14 @@ export async function sendPin(
     )
     emit(config, sentEvent('pin.sent', trace, pinId, sms, charge))
     return {
-      outcome: { record: updated ?? record, masked: number.masked, lookup, sms: smsAnswer(sms, text) },
+      outcome: { record: updated ?? record, masked: number.masked, lookup, sms: smsAnswer(sms, charge) },
       breaker: breakerCounts(config, budget.scopes.counterKeys, 'sent'),
       indexed: recordVerification(config, updated ?? record, subject.country ?? null, now),
     }
   })
 }
 
-function smsAnswer(sms: SmsOutcome, text: string): SendOutcome['sms'] {
-  const { encoding, segments } = countSegments(text)
+function smsAnswer(sms: SmsOutcome, { encoding, segments }: Charge): SendOutcome['sms'] {
   if (sms.kind === 'unknown') {
     return {
       status: 'MESSAGE_STATUS_UNKNOWN',
@@ -577,7 +576,7 @@ export async function resendPin(
     if (!updated) throw pinUnusable('NOT_FOUND')
     emit(config, sentEvent('pin.resent', trace, pinId, sms, charge))
     return {
-      outcome: { record: updated, masked, lookup, sms: smsAnswer(sms, text) },
+      outcome: { record: updated, masked, lookup, sms: smsAnswer(sms, charge) },
       breaker: breakerCounts(config, budget.scopes.counterKeys, 'sent'),
       indexed: recordVerification(config, updated, subject.country ?? null, now),
     }
@@ -588,6 +587,8 @@ export async function resendPin(
 interface Charge {
   cost: number
   segments: number
+  /** How the text is encoded: for the answer, counted once with the segments. */
+  encoding: SegmentCount['encoding']
   release: Release
 }
 
@@ -598,9 +599,9 @@ async function chargeFor(
   text: string,
   now: number,
 ): Promise<Charge> {
-  const { segments } = countSegments(text)
+  const { segments, encoding } = countSegments(text)
   const cost = priceOf(config.policy, subject.country, segments)
-  return { cost, segments, release: await reserveSpend(config, subject, now, cost) }
+  return { cost, segments, encoding, release: await reserveSpend(config, subject, now, cost) }
 }
 
 function sentFacts(sms: SmsOutcome, charge: Charge, network: string | undefined): SentFacts {
