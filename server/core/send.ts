@@ -450,6 +450,9 @@ export async function sendPin(
       resendAvailableAt: budget.resendAvailableAt,
       countedIn: budget.scopes.counterKeys,
       ...(network ? { network } : {}),
+      // For the verification's events and statistics, which then need not parse the number again.
+      ...(number.country ? { country: number.country } : {}),
+      masked: number.masked,
     }
     await orGiveBack(() => config.store.createPin(record), budget.release, charge.release)
     const lookup = {

@@ -307,6 +307,8 @@ function pinToFields(record: PinRecord): string[] {
   if (record.network !== undefined) fields.network = record.network
   if (record.countedIn !== undefined) fields.countedIn = JSON.stringify(record.countedIn)
   if (record.provider !== undefined) fields.provider = record.provider
+  if (record.country !== undefined) fields.country = record.country
+  if (record.masked !== undefined) fields.masked = record.masked
   return Object.entries(fields).flat()
 }
 
@@ -333,6 +335,8 @@ function pinFromHash(hash: string[] | Record<string, string>): PinRecord {
   if (h.network !== undefined) record.network = h.network
   if (h.countedIn !== undefined) record.countedIn = JSON.parse(h.countedIn) as string[]
   if (h.provider !== undefined) record.provider = h.provider
+  if (h.country !== undefined) record.country = h.country
+  if (h.masked !== undefined) record.masked = h.masked
   return record
 }
 

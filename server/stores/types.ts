@@ -53,6 +53,14 @@ export interface PinRecord {
   countedIn?: string[]
   /** The provider that took the PIN's latest SMS, for the statistics and the verification index. */
   provider?: string
+  /**
+   * The number's ISO country, as the send found it: what the verification's events and statistics
+   * name, without parsing the number again. Absent for a number of no country, and in records of
+   * older versions (those are parsed). Written once, with the record.
+   */
+  country?: string
+  /** The number masked for answers and events (`+385 •• ••• ••67`); written once, like `country`. */
+  masked?: string
 }
 
 export type ConsumeAttemptResult =

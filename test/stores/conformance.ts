@@ -105,6 +105,19 @@ export function testStore(name: string, setup: () => Promise<ConformanceHarness>
         })
       })
 
+      it('keeps the country and the masked number a record was created with through getPin, consumeAttempt and updatePin', async () => {
+        const record = await createdPin({ country: 'HR', masked: '+385 •• ••• ••67' })
+        expect(await store.getPin(record.pinId)).toStrictEqual(record)
+        expect(await store.consumeAttempt(record.pinId, now, { singleUse: true })).toStrictEqual({
+          ok: true,
+          record: { ...record, attemptsRemaining: record.attemptsRemaining - 1 },
+        })
+        expect(await store.updatePin(record.pinId, { deliveryStatus: 'SENT' })).toMatchObject({
+          country: 'HR',
+          masked: '+385 •• ••• ••67',
+        })
+      })
+
       it('answers null for an unknown pinId', async () => {
         expect(await store.getPin(`pin-${crypto.randomUUID()}`)).toBeNull()
       })
