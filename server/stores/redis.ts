@@ -268,6 +268,13 @@ for i = 1, #KEYS do
 end
 return 1`
 
+// KEYS: counter keys. Returns each key's HGETALL (a flat field, value list; empty when absent):
+// one command however many keys, where a pipeline sends one per key.
+const READ_COUNTERS = `
+local all = {}
+for i = 1, #KEYS do all[i] = redis.call('HGETALL', KEYS[i]) end
+return all`
+
 interface Script {
   source: string
   sha: string
@@ -285,6 +292,7 @@ const scripts = {
   listEntries: script(LIST_ENTRIES),
   deleteListEntry: script(DELETE_LIST_ENTRY),
   addCounters: script(ADD_COUNTERS),
+  readCounters: script(READ_COUNTERS),
 }
 
 function pinToFields(record: PinRecord): string[] {
@@ -516,17 +524,15 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
       await guarded('addCounters', () => run(scripts.addCounters, keys, args))
     },
 
-    // One pipeline of HGETALL: one round trip however many keys.
+    // One script: one round trip and one command however many keys.
     readCounters: (keys) =>
       guarded('readCounters', async () => {
         if (keys.length === 0) return []
-        const pipeline = client.pipeline()
-        for (const key of keys) pipeline.hgetall(counterKey(key))
-        const replies = (await pipeline.exec()) ?? []
-        return replies.map(([error, hash]) => {
-          if (error) throw error
-          const fields = Object.entries(hash as Record<string, string>)
-          return Object.fromEntries(fields.map(([field, value]) => [field, Number(value)]))
+        const replies = (await run(scripts.readCounters, keys.map(counterKey), [])) as string[][]
+        return replies.map((flat) => {
+          const fields: Array<[string, number]> = []
+          for (let i = 0; i + 1 < flat.length; i += 2) fields.push([flat[i]!, Number(flat[i + 1])])
+          return Object.fromEntries(fields)
         })
       }),
   }
