@@ -27,7 +27,7 @@ import type { Logger } from './log.js'
 import { fromMicros } from './prices.js'
 import { giveBackHits, takeHits } from './hits.js'
 import { addStats, type Tally } from './stats.js'
-import type { CounterUpdate, TwoFactorStore } from '../stores/types.js'
+import type { CounterUpdate, HitRequest, RateLimitHit, TwoFactorStore } from '../stores/types.js'
 
 export const SEND_BLOCK_REASONS = [
   'COUNTRY_NOT_ALLOWED',
@@ -418,48 +418,56 @@ async function judge(
 export type Release = () => Promise<void>
 
 /**
- * Range velocity: one send counted against the number's 1k and 10k ranges. Over a limit, the send
- * is refused (and given back) and the range blocked. Allow-listed numbers are not counted.
+ * Range velocity: one send counted against the number's 1k and 10k ranges, in the same store step as
+ * the send quotas (`hits` go to takeSendQuotas). Over a limit, the send is refused (the step gave
+ * everything back) and the range blocked. Allow-listed numbers are not counted. In shadow mode
+ * nothing is refused: every hit counts, and each one over its limit is recorded.
  */
-export async function takeRangeVelocity(
+export function rangeVelocity(
   context: PolicyContext,
   subject: PolicySubject,
   now: number,
   check: ScopeCheck,
-): Promise<Release> {
+) {
   const { policy, store } = context
-  if (check.allowListed) return async () => {}
-  const ranges = [
-    { scope: rangeScope(subject.e164, 3), rate: policy.rangeLimit },
-    { scope: rangeScope(subject.e164, 4), rate: policy.wideRangeLimit },
-  ]
-  // In shadow mode nothing is refused: every hit counts, and each one over its limit is recorded.
+  const ranges = check.allowListed
+    ? []
+    : [
+        { scope: rangeScope(subject.e164, 3), rate: policy.rangeLimit },
+        { scope: rangeScope(subject.e164, 4), rate: policy.wideRangeLimit },
+      ]
   const shadow = policy.shadow.has('RANGE_VELOCITY')
-  const hits = ranges.map(({ scope, rate }) => ({
+  const hits: HitRequest[] = ranges.map(({ scope, rate }) => ({
     key: `velocity:${scope}`,
     limit: shadow ? Number.MAX_SAFE_INTEGER : rate.limit,
     windowMs: rate.windowMs,
   }))
-  const release = () => giveBackHits(store, hits, now)
-  // Both ranges in one step; a refusal has given both back.
-  const taken = await takeHits(store, hits, now)
-  if (!taken.allowed) {
-    const { scope } = ranges[taken.refused]!
-    const block = await trip(context, subject, now, scope, 'RANGE_VELOCITY', undefined)
-    await refuse(
-      context,
-      subject,
-      now,
-      block?.reason ?? 'RANGE_VELOCITY',
-      scope,
-      block ? block.until - now : undefined,
-    )
+  return {
+    hits,
+    /** The step refused range `index` (and took nothing): block the range and refuse. */
+    async refused(index: number): Promise<never> {
+      const { scope } = ranges[index]!
+      const block = await trip(context, subject, now, scope, 'RANGE_VELOCITY', undefined)
+      await refuse(
+        context,
+        subject,
+        now,
+        block?.reason ?? 'RANGE_VELOCITY',
+        scope,
+        block ? block.until - now : undefined,
+      )
+      // refuse() throws for a reason not in shadow mode, as RANGE_VELOCITY is when a range refuses.
+      throw sendBlocked('RANGE_VELOCITY', scope)
+    },
+    /** The step took every range: records the ones over their limit in shadow mode. */
+    async taken(taken: RateLimitHit[]): Promise<Release> {
+      if (shadow) {
+        for (const [index, { scope, rate }] of ranges.entries())
+          if (taken[index]!.count > rate.limit) await refuse(context, subject, now, 'RANGE_VELOCITY', scope)
+      }
+      return () => giveBackHits(store, hits, now)
+    },
   }
-  if (shadow && taken.allowed) {
-    for (const [index, { scope, rate }] of ranges.entries())
-      if (taken.hits[index]!.count > rate.limit) await refuse(context, subject, now, 'RANGE_VELOCITY', scope)
-  }
-  return release
 }
 
 /** The UTC day of `now` (`2026-11-30`), made once per day rather than once per send. */

@@ -8,7 +8,7 @@ import type { Rate } from './duration.js'
 import { TwoFactorError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import { takeRandomBytes } from './pin.js'
-import type { HitRequest, TwoFactorStore } from '../stores/types.js'
+import type { HitRequest, RateLimitHit, TwoFactorStore } from '../stores/types.js'
 import { giveBackHits, takeHits } from './hits.js'
 
 /** What the caller is: for per-IP limits. */
@@ -131,9 +131,17 @@ export interface SendQuotas {
   releaseNumber(): Promise<void>
 }
 
+/** What became of the hits a caller asked `takeSendQuotas` to take after the quotas. */
+export type AlsoTaken =
+  | { allowed: true; hits: RateLimitHit[] }
+  /** One was refused: every hit of the step, the quotas' too, has been given back. */
+  | { allowed: false; refused: number; hit: RateLimitHit }
+
 /**
- * Every send quota, in order (cooldown, number, IP, application), in one step; a refusal gives all
- * back. `sentBefore` is `sentToNumber`'s answer.
+ * Every send quota, in order (cooldown, number, IP, application), then `also` (the range velocity),
+ * in one step. A quota's refusal gives all back and throws RATE_LIMITED; one of `also` gives all
+ * back too and is answered in `also`, for its caller to refuse. `sentBefore` is `sentToNumber`'s
+ * answer.
  */
 export async function takeSendQuotas(
   config: ResolvedOptions,
@@ -141,13 +149,29 @@ export async function takeSendQuotas(
   caller: Caller,
   now: number,
   sentBefore: number,
-): Promise<SendQuotas> {
+  also: readonly HitRequest[] = [],
+): Promise<SendQuotas & { also: AlsoTaken }> {
   const { own, shared } = sendBuckets(config, e164, caller, sentBefore)
-  const { resendAvailableAt } = await takeSendQuota(config.store, [...own, ...shared], now)
-  const giveBack = (buckets: Bucket[]) => giveBackHits(config.store, buckets.map(asHit), now)
-  return {
-    resendAvailableAt,
-    release: () => giveBack([...own, ...shared]),
+  const buckets = [...own, ...shared]
+  const taken = await takeHits(config.store, [...buckets.map(asHit), ...also], now)
+  const giveBack = (some: Bucket[]) => giveBackHits(config.store, some.map(asHit), now)
+  const quotas = {
+    resendAvailableAt: now,
+    release: () => giveBack(buckets),
     releaseNumber: () => giveBack(own),
+  }
+  if (!taken.allowed) {
+    if (taken.refused < buckets.length)
+      throw rateLimited(buckets[taken.refused]!.limit, taken.hit.resetAt - now)
+    const refused = taken.refused - buckets.length
+    // Nothing of this send is taken any more: there is nothing to release.
+    const nothing = async () => {}
+    return { ...quotas, release: nothing, releaseNumber: nothing, also: { ...taken, refused } }
+  }
+  return {
+    ...quotas,
+    // The cooldown is the first bucket: its window's end is when the number may have another SMS.
+    resendAvailableAt: taken.hits[0]!.resetAt,
+    also: { allowed: true, hits: taken.hits.slice(buckets.length) },
   }
 }

@@ -19,7 +19,7 @@ import {
   priceOf,
   reserveSpend,
   sendBlocked,
-  takeRangeVelocity,
+  rangeVelocity,
   type PolicySubject,
   type Release,
   sentStats,
@@ -287,9 +287,10 @@ async function takeSendBudget(
     // Put under a captcha by an instance that had one: without it here, the scope stays closed.
     throw sendBlocked(scopes.captchaFor.reason, scopes.captchaFor.scope)
   }
+  const velocity = rangeVelocity(config, subject, now, scopes)
   let quota: Awaited<ReturnType<typeof takeSendQuotas>>
   try {
-    quota = await takeSendQuotas(config, subject.e164, caller, now, await sentBefore)
+    quota = await takeSendQuotas(config, subject.e164, caller, now, await sentBefore, velocity.hits)
   } catch (error) {
     if (error instanceof TwoFactorError && error.code === 'RATE_LIMITED') {
       const { limit, retryAfter } = error.details as { limit: string; retryAfter: number }
@@ -304,10 +305,10 @@ async function takeSendBudget(
     }
     throw error
   }
-  const releaseVelocity = await orGiveBack(
-    () => takeRangeVelocity(config, subject, now, scopes),
-    quota.release,
-  )
+  // The quotas and the range velocity were one step: a refused range left nothing taken.
+  if (!quota.also.allowed) await velocity.refused(quota.also.refused)
+  const velocityHits = quota.also.allowed ? quota.also.hits : []
+  const releaseVelocity = await orGiveBack(() => velocity.taken(velocityHits), quota.release)
   const release = async () => {
     await Promise.all([quota.release(), releaseVelocity()])
   }

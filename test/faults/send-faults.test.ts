@@ -145,8 +145,8 @@ describe('store faults during a send', () => {
     return { store, inner }
   }
 
-  // A send's store calls before the PIN: the number's sends so far (hit), then one hitAll each for
-  // the quotas, the range velocity and the spend; a give-back is a hit.
+  // A send's store calls before the PIN: the number's sends so far (hit), then one hitAll for the
+  // quotas with the range velocity and one for the spend; a give-back is a hit.
   it.each([
     ['blips at the first quota', 'hit', 1, 'blip', 0, 0],
     ['blips taking the quotas', 'hitAll', 1, 'blip', 0, 0],
