@@ -5,10 +5,10 @@
  */
 import { emitEvent, type EventHook } from './events.js'
 import type { Logger } from './log.js'
-import { maskE164 } from './phone.js'
+import { describeE164 } from './phone.js'
 import { countryScope } from './policy.js'
 import { addStats, tallyAdd, type Tally } from './stats.js'
-import { countryOfNumber, patchVerification } from './verification-log.js'
+import { patchVerification } from './verification-log.js'
 import type { DeliveryReport } from '../providers/types.js'
 import type { DeliveryStatus, TwoFactorStore } from '../stores/types.js'
 
@@ -73,11 +73,11 @@ export async function applyDeliveryReports(
     outcome.updated += 1
     if (!context) continue
     const { provider } = context
-    const country = countryOfNumber(record.phoneNumber)
+    const { masked, country } = describeE164(record.phoneNumber)
     emitEvent(context.onEvent, context.logger, {
       type: 'delivery.reported',
       at: now,
-      to: maskE164(record.phoneNumber),
+      to: masked,
       country,
       pinId,
       provider,

@@ -59,13 +59,33 @@ function maskInternational(formatted: string): string {
   return countryCode + rest.replace(/\d/g, (digit) => (--digitsLeft < 2 ? digit : '•'))
 }
 
+/** A number that won't parse, masked all the same: every digit but the last two hidden. */
+const maskDigits = (e164: string) => e164.replace(/\d(?=\d{2})/g, '•')
+
 /** A stored E.164 number masked for answers; works for test numbers that aren't valid too. */
 export function maskE164(e164: string): string {
   try {
     return maskInternational(parsePhoneNumberWithError(e164).formatInternational())
   } catch {
-    return e164.replace(/\d(?=\d{2})/g, '•')
+    return maskDigits(e164)
   }
+}
+
+/**
+ * A stored E.164 number as events and statistics name it, from one parse: masked as `maskE164`
+ * masks it, and its ISO country — null for a number that is not a valid one (a test number), as
+ * `normalizePhoneNumber` would refuse it.
+ */
+export function describeE164(e164: string): { masked: string; country: string | null } {
+  let parsed
+  try {
+    parsed = parsePhoneNumberWithError(e164)
+  } catch {
+    return { masked: maskDigits(e164), country: null }
+  }
+  const masked = maskInternational(parsed.formatInternational())
+  // With full metadata, a number is valid exactly when it has a type (see normalizePhoneNumber).
+  return { masked, country: parsed.getType() !== undefined ? (parsed.country ?? null) : null }
 }
 
 /** Parses what a user typed (international, or national with `country`) or throws PHONE_NUMBER_INVALID. */

@@ -58,7 +58,7 @@ export function derivePin(key: HmacKey, pinId: string, type: PinType, length: nu
 const randomPool = new Uint8Array(4096)
 let randomPoolOffset = randomPool.length
 
-function takeRandomBytes(count: number): Uint8Array {
+export function takeRandomBytes(count: number): Uint8Array {
   if (randomPoolOffset + count > randomPool.length) {
     crypto.getRandomValues(randomPool)
     randomPoolOffset = 0

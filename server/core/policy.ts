@@ -25,8 +25,9 @@ import { TwoFactorError } from './errors.js'
 import { emitEvent, type EventHook, type TwoFactorEvent } from './events.js'
 import type { Logger } from './log.js'
 import { fromMicros } from './prices.js'
+import { giveBackHits, takeHits } from './hits.js'
 import { addStats, type Tally } from './stats.js'
-import type { CounterUpdate, TwoFactorStore } from '../stores/types.js'
+import type { CounterUpdate, HitRequest, RateLimitHit, TwoFactorStore } from '../stores/types.js'
 
 export const SEND_BLOCK_REASONS = [
   'COUNTRY_NOT_ALLOWED',
@@ -417,50 +418,65 @@ async function judge(
 export type Release = () => Promise<void>
 
 /**
- * Range velocity: one send counted against the number's 1k and 10k ranges. Over a limit, the send
- * is refused (and given back) and the range blocked. Allow-listed numbers are not counted.
+ * Range velocity: one send counted against the number's 1k and 10k ranges, in the same store step as
+ * the send quotas (`hits` go to takeSendQuotas). Over a limit, the send is refused (the step gave
+ * everything back) and the range blocked. Allow-listed numbers are not counted. In shadow mode
+ * nothing is refused: every hit counts, and each one over its limit is recorded.
  */
-export async function takeRangeVelocity(
+export function rangeVelocity(
   context: PolicyContext,
   subject: PolicySubject,
   now: number,
   check: ScopeCheck,
-): Promise<Release> {
+) {
   const { policy, store } = context
-  if (check.allowListed) return async () => {}
-  const ranges = [
-    { scope: rangeScope(subject.e164, 3), rate: policy.rangeLimit },
-    { scope: rangeScope(subject.e164, 4), rate: policy.wideRangeLimit },
-  ]
-  const taken: typeof ranges = []
-  const release = async () => {
-    await Promise.all(
-      taken.map(({ scope, rate }) => store.hit(`velocity:${scope}`, rate.limit, rate.windowMs, now, -1)),
-    )
+  const ranges = check.allowListed
+    ? []
+    : [
+        { scope: rangeScope(subject.e164, 3), rate: policy.rangeLimit },
+        { scope: rangeScope(subject.e164, 4), rate: policy.wideRangeLimit },
+      ]
+  const shadow = policy.shadow.has('RANGE_VELOCITY')
+  const hits: HitRequest[] = ranges.map(({ scope, rate }) => ({
+    key: `velocity:${scope}`,
+    limit: shadow ? Number.MAX_SAFE_INTEGER : rate.limit,
+    windowMs: rate.windowMs,
+  }))
+  return {
+    hits,
+    /** The step refused range `index` (and took nothing): block the range and refuse. */
+    async refused(index: number): Promise<never> {
+      const { scope } = ranges[index]!
+      const block = await trip(context, subject, now, scope, 'RANGE_VELOCITY', undefined)
+      await refuse(
+        context,
+        subject,
+        now,
+        block?.reason ?? 'RANGE_VELOCITY',
+        scope,
+        block ? block.until - now : undefined,
+      )
+      // refuse() throws for a reason not in shadow mode, as RANGE_VELOCITY is when a range refuses.
+      throw sendBlocked('RANGE_VELOCITY', scope)
+    },
+    /** The step took every range: records the ones over their limit in shadow mode. */
+    async taken(taken: RateLimitHit[]): Promise<Release> {
+      if (shadow) {
+        for (const [index, { scope, rate }] of ranges.entries())
+          if (taken[index]!.count > rate.limit) await refuse(context, subject, now, 'RANGE_VELOCITY', scope)
+      }
+      return () => giveBackHits(store, hits, now)
+    },
   }
-  for (const range of ranges) {
-    const hit = await store.hit(`velocity:${range.scope}`, range.rate.limit, range.rate.windowMs, now)
-    taken.push(range)
-    if (hit.allowed) continue
-    if (policy.shadow.has('RANGE_VELOCITY')) {
-      await refuse(context, subject, now, 'RANGE_VELOCITY', range.scope)
-      continue
-    }
-    await release().catch(() => undefined)
-    const block = await trip(context, subject, now, range.scope, 'RANGE_VELOCITY', undefined)
-    await refuse(
-      context,
-      subject,
-      now,
-      block?.reason ?? 'RANGE_VELOCITY',
-      range.scope,
-      block ? block.until - now : undefined,
-    )
-  }
-  return release
 }
 
-const utcDay = (now: number) => new Date(now).toISOString().slice(0, 10)
+/** The UTC day of `now` (`2026-11-30`), made once per day rather than once per send. */
+function utcDay(now: number): string {
+  const day = Math.floor(now / DAY_MS)
+  if (day !== lastDay.day) lastDay = { day, text: new Date(now).toISOString().slice(0, 10) }
+  return lastDay.text
+}
+let lastDay = { day: NaN, text: '' }
 const msToUtcMidnight = (now: number) => DAY_MS - (now % DAY_MS)
 
 /** The price of `segments` to `country`, in micros. */
@@ -501,22 +517,28 @@ export async function reserveSpend(
       limit: countryCeiling(policy, countryCode),
     },
   ].filter((ceiling): ceiling is { scope: string; key: string; limit: number } => ceiling.limit !== null)
+  if (cost <= 0 || ceilings.length === 0) return async () => {}
+  // In shadow mode nothing is refused: the spend counts, and each ceiling it passes is recorded.
+  const shadow = policy.shadow.has('SPEND_CEILING')
   const windowMs = msToUtcMidnight(now)
-  const taken: string[] = []
-  const release = async () => {
-    await Promise.all(taken.map((key) => store.hit(key, Number.MAX_SAFE_INTEGER, windowMs, now, -cost)))
+  const hits = ceilings.map(({ key, limit }) => ({
+    key,
+    limit: shadow ? Number.MAX_SAFE_INTEGER : limit,
+    windowMs,
+    cost,
+  }))
+  // Every ceiling in one step; a refusal has given all back.
+  const taken = await takeHits(store, hits, now)
+  if (!taken.allowed) {
+    const ceiling = ceilings[taken.refused]!
+    await refuse(context, subject, now, 'SPEND_CEILING', ceiling.scope, taken.hit.resetAt - now)
+    return async () => {} // not reached: the refusal above throws, as SPEND_CEILING is not in shadow
   }
-  if (cost <= 0) return release
-  for (const ceiling of ceilings) {
-    const hit = await store.hit(ceiling.key, ceiling.limit, windowMs, now, cost)
-    taken.push(ceiling.key)
-    if (!hit.allowed) {
-      if (policy.shadow.has('SPEND_CEILING')) {
-        await refuse(context, subject, now, 'SPEND_CEILING', ceiling.scope)
-        continue
-      }
-      await release().catch(() => undefined)
-      await refuse(context, subject, now, 'SPEND_CEILING', ceiling.scope, hit.resetAt - now)
+  for (const [index, ceiling] of ceilings.entries()) {
+    const hit = taken.hits[index]!
+    if (hit.count > ceiling.limit) {
+      await refuse(context, subject, now, 'SPEND_CEILING', ceiling.scope)
+      continue
     }
     const near = 0.8 * ceiling.limit
     if (hit.count - cost < near && hit.count >= near) {
@@ -529,7 +551,7 @@ export async function reserveSpend(
       })
     }
   }
-  return release
+  return () => giveBackHits(store, hits, now)
 }
 
 /** What one SMS that went out (or may have) adds to the statistics. */

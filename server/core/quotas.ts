@@ -7,7 +7,9 @@ import { clientIpBucket } from './client-ip.js'
 import type { Rate } from './duration.js'
 import { TwoFactorError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
-import type { RateLimitHit, TwoFactorStore } from '../stores/types.js'
+import { takeRandomBytes } from './pin.js'
+import type { HitRequest, RateLimitHit, TwoFactorStore } from '../stores/types.js'
+import { giveBackHits, takeHits } from './hits.js'
 
 /** What the caller is: for per-IP limits. */
 export interface Caller {
@@ -42,37 +44,28 @@ export function rateLimited(limit: LimitName, retryAfterMs: number): TwoFactorEr
   return new TwoFactorError('RATE_LIMITED', messages[limit], { limit, retryAfter })
 }
 
+const asHit = (bucket: Bucket): HitRequest => ({
+  key: bucket.key,
+  limit: bucket.rate.limit,
+  windowMs: bucket.rate.windowMs,
+})
+
+/**
+ * Takes every bucket, in order, in one step (one store call where the store can): a refusal gives
+ * all of them back and answers RATE_LIMITED for the first bucket without room.
+ */
 export async function takeSendQuota(
   store: TwoFactorStore,
   buckets: Bucket[],
   now: number,
 ): Promise<TakenQuota> {
-  const taken: Bucket[] = []
-  const release = async () => {
-    await Promise.all(
-      taken.map((bucket) => store.hit(bucket.key, bucket.rate.limit, bucket.rate.windowMs, now, -1)),
-    )
+  const taken = await takeHits(store, buckets.map(asHit), now)
+  if (!taken.allowed) throw rateLimited(buckets[taken.refused]!.limit, taken.hit.resetAt - now)
+  const cooldown = buckets.findIndex((bucket) => bucket.limit === 'resendCooldown')
+  return {
+    resendAvailableAt: cooldown >= 0 ? taken.hits[cooldown]!.resetAt : now,
+    release: () => giveBackHits(store, buckets.map(asHit), now),
   }
-  let resendAvailableAt = now
-  for (const bucket of buckets) {
-    let result: RateLimitHit
-    try {
-      result = await store.hit(bucket.key, bucket.rate.limit, bucket.rate.windowMs, now)
-    } catch (error) {
-      // A store that refused a new key (full, or gone): what was taken goes back, like a refusal.
-      await release().catch(() => undefined)
-      throw error
-    }
-    if (!result.allowed) {
-      // This hit counted too: give it back with the others, so a refused send costs nothing.
-      taken.push(bucket)
-      await release()
-      throw rateLimited(bucket.limit, result.resetAt - now)
-    }
-    taken.push(bucket)
-    if (bucket.limit === 'resendCooldown') resendAvailableAt = result.resetAt
-  }
-  return { resendAvailableAt, release }
 }
 
 /**
@@ -85,41 +78,49 @@ export function backoffWait(config: ResolvedOptions, step: number, random: numbe
   return step <= 1 ? base : Math.min(Math.round(base * (1 + 0.1 * random)), config.maxResendCooldownMs)
 }
 
-const randomUnit = () => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32
-
-/**
- * The number's own buckets: its cooldown, whose length grows with the SMS the number already had in
- * its per-number window (read without counting, so a refusal leaves no key), then that window.
- */
-async function takeNumberQuota(config: ResolvedOptions, e164: string, now: number): Promise<TakenQuota> {
-  const perNumber: Bucket = {
-    limit: 'sendPinPerPhoneNumber',
-    key: `send:number:${e164}`,
-    rate: config.sendPinPerPhoneNumberLimit,
-  }
-  const { limit, windowMs } = perNumber.rate
-  const sentBefore = (await config.store.hit(perNumber.key, limit, windowMs, now, 0)).count
-  const cooldown: Bucket = {
-    limit: 'resendCooldown',
-    key: `cooldown:${e164}`,
-    rate: { limit: 1, windowMs: backoffWait(config, sentBefore + 1, randomUnit()) },
-  }
-  return takeSendQuota(config.store, [cooldown, perNumber], now)
+/** [0, 1) from 32 CSPRNG bits, drawn from the kit's pool (pin.ts): a getRandomValues call per send cost more. */
+const randomUnit = () => {
+  const [a, b, c, d] = takeRandomBytes(4) as unknown as [number, number, number, number]
+  return (((a << 24) | (b << 16) | (c << 8) | d) >>> 0) / 2 ** 32
 }
 
-/** Buckets many numbers share: the caller's IP and the whole application. */
-function sharedBuckets(config: ResolvedOptions, caller: Caller): Bucket[] {
-  const buckets: Bucket[] = []
+/**
+ * The SMS the number already had in its per-number window, read without counting (so a refusal
+ * leaves no key): what its cooldown's length grows with. A read only, so a send starts it
+ * alongside its other reads.
+ */
+export async function sentToNumber(config: ResolvedOptions, e164: string, now: number): Promise<number> {
+  const { limit, windowMs } = config.sendPinPerPhoneNumberLimit
+  return (await config.store.hit(perNumberKey(e164), limit, windowMs, now, 0)).count
+}
+
+const perNumberKey = (e164: string) => `send:number:${e164}`
+
+/**
+ * The number's own buckets — its cooldown, whose length grows with `sentBefore` (the SMS it had in
+ * its per-number window), then that window — and the ones many numbers share: the caller's IP and
+ * the whole application.
+ */
+function sendBuckets(config: ResolvedOptions, e164: string, caller: Caller, sentBefore: number) {
+  const own: Bucket[] = [
+    {
+      limit: 'resendCooldown',
+      key: `cooldown:${e164}`,
+      rate: { limit: 1, windowMs: backoffWait(config, sentBefore + 1, randomUnit()) },
+    },
+    { limit: 'sendPinPerPhoneNumber', key: perNumberKey(e164), rate: config.sendPinPerPhoneNumberLimit },
+  ]
+  const shared: Bucket[] = []
   if (caller.ip) {
     const key = `send:ip:${clientIpBucket(caller.ip)}`
-    buckets.push({ limit: 'sendPinPerIp', key, rate: config.sendPinPerIpLimit })
+    shared.push({ limit: 'sendPinPerIp', key, rate: config.sendPinPerIpLimit })
   }
-  buckets.push({
+  shared.push({
     limit: 'sendPinPerApplication',
     key: 'send:application',
     rate: config.sendPinPerApplicationLimit,
   })
-  return buckets
+  return { own, shared }
 }
 
 export interface SendQuotas {
@@ -130,26 +131,47 @@ export interface SendQuotas {
   releaseNumber(): Promise<void>
 }
 
-/** Every send quota, in order (backoff, cooldown, number, IP, application); a refusal gives all back. */
+/** What became of the hits a caller asked `takeSendQuotas` to take after the quotas. */
+export type AlsoTaken =
+  | { allowed: true; hits: RateLimitHit[] }
+  /** One was refused: every hit of the step, the quotas' too, has been given back. */
+  | { allowed: false; refused: number; hit: RateLimitHit }
+
+/**
+ * Every send quota, in order (cooldown, number, IP, application), then `also` (the range velocity),
+ * in one step. A quota's refusal gives all back and throws RATE_LIMITED; one of `also` gives all
+ * back too and is answered in `also`, for its caller to refuse. `sentBefore` is `sentToNumber`'s
+ * answer.
+ */
 export async function takeSendQuotas(
   config: ResolvedOptions,
   e164: string,
   caller: Caller,
   now: number,
-): Promise<SendQuotas> {
-  const own = await takeNumberQuota(config, e164, now)
-  let shared: TakenQuota
-  try {
-    shared = await takeSendQuota(config.store, sharedBuckets(config, caller), now)
-  } catch (error) {
-    await own.release().catch(() => undefined)
-    throw error
+  sentBefore: number,
+  also: readonly HitRequest[] = [],
+): Promise<SendQuotas & { also: AlsoTaken }> {
+  const { own, shared } = sendBuckets(config, e164, caller, sentBefore)
+  const buckets = [...own, ...shared]
+  const taken = await takeHits(config.store, [...buckets.map(asHit), ...also], now)
+  const giveBack = (some: Bucket[]) => giveBackHits(config.store, some.map(asHit), now)
+  const quotas = {
+    resendAvailableAt: now,
+    release: () => giveBack(buckets),
+    releaseNumber: () => giveBack(own),
+  }
+  if (!taken.allowed) {
+    if (taken.refused < buckets.length)
+      throw rateLimited(buckets[taken.refused]!.limit, taken.hit.resetAt - now)
+    const refused = taken.refused - buckets.length
+    // Nothing of this send is taken any more: there is nothing to release.
+    const nothing = async () => {}
+    return { ...quotas, release: nothing, releaseNumber: nothing, also: { ...taken, refused } }
   }
   return {
-    resendAvailableAt: own.resendAvailableAt,
-    release: async () => {
-      await Promise.all([own.release(), shared.release()])
-    },
-    releaseNumber: () => own.release(),
+    ...quotas,
+    // The cooldown is the first bucket: its window's end is when the number may have another SMS.
+    resendAvailableAt: taken.hits[0]!.resetAt,
+    also: { allowed: true, hits: taken.hits.slice(buckets.length) },
   }
 }

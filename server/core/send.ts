@@ -19,7 +19,7 @@ import {
   priceOf,
   reserveSpend,
   sendBlocked,
-  takeRangeVelocity,
+  rangeVelocity,
   type PolicySubject,
   type Release,
   sentStats,
@@ -32,14 +32,20 @@ import { emitEvent, type PinSentEvent, type TwoFactorEvent } from './events.js'
 import type { LookupCheck } from './lookup.js'
 import { appendAutofillLines, pickLanguage, renderMessage } from './message.js'
 import type { ResolvedOptions } from './options.js'
-import { assertNumberTypeAllowed, maskE164, normalizePhoneNumber, type NormalizedNumber } from './phone.js'
+import {
+  assertNumberTypeAllowed,
+  describeE164,
+  maskE164,
+  normalizePhoneNumber,
+  type NormalizedNumber,
+} from './phone.js'
 import { derivePin, generatePinId, pinMac } from './pin.js'
 import { assertPinUsable, pinUnusable } from './pin-record.js'
-import { takeSendQuotas, type Caller } from './quotas.js'
+import { sentToNumber, takeSendQuotas, type Caller } from './quotas.js'
 import { countSegments, type SegmentCount } from './segments.js'
 import type { Services } from './services.js'
 import { addStats, tallyAdd, type Tally } from './stats.js'
-import { countryOfNumber, recordVerification } from './verification-log.js'
+import { recordVerification } from './verification-log.js'
 
 export interface SendOutcome {
   record: PinRecord
@@ -259,6 +265,10 @@ async function takeSendBudget(
 ): Promise<SendBudget> {
   const { subject, now } = trace
   const { tally } = subject
+  // A read, made alongside the scope checks' reads: one round trip less. Awaited (and its failure
+  // answered) only once the quotas are taken, after the checks and the captcha.
+  const sentBefore = sentToNumber(config, subject.e164, now)
+  sentBefore.catch(() => undefined)
   const scopes = await checkScopes(config, subject, now)
   // After the free checks (no call for a number we'd refuse anyway) and before the quotas: a script
   // without a solved challenge must not use up a victim's send budget.
@@ -277,9 +287,10 @@ async function takeSendBudget(
     // Put under a captcha by an instance that had one: without it here, the scope stays closed.
     throw sendBlocked(scopes.captchaFor.reason, scopes.captchaFor.scope)
   }
+  const velocity = rangeVelocity(config, subject, now, scopes)
   let quota: Awaited<ReturnType<typeof takeSendQuotas>>
   try {
-    quota = await takeSendQuotas(config, subject.e164, caller, now)
+    quota = await takeSendQuotas(config, subject.e164, caller, now, await sentBefore, velocity.hits)
   } catch (error) {
     if (error instanceof TwoFactorError && error.code === 'RATE_LIMITED') {
       const { limit, retryAfter } = error.details as { limit: string; retryAfter: number }
@@ -294,10 +305,10 @@ async function takeSendBudget(
     }
     throw error
   }
-  const releaseVelocity = await orGiveBack(
-    () => takeRangeVelocity(config, subject, now, scopes),
-    quota.release,
-  )
+  // The quotas and the range velocity were one step: a refused range left nothing taken.
+  if (!quota.also.allowed) await velocity.refused(quota.also.refused)
+  const velocityHits = quota.also.allowed ? quota.also.hits : []
+  const releaseVelocity = await orGiveBack(() => velocity.taken(velocityHits), quota.release)
   const release = async () => {
     await Promise.all([quota.release(), releaseVelocity()])
   }
@@ -335,8 +346,7 @@ async function sendToTestNumber(
     deliveryStatus: 'DELIVERED',
   }
   await config.store.createPin(record)
-  const country = countryOfNumber(e164)
-  const masked = maskE164(e164)
+  const { masked, country } = describeE164(e164)
   emit(config, {
     type: 'pin.sent',
     at: now,
@@ -441,6 +451,9 @@ export async function sendPin(
       resendAvailableAt: budget.resendAvailableAt,
       countedIn: budget.scopes.counterKeys,
       ...(network ? { network } : {}),
+      // For the verification's events and statistics, which then need not parse the number again.
+      ...(number.country ? { country: number.country } : {}),
+      masked: number.masked,
     }
     await orGiveBack(() => config.store.createPin(record), budget.release, charge.release)
     const lookup = {
@@ -479,15 +492,14 @@ export async function sendPin(
     )
     emit(config, sentEvent('pin.sent', trace, pinId, sms, charge))
     return {
-      outcome: { record: updated ?? record, masked: number.masked, lookup, sms: smsAnswer(sms, text) },
+      outcome: { record: updated ?? record, masked: number.masked, lookup, sms: smsAnswer(sms, charge) },
       breaker: breakerCounts(config, budget.scopes.counterKeys, 'sent'),
       indexed: recordVerification(config, updated ?? record, subject.country ?? null, now),
     }
   })
 }
 
-function smsAnswer(sms: SmsOutcome, text: string): SendOutcome['sms'] {
-  const { encoding, segments } = countSegments(text)
+function smsAnswer(sms: SmsOutcome, { encoding, segments }: Charge): SendOutcome['sms'] {
   if (sms.kind === 'unknown') {
     return {
       status: 'MESSAGE_STATUS_UNKNOWN',
@@ -510,13 +522,13 @@ export async function resendPin(
   const now = config.clock()
   const record = await config.store.getPin(pinId)
   assertPinUsable(record, now, !config.allowMultiplePinVerifications)
-  const masked = maskE164(record.phoneNumber)
   let offline: NormalizedNumber | undefined
   try {
     offline = normalizePhoneNumber(record.phoneNumber)
   } catch {
     // A test number need not be a valid one.
   }
+  const masked = offline?.masked ?? maskE164(record.phoneNumber)
   const lookup: SendOutcome['lookup'] = {
     valid: true,
     country: offline?.country ?? null,
@@ -568,7 +580,7 @@ export async function resendPin(
     if (!updated) throw pinUnusable('NOT_FOUND')
     emit(config, sentEvent('pin.resent', trace, pinId, sms, charge))
     return {
-      outcome: { record: updated, masked, lookup, sms: smsAnswer(sms, text) },
+      outcome: { record: updated, masked, lookup, sms: smsAnswer(sms, charge) },
       breaker: breakerCounts(config, budget.scopes.counterKeys, 'sent'),
       indexed: recordVerification(config, updated, subject.country ?? null, now),
     }
@@ -579,6 +591,8 @@ export async function resendPin(
 interface Charge {
   cost: number
   segments: number
+  /** How the text is encoded: for the answer, counted once with the segments. */
+  encoding: SegmentCount['encoding']
   release: Release
 }
 
@@ -589,9 +603,9 @@ async function chargeFor(
   text: string,
   now: number,
 ): Promise<Charge> {
-  const { segments } = countSegments(text)
+  const { segments, encoding } = countSegments(text)
   const cost = priceOf(config.policy, subject.country, segments)
-  return { cost, segments, release: await reserveSpend(config, subject, now, cost) }
+  return { cost, segments, encoding, release: await reserveSpend(config, subject, now, cost) }
 }
 
 function sentFacts(sms: SmsOutcome, charge: Charge, network: string | undefined): SentFacts {

@@ -23,7 +23,14 @@ export const TOTAL_STATS_KEY = 'stats:total'
 export const TOTAL_STATS_TTL_MS = 400 * DAY_MS
 
 /** The hour's statistics bucket (UTC): `stats:2026-11-30T19`. */
-export const hourlyStatsKey = (now: number) => `stats:${new Date(now).toISOString().slice(0, 13)}`
+export function hourlyStatsKey(now: number): string {
+  // Every request of an hour names the same key: made once per hour, not once per request.
+  const hour = Math.floor(now / HOUR_MS)
+  if (hour !== lastHour.hour) lastHour = { hour, key: `stats:${new Date(now).toISOString().slice(0, 13)}` }
+  return lastHour.key
+}
+const HOUR_MS = 3_600_000
+let lastHour = { hour: NaN, key: '' }
 
 /** Field → amount, gathered over one request and written once. */
 export type Tally = Record<string, number>

@@ -6,19 +6,9 @@
  * list only lets the console find a number's PINs. Writing it never fails a request.
  */
 import type { Logger } from './log.js'
-import { normalizePhoneNumber } from './phone.js'
 import type { PinRecord, TwoFactorStore } from '../stores/types.js'
 
 export const VERIFICATION_LOG_TTL_MS = 7 * 86_400_000
-
-/** The ISO country of an E.164 number (offline), or null: a test number need not be a valid one. */
-export function countryOfNumber(e164: string): string | null {
-  try {
-    return normalizePhoneNumber(e164).country ?? null
-  } catch {
-    return null
-  }
-}
 
 export const verificationListName = (e164: string) => `verifications:${e164}`
 

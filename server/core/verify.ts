@@ -6,14 +6,14 @@
 import { TwoFactorError } from './errors.js'
 import { emitEvent, type TwoFactorEvent } from './events.js'
 import type { ResolvedOptions } from './options.js'
-import { maskE164 } from './phone.js'
+import { describeE164 } from './phone.js'
 import { isWellFormedPin, normalizePinInput, pinMac, timingSafeEqual } from './pin.js'
 import { pinUnusable } from './pin-record.js'
 import { breakerCounts, countryScope } from './policy.js'
 import { rateLimited } from './quotas.js'
 import type { Services } from './services.js'
 import { addStats, type Tally } from './stats.js'
-import { countryOfNumber, recordVerification } from './verification-log.js'
+import { recordVerification } from './verification-log.js'
 import type { CounterUpdate, PinRecord } from '../stores/types.js'
 
 /**
@@ -56,9 +56,14 @@ export async function verifyPin(
   // Worked out when an event needs them, from the record the store vouched for: a damaged record
   // must reach consumeAttempt, whose StoreError says so (503), not fail here first.
   let aboutPin: { at: number; to: string; country: string | null; pinId: string } | undefined
-  const about = (phoneNumber: string) => {
-    const number = typeof phoneNumber === 'string' ? phoneNumber : ''
-    return (aboutPin ??= { at: now, to: maskE164(number), country: countryOfNumber(number), pinId })
+  const about = (pin: Pick<PinRecord, 'phoneNumber' | 'country' | 'masked'>) => {
+    if (aboutPin) return aboutPin
+    // As the send found them; a record of an older version has them from the number.
+    const { masked, country } =
+      typeof pin.masked === 'string'
+        ? { masked: pin.masked, country: pin.country ?? null }
+        : describeE164(typeof pin.phoneNumber === 'string' ? pin.phoneNumber : '')
+    return (aboutPin = { at: now, to: masked, country, pinId })
   }
   const emit = (event: TwoFactorEvent) => emitEvent(config.policy.onEvent, config.logger, event)
   // Test numbers stay out of the statistics, as they stay out of the send statistics.
@@ -69,7 +74,7 @@ export async function verifyPin(
   if (!hit.allowed) {
     const refusal = rateLimited('verifyPin', hit.resetAt - now)
     const retryAfter = refusal.details.retryAfter as number
-    emit({ type: 'verify.rate_limited', ...about(known.phoneNumber), limit: 'verifyPin', retryAfter })
+    emit({ type: 'verify.rate_limited', ...about(known), limit: 'verifyPin', retryAfter })
     await count({ 'rate_limited|verifyPin': 1 })
     throw refusal
   }
@@ -79,7 +84,7 @@ export async function verifyPin(
   const attempt = await config.store.consumeAttempt(pinId, now, { singleUse })
   if (!attempt.ok) {
     if (attempt.reason === 'EXPIRED') {
-      emit({ type: 'pin.expired', ...about(known.phoneNumber) })
+      emit({ type: 'pin.expired', ...about(known) })
       await count({ expired: 1 })
     }
     throw pinUnusable(attempt.reason)
@@ -94,13 +99,13 @@ export async function verifyPin(
       : record
     emit({
       type: 'pin.failed_attempt',
-      ...about(record.phoneNumber),
+      ...about(record),
       attemptsRemaining: record.attemptsRemaining,
     })
-    if (locked) emit({ type: 'pin.locked', ...about(record.phoneNumber) })
+    if (locked) emit({ type: 'pin.locked', ...about(record) })
     await Promise.all([
       count(locked ? { failed_attempt: 1, locked: 1 } : { failed_attempt: 1 }),
-      recordVerification(config, current, about(record.phoneNumber).country, now),
+      recordVerification(config, current, about(record).country, now),
     ])
     throw new TwoFactorError(
       'WRONG_PIN',
@@ -113,8 +118,8 @@ export async function verifyPin(
   // Single use: of several concurrent right answers, markVerified lets exactly one through.
   if (!(await config.store.markVerified(pinId, now, { singleUse }))) throw pinUnusable('ALREADY_VERIFIED')
   const provider = record.provider ?? null
-  const { country } = about(record.phoneNumber)
-  emit({ type: 'pin.verified', ...about(record.phoneNumber), provider })
+  const { country } = about(record)
+  emit({ type: 'pin.verified', ...about(record), provider })
   const stats: Tally = { verified: 1 }
   stats[`verified|${countryScope(country ?? undefined, record.phoneNumber)}`] = 1
   if (record.network) stats[`verified|${record.network}`] = 1

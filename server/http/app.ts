@@ -23,6 +23,7 @@ import { clientIpReader, connectionAddress } from './client-ip.js'
 import { deliveryReportRoutes } from './delivery-reports.js'
 import type { TwoFactorOptions } from './options.js'
 import type { ConfigAnswer, PinStateAnswer, SendPinAnswer, VerifyPinAnswer } from './openapi-schemas.js'
+import { withVersion } from './openapi-version.js'
 import { refusedOriginLog } from './refused-origin-log.js'
 import { pinIdParam, readJson, SendPinBody, VerifyPinBody } from './request.js'
 import { errorHandler, refusalResponse } from './responses.js'
@@ -192,11 +193,11 @@ function apiRoutes({
         }
         return c.json(answer)
       })
-      // Data, like the JWKS: every entry serves it. Built on the first request (the JSON Schema
-      // conversion lives in openapi.ts, imported only then) and kept as text for the next ones.
+      // Data, like the JWKS: every entry serves it. Generated ahead of time from the routes' schemas
+      // (scripts/openapi-document.ts), loaded on the first request and kept, with the version filled in.
       .get('/openapi.json', async (c) => {
-        openApiText ??= import('./openapi.js')
-          .then(({ openApiDocument }) => JSON.stringify(openApiDocument(version ?? 'unversioned')))
+        openApiText ??= import('./openapi-document.js')
+          .then(({ OPENAPI_DOCUMENT }) => withVersion(OPENAPI_DOCUMENT, version ?? 'unversioned'))
           .catch((error: unknown) => {
             openApiText = undefined // a next request tries again
             throw error

@@ -3,8 +3,9 @@
  * schemas the routes read (request.ts) and type their answers with (openapi-schemas.ts). Error
  * answers are grouped by status from `errorStatus`, the one error → HTTP mapping.
  *
- * app.ts imports this module lazily, on the first request for the document: the JSON Schema
- * conversion is for that request alone and stays out of every other route's way.
+ * The server doesn't run it: scripts/openapi-document.ts writes its output to openapi-document.ts,
+ * which app.ts serves, so the JSON Schema conversion stays out of the server and of a Worker's
+ * bundle (test/contract/openapi-document.test.ts keeps the two equal).
  *
  * Paths are relative to where the host mounts the kit (`servers: [{ url: '.' }]`); the routes are
  * listed in openapi-routes.ts.

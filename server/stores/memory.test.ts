@@ -29,6 +29,14 @@ describe('memory store bounds', () => {
     }
   })
 
+  it('hitAll with no room for its third window throws and gives back the two it took, leaving the store as it was', async () => {
+    const { store, clock } = await storeWithWindows(5)
+    const hits = ['ip:0', 'ip:new', 'ip:other'].map((key) => ({ key, limit: 5, windowMs: MINUTE }))
+    await expect(store.hitAll!(hits, clock.now())).rejects.toThrow(StoreError)
+    expect(store.size).toBe(5)
+    expect(await store.hit('ip:0', 5, MINUTE, clock.now(), 0)).toMatchObject({ count: 1 })
+  })
+
   it('a flood of new windows stops at its cap of 6 and blocks no PIN: a record and its message link still fit', async () => {
     const { store, clock } = await storeWithWindows(6)
     for (let i = 0; i < 20; i++) {

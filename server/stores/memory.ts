@@ -17,6 +17,7 @@ import { applyPinPatch, markRecordVerified, takeAttempt } from '../core/pin-reco
 import { checkCounterUpdates } from './counter-updates.js'
 import type {
   ConsumeAttemptResult,
+  HitAllResult,
   ListEntry,
   PinPatch,
   PinRecord,
@@ -175,6 +176,23 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
   // Callers get copies: a record handed out must not change under them, nor they under us.
   const copy = (record: PinRecord): PinRecord => ({ ...record, messageIds: [...record.messageIds] })
 
+  function hitNow(key: string, limit: number, windowMs: number, now: number, cost: number): RateLimitHit {
+    const storeKey = `rl:${key}`
+    const existing = read(storeKey)
+    let window = existing?.kind === 'window' && existing.resetAt > now ? existing : undefined
+    if (!window) {
+      if (existing) forget(storeKey)
+      if (cost <= 0) return { allowed: true, count: 0, resetAt: now + windowMs }
+      window = { kind: 'window', count: 0, resetAt: now + windowMs, forgetAt: clock() + windowMs }
+      write(storeKey, window)
+    }
+    window.count = Math.max(0, window.count + cost)
+    // Given back to zero, the window goes: a refused request leaves nothing behind. That is never a
+    // fresh budget: the window held no hit, and the next hit opens one that ends no sooner.
+    if (window.count === 0) forget(storeKey)
+    return { allowed: window.count <= limit, count: window.count, resetAt: window.resetAt }
+  }
+
   return {
     get size() {
       return entries.size
@@ -219,20 +237,31 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
     },
 
     async hit(key, limit, windowMs, now, cost = 1): Promise<RateLimitHit> {
-      const storeKey = `rl:${key}`
-      const existing = read(storeKey)
-      let window = existing?.kind === 'window' && existing.resetAt > now ? existing : undefined
-      if (!window) {
-        if (existing) forget(storeKey)
-        if (cost <= 0) return { allowed: true, count: 0, resetAt: now + windowMs }
-        window = { kind: 'window', count: 0, resetAt: now + windowMs, forgetAt: clock() + windowMs }
-        write(storeKey, window)
+      return hitNow(key, limit, windowMs, now, cost)
+    },
+
+    // Synchronous between the call and its answer: atomic, as every operation here.
+    async hitAll(hits, now): Promise<HitAllResult> {
+      const taken: RateLimitHit[] = []
+      const giveBack = (count: number) => {
+        for (const { key, limit, windowMs, cost = 1 } of hits.slice(0, count))
+          hitNow(key, limit, windowMs, now, -cost)
       }
-      window.count = Math.max(0, window.count + cost)
-      // Given back to zero, the window goes: a refused request leaves nothing behind. That is never a
-      // fresh budget: the window held no hit, and the next hit opens one that ends no sooner.
-      if (window.count === 0) forget(storeKey)
-      return { allowed: window.count <= limit, count: window.count, resetAt: window.resetAt }
+      for (const [index, { key, limit, windowMs, cost = 1 }] of hits.entries()) {
+        let hit: RateLimitHit
+        try {
+          hit = hitNow(key, limit, windowMs, now, cost)
+        } catch (error) {
+          giveBack(index) // full: what this call took goes back
+          throw error
+        }
+        if (!hit.allowed) {
+          giveBack(index + 1)
+          return { allowed: false, refused: index, hit }
+        }
+        taken.push(hit)
+      }
+      return { allowed: true, hits: taken }
     },
 
     async setCached(key, value, ttlMs, now) {

@@ -27,6 +27,7 @@ import { PATCHABLE_PIN_FIELDS } from '../core/pin-record.js'
 import { checkCounterUpdates } from './counter-updates.js'
 import type {
   ConsumeAttemptResult,
+  HitAllResult,
   ListEntry,
   PinPatch,
   PinRecord,
@@ -139,31 +140,60 @@ if ARGV[2] ~= '' then
 end
 return redis.call('HGETALL', KEYS[1])`
 
-// KEYS: window. ARGV: now, resetAt of a new window, windowMs, cost, limit.
-// Returns { allowed (1|0), count, resetAt (string: Lua would print big numbers in %.14g) }.
-// A window given back to zero is deleted, so a refused request leaves no key behind (and not one
-// per number it named, kept for a day); the next hit opens a window that ends no sooner.
-const HIT = `
-local now, cost, limit = tonumber(ARGV[1]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local w = redis.call('HMGET', KEYS[1], 'count', 'resetAt')
-local count, resetAt = 0, ARGV[2]
-if w[2] and tonumber(w[2]) > now then
-  count, resetAt = tonumber(w[1]), w[2]
-else
-  if w[2] then redis.call('DEL', KEYS[1]) end
-  if cost <= 0 then return {1, 0, resetAt} end
-end
-if cost ~= 0 then
-  count = math.max(0, count + cost)
-  if count == 0 then
-    redis.call('DEL', KEYS[1])
+// One window's hit, as the HIT and HIT_ALL scripts share it: `a` is where its arguments start in
+// ARGV — resetAt of a new window, windowMs, cost, limit — and `cost` may differ from ARGV's (a
+// give-back). Returns allowed (1|0), count, resetAt (a string: Lua would print big numbers in
+// %.14g). A window given back to zero is deleted, so a refused request leaves no key behind (and
+// not one per number it named, kept for a day); the next hit opens a window that ends no sooner.
+const HIT_FUNCTION = `
+local now = tonumber(ARGV[1])
+local function hit(key, a, cost)
+  local limit = tonumber(ARGV[a + 3])
+  local w = redis.call('HMGET', key, 'count', 'resetAt')
+  local count, resetAt = 0, ARGV[a]
+  if w[2] and tonumber(w[2]) > now then
+    count, resetAt = tonumber(w[1]), w[2]
   else
-    redis.call('HSET', KEYS[1], 'count', count, 'resetAt', resetAt)
-    if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+    if w[2] then redis.call('DEL', key) end
+    if cost <= 0 then return 1, 0, resetAt end
   end
+  if cost ~= 0 then
+    count = math.max(0, count + cost)
+    if count == 0 then
+      redis.call('DEL', key)
+    else
+      redis.call('HSET', key, 'count', count, 'resetAt', resetAt)
+      if redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, ARGV[a + 1]) end
+    end
+  end
+  if count <= limit then return 1, count, resetAt end
+  return 0, count, resetAt
 end
-if count <= limit then return {1, count, resetAt} end
-return {0, count, resetAt}`
+`
+
+// KEYS: window. ARGV: now, resetAt of a new window, windowMs, cost, limit.
+const HIT = `${HIT_FUNCTION}
+local allowed, count, resetAt = hit(KEYS[1], 2, tonumber(ARGV[4]))
+return {allowed, count, resetAt}`
+
+// KEYS: windows. ARGV: now, then per window: resetAt of a new window, windowMs, cost, limit. Hits
+// each in order; at the first refused one, gives back every hit taken (that one too) and returns
+// {0, its index (from 0), count, resetAt}; else {1, count, resetAt, count, resetAt, …}.
+const HIT_ALL = `${HIT_FUNCTION}
+local answer = {1}
+for i = 1, #KEYS do
+  local a = 2 + (i - 1) * 4
+  local allowed, count, resetAt = hit(KEYS[i], a, tonumber(ARGV[a + 2]))
+  if allowed == 0 then
+    for j = 1, i do
+      local b = 2 + (j - 1) * 4
+      hit(KEYS[j], b, -tonumber(ARGV[b + 2]))
+    end
+    return {0, i - 1, count, resetAt}
+  end
+  answer[#answer + 1], answer[#answer + 2] = count, resetAt
+end
+return answer`
 
 // Prunes the entries of a list (KEYS[1]) that are expired at `now` and lets the key expire with its
 // last entry (never, while one entry has no expiresAt). Returns the live entries as a flat list.
@@ -238,6 +268,13 @@ for i = 1, #KEYS do
 end
 return 1`
 
+// KEYS: counter keys. Returns each key's HGETALL (a flat field, value list; empty when absent):
+// one command however many keys, where a pipeline sends one per key.
+const READ_COUNTERS = `
+local all = {}
+for i = 1, #KEYS do all[i] = redis.call('HGETALL', KEYS[i]) end
+return all`
+
 interface Script {
   source: string
   sha: string
@@ -249,11 +286,13 @@ const scripts = {
   markVerified: script(MARK_VERIFIED),
   updatePin: script(UPDATE_PIN),
   hit: script(HIT),
+  hitAll: script(HIT_ALL),
   putListEntry: script(PUT_LIST_ENTRY),
   getListEntries: script(GET_LIST_ENTRIES),
   listEntries: script(LIST_ENTRIES),
   deleteListEntry: script(DELETE_LIST_ENTRY),
   addCounters: script(ADD_COUNTERS),
+  readCounters: script(READ_COUNTERS),
 }
 
 function pinToFields(record: PinRecord): string[] {
@@ -276,6 +315,8 @@ function pinToFields(record: PinRecord): string[] {
   if (record.network !== undefined) fields.network = record.network
   if (record.countedIn !== undefined) fields.countedIn = JSON.stringify(record.countedIn)
   if (record.provider !== undefined) fields.provider = record.provider
+  if (record.country !== undefined) fields.country = record.country
+  if (record.masked !== undefined) fields.masked = record.masked
   return Object.entries(fields).flat()
 }
 
@@ -302,6 +343,8 @@ function pinFromHash(hash: string[] | Record<string, string>): PinRecord {
   if (h.network !== undefined) record.network = h.network
   if (h.countedIn !== undefined) record.countedIn = JSON.parse(h.countedIn) as string[]
   if (h.provider !== undefined) record.provider = h.provider
+  if (h.country !== undefined) record.country = h.country
+  if (h.masked !== undefined) record.masked = h.masked
   return record
 }
 
@@ -409,6 +452,24 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
         return { allowed: allowed === 1, count, resetAt: Number(resetAt) }
       }),
 
+    hitAll: (hits, now) =>
+      guarded('hitAll', async (): Promise<HitAllResult> => {
+        if (hits.length === 0) return { allowed: true, hits: [] }
+        const args: (string | number)[] = [now]
+        for (const { windowMs, cost = 1, limit } of hits)
+          args.push(String(now + windowMs), Math.max(1, Math.ceil(windowMs)), cost, limit)
+        const keys = hits.map(({ key }) => `${prefix}rl:${key}`)
+        const answer = (await run(scripts.hitAll, keys, args)) as Array<number | string>
+        if (answer[0] === 0) {
+          const [, refused, count, resetAt] = answer as [0, number, number, string]
+          return { allowed: false, refused, hit: { allowed: false, count, resetAt: Number(resetAt) } }
+        }
+        const taken: RateLimitHit[] = []
+        for (let i = 1; i < answer.length; i += 2)
+          taken.push({ allowed: true, count: answer[i] as number, resetAt: Number(answer[i + 1]) })
+        return { allowed: true, hits: taken }
+      }),
+
     // One SET with PX: the value and its validity travel together, so there is nothing to race.
     setCached: (key, value, ttlMs, now) =>
       guarded('setCached', async () => {
@@ -463,17 +524,15 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
       await guarded('addCounters', () => run(scripts.addCounters, keys, args))
     },
 
-    // One pipeline of HGETALL: one round trip however many keys.
+    // One script: one round trip and one command however many keys.
     readCounters: (keys) =>
       guarded('readCounters', async () => {
         if (keys.length === 0) return []
-        const pipeline = client.pipeline()
-        for (const key of keys) pipeline.hgetall(counterKey(key))
-        const replies = (await pipeline.exec()) ?? []
-        return replies.map(([error, hash]) => {
-          if (error) throw error
-          const fields = Object.entries(hash as Record<string, string>)
-          return Object.fromEntries(fields.map(([field, value]) => [field, Number(value)]))
+        const replies = (await run(scripts.readCounters, keys.map(counterKey), [])) as string[][]
+        return replies.map((flat) => {
+          const fields: Array<[string, number]> = []
+          for (let i = 0; i + 1 < flat.length; i += 2) fields.push([flat[i]!, Number(flat[i + 1])])
+          return Object.fromEntries(fields)
         })
       }),
   }

@@ -53,11 +53,32 @@ export interface PinRecord {
   countedIn?: string[]
   /** The provider that took the PIN's latest SMS, for the statistics and the verification index. */
   provider?: string
+  /**
+   * The number's ISO country, as the send found it: what the verification's events and statistics
+   * name, without parsing the number again. Absent for a number of no country, and in records of
+   * older versions (those are parsed). Written once, with the record.
+   */
+  country?: string
+  /** The number masked for answers and events (`+385 •• ••• ••67`); written once, like `country`. */
+  masked?: string
 }
 
 export type ConsumeAttemptResult =
   | { ok: true; record: PinRecord }
   | { ok: false; reason: 'NOT_FOUND' | 'EXPIRED' | 'ALREADY_VERIFIED' | 'NO_MORE_ATTEMPTS' }
+
+/** One window of a `hitAll` call: `hit`'s arguments. */
+export interface HitRequest {
+  key: string
+  limit: number
+  windowMs: number
+  /** @default 1 */
+  cost?: number
+}
+
+/** What `hitAll` answers: every hit taken, or the first refused one (and nothing taken). */
+export type HitAllResult =
+  { allowed: true; hits: RateLimitHit[] } | { allowed: false; refused: number; hit: RateLimitHit }
 
 export interface RateLimitHit {
   /** Whether this hit was within the limit. */
@@ -138,6 +159,14 @@ export interface TwoFactorStore {
    * `cost` 0 reads without counting; a negative cost gives hits back (never below zero).
    */
   hit(key: string, limit: number, windowMs: number, now: number, cost?: number): Promise<RateLimitHit>
+
+  /**
+   * Optional: counts every hit of `hits` in order, each as `hit` would, as one atomic step. When one
+   * is refused, every hit of the call (the refused one too) is given back, and the answer names
+   * the refused one's index and hit. A store without it is served by `hit` calls one by one
+   * (core/hits.ts), with the same answers; with it, a send's quotas cost one round trip, not four.
+   */
+  hitAll?(hits: readonly HitRequest[], now: number): Promise<HitAllResult>
 
   /** Caches a small string value (a number-lookup answer) until `now + ttlMs`. */
   setCached(key: string, value: string, ttlMs: number, now: number): Promise<void>

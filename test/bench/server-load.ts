@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { startProcessGroup, type ProcessGroup } from '../helpers/processes.js'
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'
+import { buildBenchServer } from './build-server.js'
 import { benchNumber, type BenchPin } from './bench-app.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
@@ -127,7 +128,7 @@ export async function measureServerLoad(store: 'memory' | 'redis'): Promise<Serv
     server = await startProcessGroup({
       name: `the bench server (${store} store)`,
       command: process.execPath,
-      args: ['--import', 'tsx', 'test/bench/server-process.ts'],
+      args: [await buildBenchServer()],
       cwd: root,
       env,
       ready: { output: /LISTENING (\d+) (\d+)/ },

@@ -48,6 +48,19 @@ const app = new Hono()
 app.route('/2fa', kit)
 mountBenchRoutes(app, kit, sms.outbox)
 app.get('/bench/redis', (c) => c.json(redisTraffic))
+// profile.ts: V8's CPU profiler over a window the load generator chooses, not over start-up.
+if (process.env.BENCH_PROFILE) {
+  const { Session } = await import('node:inspector/promises')
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.setSamplingInterval', { interval: 100 })
+  app.post('/bench/profile/start', async (c) => {
+    await session.post('Profiler.start')
+    return c.json({})
+  })
+  app.post('/bench/profile/stop', async (c) => c.json((await session.post('Profiler.stop')).profile))
+}
 
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
   process.stdout.write(`LISTENING ${info.port} ${process.pid}\n`)

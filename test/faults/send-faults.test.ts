@@ -119,20 +119,25 @@ describe('provider faults', () => {
 
 describe('store faults during a send', () => {
   /**
-   * A memory store whose `operation` throws a StoreError at its `nth` call: only then (`blip`), or
-   * from then on (`gone`).
+   * A memory store whose `operations` (counted together) throw a StoreError at their `nth` call: only
+   * then (`blip`), or from then on (`gone`).
    */
-  function failing(operation: keyof TwoFactorStore, nth: number, mode: 'blip' | 'gone') {
+  function failing(
+    operations: keyof TwoFactorStore | readonly (keyof TwoFactorStore)[],
+    nth: number,
+    mode: 'blip' | 'gone',
+  ) {
     const inner = memoryStore()
     let calls = 0
+    const failingOperations: readonly string[] = typeof operations === 'string' ? [operations] : operations
     const store = new Proxy(inner, {
       get(target, property: keyof TwoFactorStore) {
         const original = target[property]
-        if (property !== operation || typeof original !== 'function') return original
+        if (!failingOperations.includes(property) || typeof original !== 'function') return original
         return async (...args: unknown[]) => {
           calls += 1
           if (mode === 'gone' ? calls >= nth : calls === nth)
-            throw new StoreError(`${operation} lost the connection`)
+            throw new StoreError(`${property} lost the connection`)
           return (original as (...a: unknown[]) => unknown).apply(target, args)
         }
       },
@@ -140,13 +145,16 @@ describe('store faults during a send', () => {
     return { store, inner }
   }
 
+  // A send's store calls before the PIN: the number's sends so far (hit), then one hitAll for the
+  // quotas with the range velocity and one for the spend; a give-back is a hit.
   it.each([
     ['blips at the first quota', 'hit', 1, 'blip', 0, 0],
-    ['blips at a later quota (the taken ones are given back)', 'hit', 3, 'blip', 0, 0],
+    ['blips taking the quotas', 'hitAll', 1, 'blip', 0, 0],
+    ['blips at a later step (the quotas taken are given back)', 'hitAll', 2, 'blip', 0, 0],
     [
-      'is gone from a later quota on (it can take no give-back: one send stays counted)',
-      'hit',
-      4,
+      'is gone from a later step on (it can take no give-back: one send stays counted)',
+      ['hit', 'hitAll'],
+      3,
       'gone',
       0,
       1,

@@ -1,6 +1,6 @@
 // What the Workers entry puts into a Worker: one copy of the phone metadata (the server's full one,
-// which the widget's /metadata.json is cut from), no package.json, and the version it serves kept
-// equal to the package's.
+// which the widget's /metadata.json is cut from), no package.json, no JSON Schema conversion (the
+// OpenAPI document is generated ahead of time), and the version it serves kept equal to the package's.
 import { readFile } from 'node:fs/promises'
 import { build } from 'esbuild'
 import { describe, expect, it } from 'vitest'
@@ -29,6 +29,12 @@ describe('the Workers bundle', () => {
     expect(metadata).toHaveLength(1)
     expect(metadata[0]).toMatch(/metadata\.max\.json/)
     expect(inputs.filter((input) => input.endsWith('package.json'))).toStrictEqual([])
+  })
+
+  it('holds no JSON Schema conversion: GET /openapi.json serves a document generated ahead of time', async () => {
+    const inputs = await bundledInputs()
+    expect(inputs.filter((input) => input.includes('@valibot/to-json-schema'))).toStrictEqual([])
+    expect(inputs.filter((input) => /server\/http\/openapi(-routes)?\.ts$/.test(input))).toStrictEqual([])
   })
 
   it("serves the package's version", async () => {

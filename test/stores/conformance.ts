@@ -1,12 +1,13 @@
 /**
  * The store conformance suite: what every `TwoFactorStore` must do, run against each one
  * (`testStore('redis', setupRedis)`): the same semantics and the same concurrency guarantees on every
- * backend. It imports vitest and the store interface only, so it runs under Node and inside workerd
- * alike. `setup` runs before every test and `close` after it; each test uses fresh pinIds and keys,
+ * backend. It imports vitest, the store interface and core's takeHits only (Web APIs), so it runs
+ * under Node and inside workerd alike. `setup` runs before every test and `close` after it; each test uses fresh pinIds and keys,
  * so a store may share a backend between tests.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StoreError } from '../../server/core/errors.js'
+import { takeHits } from '../../server/core/hits.js'
 import type { CounterUpdate, ListEntry, PinRecord, TwoFactorStore } from '../../server/stores/types.js'
 
 export interface ConformanceHarness {
@@ -101,6 +102,19 @@ export function testStore(name: string, setup: () => Promise<ConformanceHarness>
         })
         expect(await store.updatePin(record.pinId, { deliveryStatus: 'SENT' })).toMatchObject({
           network: '21910',
+        })
+      })
+
+      it('keeps the country and the masked number a record was created with through getPin, consumeAttempt and updatePin', async () => {
+        const record = await createdPin({ country: 'HR', masked: '+385 •• ••• ••67' })
+        expect(await store.getPin(record.pinId)).toStrictEqual(record)
+        expect(await store.consumeAttempt(record.pinId, now, { singleUse: true })).toStrictEqual({
+          ok: true,
+          record: { ...record, attemptsRemaining: record.attemptsRemaining - 1 },
+        })
+        expect(await store.updatePin(record.pinId, { deliveryStatus: 'SENT' })).toMatchObject({
+          country: 'HR',
+          masked: '+385 •• ••• ••67',
         })
       })
 
@@ -431,6 +445,74 @@ export function testStore(name: string, setup: () => Promise<ConformanceHarness>
           resetAt: now + 2 * MINUTE,
         })
         expect(await store.hit(key, 1, MINUTE, now + 3 * MINUTE, 0)).toMatchObject({ count: 0 })
+      })
+    })
+
+    // Through core's takeHits: a store's own hitAll (one atomic step) where it has one, else its hit
+    // calls one by one with the same answers — every store must give the same.
+    describe('hitAll (several windows in one step)', () => {
+      const count = async (key: string, limit = 100) => (await store.hit(key, limit, MINUTE, now, 0)).count
+
+      it('counts every hit in order and answers each as hit would', async () => {
+        const [a, b] = [uniqueKey('number'), uniqueKey('ip')]
+        await store.hit(b, 5, MINUTE, now - 1000)
+        expect(
+          await takeHits(
+            store,
+            [
+              { key: a, limit: 2, windowMs: MINUTE },
+              { key: b, limit: 5, windowMs: MINUTE },
+            ],
+            now,
+          ),
+        ).toStrictEqual({
+          allowed: true,
+          hits: [
+            { allowed: true, count: 1, resetAt: now + MINUTE },
+            { allowed: true, count: 2, resetAt: now - 1000 + MINUTE },
+          ],
+        })
+      })
+
+      it('a refusal gives back every hit of the call, the refused one too, and names it', async () => {
+        const [a, b, c] = [uniqueKey('cooldown'), uniqueKey('number'), uniqueKey('ip')]
+        await store.hit(b, 1, MINUTE, now)
+        const hits = [a, b, c].map((key) => ({ key, limit: 1, windowMs: MINUTE }))
+        expect(await takeHits(store, hits, now + 1000)).toStrictEqual({
+          allowed: false,
+          refused: 1,
+          hit: { allowed: false, count: 2, resetAt: now + MINUTE },
+        })
+        expect([await count(a), await count(b), await count(c)]).toStrictEqual([0, 1, 0])
+      })
+
+      it('a refused call leaves nothing stored for a window it opened', async () => {
+        const key = uniqueKey('spend')
+        const refused = await takeHits(store, [{ key, limit: 1, windowMs: MINUTE, cost: 2 }], now)
+        expect(refused).toMatchObject({ allowed: false, refused: 0 })
+        expect(await harness.storedFor(key)).toBe(0)
+      })
+
+      it('counts a cost, and gives it back whole', async () => {
+        const [day, country] = [uniqueKey('spend'), uniqueKey('spend')]
+        const hits = [
+          { key: day, limit: 10, windowMs: MINUTE, cost: 4 },
+          { key: country, limit: 6, windowMs: MINUTE, cost: 4 },
+        ]
+        expect(await takeHits(store, hits, now)).toMatchObject({ allowed: true })
+        expect(await takeHits(store, hits, now)).toMatchObject({ allowed: false, refused: 1 })
+        expect([await count(day), await count(country)]).toStrictEqual([4, 4])
+      })
+
+      it('of concurrent calls, exactly as many pass as the tightest window allows, and nothing else stays counted', async () => {
+        const [shared, tight] = [uniqueKey('application'), uniqueKey('number')]
+        const hits = [
+          { key: shared, limit: 100, windowMs: MINUTE },
+          { key: tight, limit: 3, windowMs: MINUTE },
+        ]
+        const results = await Promise.all(Array.from({ length: 20 }, () => takeHits(store, hits, now)))
+        expect(results.filter((result) => result.allowed)).toHaveLength(3)
+        expect([await count(shared), await count(tight)]).toStrictEqual([3, 3])
       })
     })
 

@@ -1,7 +1,8 @@
 /**
  * What only the Redis store has, on a real redis-server (the shared conformance suite runs in
  * conformance.test.ts): construction checks, keys under the prefix that all expire, scripts that
- * survive SCRIPT FLUSH, one budget for two clients, and a fail-fast client from a URL.
+ * survive SCRIPT FLUSH, one command per store call, one budget for two clients, and a fail-fast
+ * client from a URL.
  */
 import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
@@ -56,6 +57,44 @@ describe('redis store specifics', () => {
     expect(await store.consumeAttempt(record.pinId, Date.now(), { singleUse: true })).toMatchObject({
       ok: true,
     })
+  })
+
+  it('sends one command for each store call: hitAll and readCounters of several keys included', async () => {
+    const client = new Redis(redis.server.url)
+    const store = redisStore({ client, prefix: freshPrefix() })
+    const now = Date.now()
+    let commands = 0
+    const send = client.sendCommand.bind(client)
+    client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+      commands += 1
+      return send(...args)
+    }) as Redis['sendCommand']
+    try {
+      // Scripts loaded first: a script Redis doesn't know yet costs one more command, once.
+      await store.hitAll!([{ key: 'warm', limit: 1, windowMs: 60_000 }], now)
+      await store.readCounters(['warm'], now)
+      await store.addCounters([{ key: 'warm', fields: { sent: 1 }, ttlMs: 60_000 }], now)
+      commands = 0
+      const hits = ['a', 'b', 'c', 'd'].map((key) => ({ key, limit: 5, windowMs: 60_000 }))
+      await store.hitAll!(hits, now)
+      expect(commands).toBe(1)
+      commands = 0
+      await store.addCounters(
+        ['a', 'b'].map((key) => ({ key, fields: { sent: 1 }, ttlMs: 60_000 })),
+        now,
+      )
+      expect(await store.readCounters(['a', 'b', 'c', 'd', 'e', 'f'], now)).toStrictEqual([
+        { sent: 1 },
+        { sent: 1 },
+        {},
+        {},
+        {},
+        {},
+      ])
+      expect(commands).toBe(2)
+    } finally {
+      client.disconnect()
+    }
   })
 
   it('keeps one budget for two clients (two server processes) on one Redis', async () => {
