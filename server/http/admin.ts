@@ -285,8 +285,11 @@ export function adminRoutes(config: AdminRoutesConfig): Hono {
       await next()
     })
     const { loadPrecompressed } = config.dashboard
-    app.get('/:file{dashboard[\\w-]*\\.js}', async (c) => {
-      const file = c.req.param('file')
+    // A middleware, not a `/:file` route: a parameter beside the static admin routes is a route
+    // Hono's RegExpRouter refuses, which would put the host's whole app on the slower TrieRouter.
+    app.use('/*', async (c, next) => {
+      const file = c.req.path.slice(c.req.routePath.length - 1)
+      if (c.req.method !== 'GET' || !/^dashboard[\w-]*\.js$/.test(file)) return next()
       const headers = {
         'Content-Type': 'text/javascript; charset=utf-8',
         'X-Content-Type-Options': 'nosniff',

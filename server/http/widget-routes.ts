@@ -67,7 +67,6 @@ const ENTRY = 'two-factor-auth.js'
 const CHUNK = /^two-factor-auth-[\w-]+\.js$/
 const IMMUTABLE = 'public, max-age=31536000, immutable'
 const ENTRY_ROUTE = '/widget.js'
-const CHUNK_ROUTE = '/:file{two-factor-auth-[\\w-]+\\.js}'
 const METADATA_ROUTE = '/metadata.json'
 
 /** libphonenumber-js's metadata, read as plain JSON (its own types are too narrow to index). */
@@ -204,7 +203,7 @@ export function widgetRoutes(config: WidgetRoutesConfig): Hono {
     return text === undefined ? undefined : identityResponse(text, scriptHeaders(cacheControl))
   }
   const app = new Hono()
-  for (const path of [ENTRY_ROUTE, CHUNK_ROUTE]) app.use(path, publicFile, revalidation)
+  app.use(ENTRY_ROUTE, publicFile, revalidation)
 
   app.get(ENTRY_ROUTE, async (c, next) => {
     let response: Response | undefined
@@ -219,9 +218,19 @@ export function widgetRoutes(config: WidgetRoutesConfig): Hono {
     return response ?? next()
   })
 
-  app.get(CHUNK_ROUTE, async (c, next) => {
-    const file = c.req.param('file')
-    return (CHUNK.test(file) ? await script(c, file, IMMUTABLE) : undefined) ?? next()
+  // The chunks are answered by a middleware, not a route: a parameter route beside the kit's static
+  // paths (`/:file` next to `/config`) is one Hono's RegExpRouter refuses, and the host's whole app
+  // would then run on the slower TrieRouter. (HEAD reaches here as GET.)
+  app.use('*', async (c, next) => {
+    if (c.req.method !== 'GET') return next()
+    const file = c.req.path.slice(c.req.routePath.length - 1) // the name after the kit's root
+    const response = CHUNK.test(file) ? await script(c, file, IMMUTABLE) : undefined
+    if (!response) return next()
+    await publicFile(c, async () => {
+      await revalidation(c, async () => {
+        c.res = response
+      })
+    })
   })
 
   app.route('/', metadataRoute(config))

@@ -126,8 +126,12 @@ describe('GET /openapi.json', () => {
         .app.routes.filter((route) => route.method !== 'ALL') // middleware and the catch-all 404
         .map((route) => `${route.method.toLowerCase()} ${openApiPath(route.path).path}`),
     )
-    // The dashboard's page is answered by a middleware (it is the folder's index, `/admin/`).
+    // Answered by middleware: the dashboard's page (the folder's index, `/admin/`), and the widget's
+    // chunks and the dashboard's scripts (a parameter route beside static paths would cost the host
+    // Hono's RegExpRouter).
     routed.add('get /admin/')
+    routed.add(`get ${openApiPath('/:file{two-factor-auth-[\\w-]+\\.js}').path}`)
+    routed.add(`get ${openApiPath('/admin/:file{dashboard[\\w-]*\\.js}').path}`)
     const documented = new Set(operations(document).map(({ method, path }) => `${method} ${path}`))
     expect([...documented].sort()).toEqual([...routed].sort())
   })
