@@ -7,20 +7,18 @@
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import { repositoryRoot, type InstalledApp } from '../helpers/packed-package.js'
-import { startProcessGroup, type ProcessGroup } from '../helpers/processes.js'
+import { startProcessGroup } from '../helpers/processes.js'
+import { post, TEST_NUMBER, TEST_PIN, type RunningExample } from './support.js'
 
-export const TEST_NUMBER = '+15005550006'
-export const TEST_PIN = '123456'
+// The flow every example is held to, the Node hosts' and these alike.
+export { expectTheFlow, TEST_NUMBER, TEST_PIN, type RunningExample } from './support.js'
+
 /** Real mobile numbers (the console provider "sends" to them): they count against the per-IP limit. */
 const MOBILES = ['+385911234567', '+385911234568']
 
 /** A binary of the repository's devDependencies, not whatever the machine has on its PATH. */
 export function repositoryBinary(name: 'bun' | 'deno'): string {
   return join(repositoryRoot, 'node_modules/.bin', name)
-}
-
-export interface RunningExample extends ProcessGroup {
-  url: string
 }
 
 /**
@@ -53,30 +51,6 @@ export async function startRuntimeExample(
     readyWithinMs: 60_000,
   })
   return { ...server, url: `http://127.0.0.1:${server.readyMatch![1]}` }
-}
-
-const json = { 'Content-Type': 'application/json' }
-
-async function post(url: string, body: unknown, headers: Record<string, string> = json) {
-  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) })
-  return { status: response.status, body: (await response.json()) as Record<string, any> }
-}
-
-/** A test number's PIN → the token, which opens `POST /checkout` once; a replay is refused. */
-export async function expectTheFlow(url: string): Promise<void> {
-  const sent = await post(`${url}/2fa/pin`, { phoneNumber: TEST_NUMBER })
-  expect(sent, 'POST /2fa/pin').toMatchObject({ status: 201, body: { pinId: expect.any(String) } })
-  const verified = await post(`${url}/2fa/pin/${sent.body['pinId']}/verify`, { pin: TEST_PIN })
-  expect(verified, 'POST /2fa/pin/:pinId/verify').toMatchObject({
-    status: 200,
-    body: { verified: true, token: expect.any(String) },
-  })
-  const bearer = { ...json, Authorization: `Bearer ${verified.body['token']}` }
-  expect(await post(`${url}/checkout`, {}, bearer)).toEqual({ status: 200, body: { phone: TEST_NUMBER } })
-  expect(await post(`${url}/checkout`, {}, bearer)).toMatchObject({
-    status: 401,
-    body: { error: { code: 'TOKEN_ALREADY_USED' } },
-  })
 }
 
 /** `/2fa/widget.js` (from the installed package's dist/widget) and `/2fa/metadata.json` answer. */

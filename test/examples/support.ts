@@ -51,7 +51,8 @@ export async function startExample(app: InstalledApp, name: string): Promise<Run
 
 const json = { 'Content-Type': 'application/json' }
 
-async function post(url: string, body: unknown, headers: Record<string, string> = json) {
+/** A JSON POST and its answer's status and JSON body. */
+export async function post(url: string, body: unknown, headers: Record<string, string> = json) {
   const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) })
   return { status: response.status, body: (await response.json()) as Record<string, any> }
 }
