@@ -9,9 +9,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { launchChromium } from '../helpers/chromium.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { root, startDemoServer, type DemoServer } from '../helpers/demo-server.js'
+import { codeSentTo, root, startDemoServer, type DemoServer } from '../helpers/demo-server.js'
 import { startWorkersDevServer } from '../helpers/workers-dev-server.js'
 
 const artifacts = join(root, 'test/.artifacts/admin-dashboard')
@@ -60,10 +61,7 @@ let browser: Browser
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {
@@ -86,23 +84,6 @@ describe.each(targets)('%s: the operator console in Chromium', (label, target) =
     return { status: response.status, body: (await response.json()) as Record<string, any> }
   }
 
-  async function codeSentTo(e164: string): Promise<string> {
-    const deadline = Date.now() + 10_000
-    for (;;) {
-      const inbox = (await (await fetch(`${server.url}/dev/inbox.json`)).json()) as {
-        to: string
-        text: string
-      }[]
-      const code = inbox
-        .filter((entry) => entry.to === e164)
-        .at(-1)
-        ?.text.match(/\b(\d{6})\b/)?.[1]
-      if (code) return code
-      if (Date.now() > deadline) throw new Error(`no code for ${e164}: ${JSON.stringify(inbox)}`)
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    }
-  }
-
   const admin = (path: string, init: RequestInit = {}) =>
     fetch(`${server.url}/2fa/admin/${path}`, {
       ...init,
@@ -115,7 +96,7 @@ describe.each(targets)('%s: the operator console in Chromium', (label, target) =
 
     const verified = await send('+385911234567')
     expect(verified.status).toBe(201)
-    const code = await codeSentTo('+385911234567')
+    const code = await codeSentTo(server, '+385911234567')
     const verify = await fetch(`${server.url}/2fa/pin/${verified.body.pinId}/verify`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },

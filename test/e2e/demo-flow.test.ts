@@ -4,9 +4,10 @@
  * The same flows run against both runtimes: the Node demo (`npm start`, memory store) and its
  * Workers twin under `wrangler dev` (`npm run dev:workers`, real workerd and Durable Objects).
  */
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from '../helpers/chromium.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startDemoServer, type DemoServer } from '../helpers/demo-server.js'
+import { codeSentTo, startDemoServer, type DemoServer } from '../helpers/demo-server.js'
 import { startWorkersDevServer } from '../helpers/workers-dev-server.js'
 
 // [label, starter]: tuples, so the label prints as is (`$name` of an object row is quoted and cut).
@@ -18,16 +19,7 @@ const targets: [string, () => Promise<DemoServer>][] = [
 let browser: Browser
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {
@@ -46,24 +38,6 @@ describe.each(targets)('%s, in Chromium', (_label, start) => {
   afterAll(async () => {
     await server?.stop()
   })
-
-  /** The newest code the console provider "sent" to `e164`, from the dev inbox. */
-  async function codeSentTo(e164: string, after: number): Promise<string> {
-    const deadline = Date.now() + 10_000
-    for (;;) {
-      const inbox = (await (await fetch(`${server.url}/dev/inbox.json`)).json()) as {
-        to: string
-        text: string
-        at: string
-      }[]
-      const message = inbox.filter((entry) => entry.to === e164 && Date.parse(entry.at) >= after).at(-1)
-      const code = message?.text.match(/\b(\d{6})\b/)?.[1]
-      if (code) return code
-      if (Date.now() > deadline)
-        throw new Error(`no code for ${e164} in the dev inbox: ${JSON.stringify(inbox)}`)
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    }
-  }
 
   async function startSignUp(page: Page, phoneTyped: string): Promise<number> {
     await page.goto(server.url)
@@ -102,7 +76,7 @@ describe.each(targets)('%s, in Chromium', (_label, start) => {
     try {
       const sentAt = await startSignUp(page, '+385 91 234 5678')
       expect(await page.locator('two-factor-auth .sent').textContent()).toContain('+385')
-      const code = await codeSentTo('+385912345678', sentAt)
+      const code = await codeSentTo(server, '+385912345678', sentAt)
       await page.keyboard.type(code) // the PIN input has focus; the widget submits by itself
       await finishSignUp(page)
       expect(await page.locator('main').textContent()).toContain('+385912345678')
@@ -115,7 +89,7 @@ describe.each(targets)('%s, in Chromium', (_label, start) => {
     const page = await browser.newPage()
     try {
       const sentAt = await startSignUp(page, '+385 92 345 6789')
-      const code = await codeSentTo('+385923456789', sentAt)
+      const code = await codeSentTo(server, '+385923456789', sentAt)
       const wrong = code.replace(/.$/, (digit) => String((Number(digit) + 1) % 10))
       await page.keyboard.type(wrong)
       await page.locator('two-factor-auth #pin-error').waitFor()

@@ -4,49 +4,23 @@
  * (test/bench/widget-size.ts). With one country the widget shows it and offers no list, so the
  * list's chunk is never fetched.
  */
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import { launchChromium } from '../helpers/chromium.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startDemoServer, type DemoServer } from '../helpers/demo-server.js'
+import { codeSentTo, startDemoServer, type DemoServer } from '../helpers/demo-server.js'
 
 let browser: Browser
 let server: DemoServer
 
 beforeAll(async () => {
   server = await startDemoServer({ env: { TWO_FACTOR_ALLOWED_COUNTRIES: 'HR' } })
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
 }, 120_000)
 
 afterAll(async () => {
   await browser?.close()
   await server?.stop()
 })
-
-/** The newest code the console provider "sent" to `e164`, from the dev inbox. */
-async function codeSentTo(e164: string): Promise<string> {
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    const inbox = (await (await fetch(`${server.url}/dev/inbox.json`)).json()) as {
-      to: string
-      text: string
-    }[]
-    const code = inbox
-      .filter((entry) => entry.to === e164)
-      .at(-1)
-      ?.text.match(/\b(\d{6})\b/)?.[1]
-    if (code) return code
-    if (Date.now() > deadline) throw new Error(`no code for ${e164} in the dev inbox`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-}
 
 describe('a site that allows one country', () => {
   it('downloads the entry, the phone-number chunk and metadata.json through a whole verification, never the country list', async () => {
@@ -68,7 +42,7 @@ describe('a site that allows one country', () => {
       await page.keyboard.type('91 234 5670')
       await page.locator('two-factor-auth button[type=submit]').click()
       await page.locator('two-factor-auth #pin').waitFor()
-      await page.keyboard.type(await codeSentTo('+385912345670'))
+      await page.keyboard.type(await codeSentTo(server, '+385912345670'))
       await page.locator('two-factor-auth [part=verified]').waitFor({ timeout: 15_000 })
       expect(widgetFiles.sort()).toEqual([
         '/2fa/metadata.json',

@@ -9,7 +9,8 @@
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import { launchChromium } from '../helpers/chromium.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { installExample, packedTarball, type InstalledApp } from '../helpers/packed-package.js'
 import { freePort } from '../helpers/ports.js'
@@ -155,16 +156,7 @@ describe('the Next.js example (App Router)', () => {
   it(`in Chromium: the widget bundled by Next verifies ${TEST_NUMBER}, and the React handler opens /account`, async () => {
     let browser: Browser | undefined
     try {
-      browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      })
+      browser = await launchChromium()
       const page = await browser.newPage()
       await page.goto(url)
       // React sets what the element has as a property (endpoint) and the rest as attributes.

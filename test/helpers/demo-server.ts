@@ -36,3 +36,24 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   })
   return { ...demo, url }
 }
+
+/**
+ * The newest code the demo's console provider "sent" to `e164` (at or after `after`, epoch ms),
+ * read from its dev inbox; waits up to 10 s for it to arrive.
+ */
+export async function codeSentTo(demo: { url: string }, e164: string, after = 0): Promise<string> {
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const inbox = (await (await fetch(`${demo.url}/dev/inbox.json`)).json()) as {
+      to: string
+      text: string
+      at: string
+    }[]
+    const message = inbox.filter((entry) => entry.to === e164 && Date.parse(entry.at) >= after).at(-1)
+    const code = message?.text.match(/\b(\d{6})\b/)?.[1]
+    if (code) return code
+    if (Date.now() > deadline)
+      throw new Error(`no code for ${e164} in the dev inbox: ${JSON.stringify(inbox)}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url'
 import { playwright } from '@vitest/browser-playwright'
 import { defineProject, type Plugin } from 'vitest/config'
+import { chromiumLaunchOptions } from '../../test/helpers/chromium.js'
 
 /**
  * @open-wc/testing imports web-test-runner's socket module, which doesn't exist under vitest:
@@ -38,16 +39,7 @@ export default defineProject({
       screenshotFailures: false,
       instances: [{ browser: 'chromium' }],
       provider: playwright({
-        launchOptions: {
-          executablePath: '/usr/bin/chromium',
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        },
+        launchOptions: chromiumLaunchOptions,
       }),
     },
   },
