@@ -9,47 +9,19 @@
  */
 import autocannon from 'autocannon'
 import { writeFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { startProcessGroup, type ProcessGroup } from '../helpers/processes.js'
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js'
-import { buildBenchServer } from './build-server.js'
 import { benchNumber, type BenchPin } from './bench-app.js'
 import { printProfileSummary, summarizeProfile } from './cpu-profile-summary.js'
-import { benchSecrets, processCpuMicros } from './server-load.js'
+import { processCpuMicros, startBenchServer } from './server-load.js'
 
 const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'))
 const route = (args[0] ?? 'send') as 'send' | 'verify' | 'bare'
 const seconds = Number(args[1] ?? 5)
 const useRedis = process.argv.includes('--redis')
-const root = fileURLToPath(new URL('../..', import.meta.url))
 const json = { 'content-type': 'application/json' }
 
-let redis: RedisServer | undefined
-let server: ProcessGroup | undefined
+const server = await startBenchServer(useRedis ? 'redis' : 'memory', { BENCH_PROFILE: '1' })
 try {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'development',
-    BENCH_PROFILE: '1',
-    ...benchSecrets,
-  }
-  delete env.REDIS_URL
-  if (useRedis) {
-    redis = await startRedisServer()
-    env.REDIS_URL = redis.url
-  }
-  server = await startProcessGroup({
-    name: 'the profiled bench server',
-    command: process.execPath,
-    args: [await buildBenchServer()],
-    cwd: root,
-    env,
-    ready: { output: /LISTENING (\d+) (\d+)/ },
-    readyWithinMs: 60_000,
-    echoStderr: true,
-  })
-  const url = `http://127.0.0.1:${server.readyMatch![1]}`
-  const pid = Number(server.readyMatch![2])
+  const { url, pid } = server
 
   let made = 0
   const makePins = async (count: number) => {
@@ -123,6 +95,5 @@ try {
   )
   printProfileSummary(summarizeProfile(profile), requests, Number(process.env.PROFILE_ROWS ?? 30))
 } finally {
-  await server?.stop()
-  await redis?.stop()
+  await server.stop()
 }

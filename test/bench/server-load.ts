@@ -115,29 +115,58 @@ export interface CpuReaders {
 
 const json = { 'content-type': 'application/json' }
 
-export async function measureServerLoad(store: 'memory' | 'redis'): Promise<ServerLoadResult> {
-  let redis: RedisServer | undefined
-  let server: ProcessGroup | undefined
+export interface BenchServer {
+  /** Where it listens, and the pid of the process that serves (its CPU is the server's). */
+  url: string
+  pid: number
+  /** The throwaway redis-server of a Redis run. */
+  redis: RedisServer | undefined
+  /** Stops the server and its redis-server. */
+  stop(): Promise<void>
+}
+
+/**
+ * The bench server (server-process.ts, compiled as an installed package runs) in its own process,
+ * with the memory store or on a throwaway local redis-server; `env` on top (BENCH_PROFILE, say).
+ */
+export async function startBenchServer(
+  store: 'memory' | 'redis',
+  env: Record<string, string> = {},
+): Promise<BenchServer> {
+  const serverEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', ...benchSecrets, ...env }
+  delete serverEnv.REDIS_URL
+  const redis = store === 'redis' ? await startRedisServer() : undefined
+  if (redis) serverEnv.REDIS_URL = redis.url
+  let server: ProcessGroup
   try {
-    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', ...benchSecrets }
-    delete env.REDIS_URL
-    if (store === 'redis') {
-      redis = await startRedisServer()
-      env.REDIS_URL = redis.url
-    }
     server = await startProcessGroup({
       name: `the bench server (${store} store)`,
       command: process.execPath,
       args: [await buildBenchServer()],
       cwd: root,
-      env,
+      env: serverEnv,
       ready: { output: /LISTENING (\d+) (\d+)/ },
       readyWithinMs: 60_000,
       echoStderr: true,
     })
-    const url = `http://127.0.0.1:${server.readyMatch![1]}`
-    const pid = Number(server.readyMatch![2])
+  } catch (error) {
+    await redis?.stop()
+    throw error
+  }
+  return {
+    url: `http://127.0.0.1:${server.readyMatch![1]}`,
+    pid: Number(server.readyMatch![2]),
+    redis,
+    async stop() {
+      await server.stop()
+      await redis?.stop()
+    },
+  }
+}
 
+export async function measureServerLoad(store: 'memory' | 'redis'): Promise<ServerLoadResult> {
+  const { url, pid, redis, stop } = await startBenchServer(store)
+  try {
     let storeCpu: (() => number) | undefined
     if (redis) {
       const client = new Redis(redis.url)
@@ -153,8 +182,7 @@ export async function measureServerLoad(store: 'memory' | 'redis'): Promise<Serv
     if (redis) result.redis = await countRedisTraffic(url, redis.url, makePins)
     return result
   } finally {
-    await server?.stop()
-    await redis?.stop()
+    await stop()
   }
 }
 
