@@ -8,7 +8,6 @@
  * a hash of its inputs (the four newest kept). A fresh clone (CI) has no cache and packs once.
  */
 import { spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import {
   cpSync,
   existsSync,
@@ -25,6 +24,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { inputFiles, inputsHash } from './inputs-hash.js'
 
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url))
 const cacheRoot = join(repositoryRoot, 'node_modules/.cache/two-factor-kit/packed')
@@ -44,23 +44,8 @@ const PACK_FILES = [
   'README.md',
 ]
 
-function packInputs(): string[] {
-  const files = PACK_INPUTS.flatMap((dir) =>
-    readdirSync(join(repositoryRoot, dir), { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => relative(repositoryRoot, join(entry.parentPath, entry.name))),
-  )
-  return [...files, ...PACK_FILES].filter((file) => existsSync(join(repositoryRoot, file))).sort()
-}
-
 function packKey(): string {
-  const hash = createHash('sha256')
-  for (const file of packInputs())
-    hash
-      .update(`${file}\0`)
-      .update(readFileSync(join(repositoryRoot, file)))
-      .update('\0')
-  return hash.digest('hex').slice(0, 32)
+  return inputsHash(repositoryRoot, inputFiles(repositoryRoot, PACK_INPUTS, PACK_FILES))
 }
 
 function sleep(ms: number): void {

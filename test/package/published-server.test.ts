@@ -11,14 +11,12 @@
  * build gets that build's files back instead of spending ~25 s on the same tsc runs again. A fresh
  * clone (CI) has no cache and builds.
  */
-import { createHash } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
 import {
   cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -26,9 +24,10 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { inputFiles, inputsHash } from '../helpers/inputs-hash.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -42,24 +41,11 @@ const serverEntries = Object.entries(packageJson.exports).filter(
 
 let consumer = ''
 
-/** Every file `npm run build:server` reads, relative to the root, sorted. */
-function buildInputs(): string[] {
-  const files = readdirSync(join(root, 'server'), { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+/** The hash of every file `npm run build:server` reads. */
+function buildKey(): string {
   const tools = ['package.json', 'package-lock.json', 'node_modules/.package-lock.json']
   const configs = ['tsconfig.json', 'tsconfig.worker.json', 'demo/wrangler.jsonc']
-  return [...files, ...tools, ...configs].filter((file) => existsSync(join(root, file))).sort()
-}
-
-function buildKey(): string {
-  const hash = createHash('sha256')
-  for (const file of buildInputs())
-    hash
-      .update(`${file}\0`)
-      .update(readFileSync(join(root, file)))
-      .update('\0')
-  return hash.digest('hex').slice(0, 32)
+  return inputsHash(root, inputFiles(root, ['server'], [...tools, ...configs]))
 }
 
 /**
