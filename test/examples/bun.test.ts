@@ -3,7 +3,7 @@
  * from the packed tarball and run by the repository's own bun.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import { installExample, type InstalledApp } from '../helpers/packed-package.js'
+import type { InstalledApp } from '../helpers/packed-package.js'
 import {
   expectTheFlow,
   expectThePerIpLimit,
@@ -12,14 +12,13 @@ import {
   startRuntimeExample,
   type RunningExample,
 } from './edge-flow.js'
+import { installTimed } from './support.js'
 
 let app: InstalledApp | undefined
 let server: RunningExample | undefined
 
 beforeAll(async () => {
-  const started = Date.now()
-  app = installExample('bun')
-  console.info(`demo/examples/bun: installed from the packed tarball in ${Date.now() - started} ms`)
+  app = installTimed('bun')
   server = await startRuntimeExample(app, 'bun', repositoryBinary('bun'), ['server.ts'])
 }, 600_000)
 

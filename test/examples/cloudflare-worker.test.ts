@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { installExample, type InstalledApp } from '../helpers/packed-package.js'
+import type { InstalledApp } from '../helpers/packed-package.js'
 import { freePort } from '../helpers/ports.js'
 import { startProcessGroup } from '../helpers/processes.js'
 import {
@@ -20,6 +20,7 @@ import {
   TEST_PIN,
   type RunningExample,
 } from './edge-flow.js'
+import { installTimed } from './support.js'
 
 // wrangler and miniflare phone home unless told not to; the machines that run this have no network.
 const offline = {
@@ -33,11 +34,7 @@ const offline = {
 let app: InstalledApp | undefined
 
 beforeAll(() => {
-  const started = Date.now()
-  app = installExample('cloudflare-worker')
-  console.info(
-    `demo/examples/cloudflare-worker: installed from the packed tarball in ${Date.now() - started} ms`,
-  )
+  app = installTimed('cloudflare-worker')
 }, 600_000)
 
 afterAll(() => app?.remove())

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { installExample, type InstalledApp } from '../helpers/packed-package.js'
+import type { InstalledApp } from '../helpers/packed-package.js'
 import {
   expectTheFlow,
   expectThePerIpLimit,
@@ -13,6 +13,7 @@ import {
   startRuntimeExample,
   type RunningExample,
 } from './edge-flow.js'
+import { installTimed } from './support.js'
 
 // deno.json's `start` task, offline: "nodeModulesDir": "manual" resolves every package from the
 // node_modules npm installed, and --cached-only forbids reaching for a registry.
@@ -22,9 +23,7 @@ let app: InstalledApp | undefined
 let server: RunningExample | undefined
 
 beforeAll(async () => {
-  const started = Date.now()
-  app = installExample('deno')
-  console.info(`demo/examples/deno: installed from the packed tarball in ${Date.now() - started} ms`)
+  app = installTimed('deno')
   server = await startRuntimeExample(app, 'deno', repositoryBinary('deno'), DENO_RUN)
 }, 600_000)
 
