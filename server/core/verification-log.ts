@@ -62,18 +62,27 @@ export async function recordVerification(
   country: string | null,
   now: number,
 ): Promise<void> {
-  const entry = verificationEntry(record, context.pinAttempts, country)
   try {
-    await context.store.putListEntry(
-      verificationListName(record.phoneNumber),
-      record.pinId,
-      JSON.stringify(entry),
-      record.createdAt + VERIFICATION_LOG_TTL_MS,
-      now,
-    )
+    await putEntry(context.store, record, verificationEntry(record, context.pinAttempts, country), now)
   } catch (error) {
     context.logger.error({ err: error, pinId: record.pinId }, 'could not write the verification index')
   }
+}
+
+/** A PIN's entry in its number's list, kept as long as the log keeps the PIN's creation. */
+function putEntry(
+  store: TwoFactorStore,
+  record: PinRecord,
+  entry: VerificationEntry,
+  now: number,
+): Promise<void> {
+  return store.putListEntry(
+    verificationListName(record.phoneNumber),
+    record.pinId,
+    JSON.stringify(entry),
+    record.createdAt + VERIFICATION_LOG_TTL_MS,
+    now,
+  )
 }
 
 /**
@@ -87,18 +96,14 @@ export async function patchVerification(
   patch: Partial<Pick<VerificationEntry, 'deliveryStatus' | 'provider'>>,
   now: number,
 ): Promise<void> {
-  const list = verificationListName(record.phoneNumber)
   try {
-    const [value] = await context.store.getListEntries(list, [record.pinId], now)
-    if (!value) return
-    const entry = { ...(JSON.parse(value) as VerificationEntry), ...patch }
-    await context.store.putListEntry(
-      list,
-      record.pinId,
-      JSON.stringify(entry),
-      record.createdAt + VERIFICATION_LOG_TTL_MS,
+    const [value] = await context.store.getListEntries(
+      verificationListName(record.phoneNumber),
+      [record.pinId],
       now,
     )
+    if (!value) return
+    await putEntry(context.store, record, { ...(JSON.parse(value) as VerificationEntry), ...patch }, now)
   } catch (error) {
     context.logger.error({ err: error, pinId: record.pinId }, 'could not write the verification index')
   }
