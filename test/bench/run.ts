@@ -2,7 +2,7 @@
  * `npm run bench`: every speed and size target of the project, each measured against its yardstick
  * in the same run, printed as ratios. Benchmarks, not tests: these machines are shared and noisy.
  */
-import { measureServerLoad, median, type Rounds } from './server-load.js'
+import { measureServerLoad, median, SPIN_MICROS, type Rounds, type Window } from './server-load.js'
 import { measureWorkerdLoad } from './workerd-load.js'
 import { measureWidgetSizes } from './widget-size.js'
 import { measureWorkerSize } from './worker-size.js'
@@ -33,17 +33,25 @@ const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET')
 
 /** Medians over the rounds; ratios are each round's against its own yardstick run, then the median. */
 function printRounds(rounds: Rounds, judge: boolean) {
-  const routes = [
-    ['bare', 'GET /bare (yardstick)'],
-    ['send', 'POST /2fa/pin'],
-    ['verify', 'POST /2fa/pin/:id/verify (+ JWT)'],
-  ] as const
+  const routes: Array<[string, string, (round: Rounds[number]) => Window | undefined]> = [
+    ['bare', 'GET /bare (yardstick)', (round) => round.bare],
+    ['send', 'POST /2fa/pin', (round) => round.send],
+    ['verify', 'POST /2fa/pin/:id/verify (+ JWT)', (round) => round.verify],
+  ]
+  if (rounds[0]?.spin)
+    for (const micros of SPIN_MICROS)
+      routes.push([
+        `spin ${micros}`,
+        `calibration: bare + ${micros} µs of JS`,
+        (round) => round.spin?.[micros],
+      ])
   console.log(`  ${''.padEnd(34)} ${'CPU µs/req'.padStart(10)} ${'req/s'.padStart(8)}  failed`)
-  for (const [key, name] of routes) {
-    const cpu = median(rounds.map((round) => round[key].cpuMicrosPerRequest))
-    const rate = median(rounds.map((round) => round[key].requestsPerSecond))
-    const failed = rounds.reduce((sum, round) => sum + round[key].failed, 0)
-    const storeCpus = rounds.map((round) => round[key].storeCpuMicrosPerRequest ?? NaN)
+  for (const [, name, of] of routes) {
+    const windows = rounds.map((round) => of(round)!)
+    const cpu = median(windows.map((window) => window.cpuMicrosPerRequest))
+    const rate = median(windows.map((window) => window.requestsPerSecond))
+    const failed = windows.reduce((sum, window) => sum + window.failed, 0)
+    const storeCpus = windows.map((window) => window.storeCpuMicrosPerRequest ?? NaN)
     const store = storeCpus.some(Number.isNaN)
       ? ''
       : `  + redis-server ${median(storeCpus).toFixed(0)} µs/req`
@@ -51,15 +59,18 @@ function printRounds(rounds: Rounds, judge: boolean) {
       `  ${name.padEnd(34)} ${cpu.toFixed(0).padStart(10)} ${rate.toFixed(1).padStart(8)}  ${failed}${store}`,
     )
   }
-  for (const [key, cpuTarget, rateTarget] of [
-    ['send', targets.sendCpu, targets.sendRate],
-    ['verify', targets.verifyCpu, targets.verifyRate],
-  ] as const) {
-    const cpu = median(rounds.map((round) => round[key].cpuMicrosPerRequest / round.bare.cpuMicrosPerRequest))
-    const rate = median(rounds.map((round) => round[key].requestsPerSecond / round.bare.requestsPerSecond))
-    const cpuText = `CPU ${cpu.toFixed(2)}× bare${judge ? ` (target ≤ ${cpuTarget}×: ${verdict(cpu <= cpuTarget)})` : ''}`
-    const rateText = `req/s ${rate.toFixed(3)}× bare${judge ? ` (target ≥ ${rateTarget}×: ${verdict(rate >= rateTarget)})` : ''}`
-    console.log(`  ${(key + ' / bare').padEnd(14)} ${cpuText}; ${rateText}`)
+  const targeted = {
+    send: [targets.sendCpu, targets.sendRate],
+    verify: [targets.verifyCpu, targets.verifyRate],
+  }
+  for (const [key, , of] of routes.slice(1)) {
+    const cpu = median(rounds.map((round) => of(round)!.cpuMicrosPerRequest / round.bare.cpuMicrosPerRequest))
+    const rate = median(rounds.map((round) => of(round)!.requestsPerSecond / round.bare.requestsPerSecond))
+    const [cpuTarget, rateTarget] = targeted[key as keyof typeof targeted] ?? []
+    const judged = judge && cpuTarget !== undefined && rateTarget !== undefined
+    const cpuText = `CPU ${cpu.toFixed(2)}× bare${judged ? ` (target ≤ ${cpuTarget}×: ${verdict(cpu <= cpuTarget)})` : ''}`
+    const rateText = `req/s ${rate.toFixed(3)}× bare${judged ? ` (target ≥ ${rateTarget}×: ${verdict(rate >= rateTarget)})` : ''}`
+    console.log(`  ${(key + ' / bare').padEnd(16)} ${cpuText}; ${rateText}`)
   }
 }
 

@@ -174,10 +174,11 @@ export async function measureServerLoad(store: 'memory' | 'redis'): Promise<Serv
       client.disconnect()
       storeCpu = () => processCpuMicros(redisPid)
     }
-    const { rounds, makePins } = await measureRounds(url, {
-      server: () => processCpuMicros(pid),
-      ...(storeCpu ? { store: storeCpu } : {}),
-    })
+    const { rounds, makePins } = await measureRounds(
+      url,
+      { server: () => processCpuMicros(pid), ...(storeCpu ? { store: storeCpu } : {}) },
+      { calibrate: true },
+    )
     const result: ServerLoadResult = { store, rounds }
     if (redis) result.redis = await countRedisTraffic(url, redis.url, makePins)
     return result
@@ -240,7 +241,23 @@ async function countRedisTraffic(
   }
 }
 
-export type Rounds = Array<{ bare: Window; send: Window; verify: Window }>
+/**
+ * Calibration routes of the Node bench server (`GET /bench/spin/<µs>`): the yardstick's answer after
+ * spending that much CPU in JavaScript. They show what a route with that much work of its own
+ * measures against the yardstick on this machine — the per-request cost of the HTTP stack and the
+ * kernel is not fixed, it grows as the rate falls — so a ratio target can be read as the µs of
+ * work it leaves the kit.
+ */
+export const SPIN_MICROS = [100, 300] as const
+
+export interface Round {
+  bare: Window
+  send: Window
+  verify: Window
+  /** The calibration routes, by µs spent (Node only). */
+  spin?: Record<number, Window>
+}
+export type Rounds = Round[]
 
 export interface RoundsOptions {
   /** @default 50 */
@@ -251,6 +268,11 @@ export interface RoundsOptions {
    * @default enough for WARM_UP_SECONDS + SECONDS at that rate, with room
    */
   pinsForVerify?: (lastVerifyRate: number | undefined) => number
+  /**
+   * Measure the calibration routes (`GET /bench/spin/<µs>`, SPIN_MICROS) each round, after bare.
+   * @default false (the workerd bench Worker has none: time stands still while a Worker runs)
+   */
+  calibrate?: boolean
 }
 
 /**
@@ -285,6 +307,12 @@ export async function measureRounds(
   const rounds: Rounds = []
   for (let round = 0; round < ROUNDS; round++) {
     const bare = await measure(cpu, { connections, url: `${url}/bare` })
+    let spin: Round['spin']
+    if (options.calibrate) {
+      spin = {}
+      for (const micros of SPIN_MICROS)
+        spin[micros] = await measure(cpu, { connections, url: `${url}/bench/spin/${micros}` })
+    }
     const send = await measure(cpu, {
       connections,
       url: `${url}/2fa/pin`,
@@ -332,7 +360,7 @@ export async function measureRounds(
       { requests: warmUp },
       { requests: pins.length - warmUp },
     )
-    rounds.push({ bare, send, verify })
+    rounds.push({ bare, send, verify, ...(spin ? { spin } : {}) })
   }
 
   return { rounds, makePins }

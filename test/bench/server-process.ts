@@ -48,6 +48,18 @@ const app = new Hono()
 app.route('/2fa', kit)
 mountBenchRoutes(app, kit, sms.outbox)
 app.get('/bench/redis', (c) => c.json(redisTraffic))
+// The calibration routes (SPIN_MICROS in server-load.ts): the yardstick's answer after spending
+// `micros` of this process's CPU in JavaScript.
+app.get('/bench/spin/:micros', (c) => {
+  const micros = Number(c.req.param('micros'))
+  const start = process.cpuUsage()
+  let spent = 0
+  while (spent < micros) {
+    const used = process.cpuUsage(start)
+    spent = used.user + used.system
+  }
+  return c.json({ ok: true })
+})
 // profile.ts: V8's CPU profiler over a window the load generator chooses, not over start-up.
 if (process.env.BENCH_PROFILE) {
   const { Session } = await import('node:inspector/promises')
