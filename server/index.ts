@@ -46,7 +46,7 @@ export {
   type VerifierOptions,
 } from './core/verifier.js'
 export { requireVerifiedPhone, type VerifiedPhoneVariables } from './http/require-verified-phone.js'
-export { generateSigningKey, TOKEN_TYPE } from './core/token.js'
+export { generateSigningKey, TOKEN_TYPE, type JwsSign, type JwsSigner } from './core/token.js'
 export { parseTestNumbersList, type NumberType } from './core/phone.js'
 export type * from './stores/types.js'
 export type * from './providers/types.js'

@@ -102,6 +102,7 @@ const OPTION_SCHEMAS = {
     'must have info(), warn() and error() (like console)',
   ),
   clock: fn,
+  jwsSigner: fn,
   getClientIp: fn,
   widget: record,
   compressMetadata: flag,

@@ -13,6 +13,7 @@ import type { NumberType } from './phone.js'
 import type { EventHook } from './events.js'
 import type { Logger } from './log.js'
 import type { ResolvedPolicy } from './policy.js'
+import type { JwsSigner } from './token.js'
 
 export type SigningAlgorithm = 'EdDSA' | 'ES256'
 export type { Logger } from './log.js'
@@ -283,6 +284,12 @@ export interface TwoFactorCoreOptions {
   logger?: Logger
   /** The clock, in Unix ms; tests pass a fake one. @default Date.now */
   clock?: () => number
+  /**
+   * Makes the token's signatures. The Node entry passes `nodeJwsSigner` (node:crypto's, synchronous):
+   * Web Crypto on Node runs each signature as a thread-pool job, about twice the CPU of a verification's signature.
+   * @default Web Crypto (`crypto.subtle.sign`)
+   */
+  jwsSigner?: JwsSigner
 }
 
 export interface ResolvedOptions {
@@ -334,4 +341,5 @@ export interface ResolvedOptions {
   deliveryReportUrl: string | undefined
   logger: Logger
   clock: () => number
+  jwsSigner: JwsSigner | undefined
 }

@@ -9,6 +9,7 @@
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
+import { base64url } from './base64url.js'
 
 const encoder = new TextEncoder()
 
@@ -91,12 +92,6 @@ export function isWellFormedPin(pin: string, type: PinType, length: number): boo
   const alphabet = PIN_ALPHABETS[type]
   for (const symbol of pin) if (!alphabet.includes(symbol)) return false
   return true
-}
-
-function base64url(bytes: Uint8Array): string {
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
 
 /**

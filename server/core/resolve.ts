@@ -288,6 +288,7 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
     deliveryReportUrl: options.deliveryReportUrl?.replace(/\/$/, ''),
     logger,
     clock: options.clock ?? Date.now,
+    jwsSigner: options.jwsSigner,
   }
   if (resolved.tokenTtlMs > 3_600_000)
     refuseOption('tokenTimeToLive', 'must be at most "1h": the token is a short-lived proof, not a session')

@@ -50,6 +50,7 @@ async function withSigner(config: ResolvedOptions, lookupGate: LookupGate): Prom
     issuer: config.issuer,
     audience: config.audience,
     ttlMs: config.tokenTtlMs,
+    jwsSigner: config.jwsSigner,
   })
   return {
     mac: deriveHmacKey(config.secret, 'pin-mac'),
