@@ -47,6 +47,7 @@ export {
 } from './core/verifier.js'
 export { requireVerifiedPhone, type VerifiedPhoneVariables } from './http/require-verified-phone.js'
 export { generateSigningKey, TOKEN_TYPE, type JwsSign, type JwsSigner } from './core/token.js'
+export type { HmacSha256, Mac } from './core/pin.js'
 export { parseTestNumbersList, type NumberType } from './core/phone.js'
 export type * from './stores/types.js'
 export type * from './providers/types.js'

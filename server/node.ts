@@ -19,7 +19,7 @@ import type { AdminRoutesConfig } from './http/admin.js'
 import { connectionAddress } from './http/client-ip.js'
 import type { WidgetRoutesConfig } from './http/widget-routes.js'
 import { loadDashboardFile, loadPrecompressedDashboardFile } from './runtime/node-dashboard-files.js'
-import { nodeJwsSigner } from './runtime/node-jws-signer.js'
+import { nodeHmacSha256, nodeJwsSigner } from './runtime/node-crypto.js'
 import { loadPrecompressedWidgetFile, loadWidgetScript } from './runtime/node-widget-bundle.js'
 import type { TwoFactorStore } from './stores/types.js'
 
@@ -40,7 +40,7 @@ const packageVersion = (() => {
 })()
 
 export { serve } from '@hono/node-server'
-export { nodeJwsSigner } from './runtime/node-jws-signer.js'
+export { nodeHmacSha256, nodeJwsSigner } from './runtime/node-crypto.js'
 export {
   nodeHandler,
   type FastifyLikeReply,
@@ -103,6 +103,7 @@ export function optionsFromEnv(env: EnvironmentVariables = process.env): TwoFact
     ...optionsFromVariables(env, isProduction(env, 'node')),
     getClientIp: clientIpFromProxyHops(trustedProxyHops(env)),
     jwsSigner: nodeJwsSigner,
+    hmacSha256: nodeHmacSha256,
     widget,
     // Served only when TWO_FACTOR_ADMIN_TOKEN is set (the admin routes exist only then).
     dashboard,

@@ -103,6 +103,7 @@ const OPTION_SCHEMAS = {
   ),
   clock: fn,
   jwsSigner: fn,
+  hmacSha256: fn,
   getClientIp: fn,
   widget: record,
   compressMetadata: flag,

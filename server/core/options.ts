@@ -6,7 +6,7 @@
  */
 import type { Rate } from './duration.js'
 import type { CaptchaPolicy, CaptchaVerifier } from './captcha.js'
-import type { PinType } from './pin.js'
+import type { HmacSha256, PinType } from './pin.js'
 import type { LineType, SmsProvider } from '../providers/types.js'
 import type { TwoFactorStore } from '../stores/types.js'
 import type { NumberType } from './phone.js'
@@ -290,6 +290,13 @@ export interface TwoFactorCoreOptions {
    * @default Web Crypto (`crypto.subtle.sign`)
    */
   jwsSigner?: JwsSigner
+  /**
+   * Makes the HMAC-SHA-256 of a key, for PINs and their MACs. The Node entry passes
+   * `nodeHmacSha256` (node:crypto's, synchronous): Web Crypto on Node runs each MAC as a thread-pool
+   * job, ten times the CPU.
+   * @default Web Crypto (`crypto.subtle.sign('HMAC', …)`)
+   */
+  hmacSha256?: HmacSha256
 }
 
 export interface ResolvedOptions {
@@ -342,4 +349,5 @@ export interface ResolvedOptions {
   logger: Logger
   clock: () => number
   jwsSigner: JwsSigner | undefined
+  hmacSha256: HmacSha256 | undefined
 }

@@ -2,13 +2,10 @@
  * PINs: derived from a CSPRNG-drawn pinId without modulo bias, stored only as an HMAC bound to their pinId,
  * compared in constant time.
  *
- * HMAC and HKDF come from @noble/hashes (audited, pure JS, runs on every runtime) rather than
- * `crypto.subtle`: Web Crypto's HMAC is asynchronous and, on Node, pays a thread-pool round trip of
- * ~60 µs per call — more than the rest of a send. The randomness is Web Crypto's CSPRNG.
+ * HKDF, HMAC and the randomness are Web Crypto's. A runtime entry may pass its own HMAC
+ * (`hmacSha256`): Web Crypto's is asynchronous everywhere and, on Node, a thread-pool job of ~35 µs
+ * of CPU per MAC, where node:crypto's takes ~3 µs; in workerd and Deno it is native and quick.
  */
-import { hkdf } from '@noble/hashes/hkdf.js'
-import { hmac } from '@noble/hashes/hmac.js'
-import { sha256 } from '@noble/hashes/sha2.js'
 import { base64url } from './base64url.js'
 
 const encoder = new TextEncoder()
@@ -45,11 +42,11 @@ function appendUnbiasedSymbols(out: string, bytes: Uint8Array, alphabet: string,
  * PIN is as unpredictable as a CSPRNG draw — and the server can produce the same PIN again for a
  * resend while the store holds nothing but the PIN's MAC.
  */
-export function derivePin(key: HmacKey, pinId: string, type: PinType, length: number): string {
+export async function derivePin(key: HmacKey, pinId: string, type: PinType, length: number): Promise<string> {
   const alphabet = PIN_ALPHABETS[type]
   let out = ''
   for (let counter = 0; out.length < length; counter++) {
-    out = appendUnbiasedSymbols(out, mac(key, `pin:${pinId}:${counter}`), alphabet, length)
+    out = appendUnbiasedSymbols(out, await mac(key, `pin:${pinId}:${counter}`), alphabet, length)
   }
   return out
 }
@@ -94,29 +91,55 @@ export function isWellFormedPin(pin: string, type: PinType, length: number): boo
   return true
 }
 
+/** HMAC-SHA-256 under one key: the MAC of `message`, at once or as a promise. */
+export type Mac = (message: Uint8Array<ArrayBuffer>) => Uint8Array | Promise<Uint8Array>
+
 /**
- * A 256-bit HMAC-SHA-256 key, derived for one purpose only, kept as an HMAC already keyed: each MAC
- * clones it instead of hashing the key's inner and outer pads again (a third of an HMAC's cost).
+ * Makes the `Mac` of a 32-byte key. The Node entry passes `nodeHmacSha256` (node:crypto's).
+ * @default Web Crypto's HMAC
  */
+export type HmacSha256 = (key: Uint8Array<ArrayBuffer>) => Mac
+
+/** A 256-bit HMAC-SHA-256 key, derived for one purpose only. */
 export interface HmacKey {
-  readonly keyed: ReturnType<typeof hmac.create>
+  readonly mac: Mac
+}
+
+async function webCryptoHmac(key: Uint8Array<ArrayBuffer>): Promise<Mac> {
+  const cryptoKey = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ])
+  return async (message) => new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, message))
 }
 
 /** HMAC-SHA-256 of `message` under `key`. */
-function mac(key: HmacKey, message: string): Uint8Array {
-  return key.keyed.clone().update(encoder.encode(message)).digest()
+function mac(key: HmacKey, message: string): Uint8Array | Promise<Uint8Array> {
+  return key.mac(encoder.encode(message) as Uint8Array<ArrayBuffer>)
 }
 
-/** Derives (HKDF-SHA-256) a key for one purpose, so the PIN MAC key never doubles as anything else. */
-export function deriveHmacKey(secret: string, purpose: string): HmacKey {
-  const key = hkdf(
-    sha256,
-    encoder.encode(secret),
-    new Uint8Array(0),
-    encoder.encode(`two-factor-kit:${purpose}`),
-    32,
+/**
+ * Derives (HKDF-SHA-256, no salt) a key for one purpose, so the PIN MAC key never doubles as
+ * anything else.
+ */
+export async function deriveHmacKey(
+  secret: string,
+  purpose: string,
+  hmacSha256?: HmacSha256,
+): Promise<HmacKey> {
+  const material = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, ['deriveBits'])
+  const key = new Uint8Array(
+    await crypto.subtle.deriveBits(
+      {
+        name: 'HKDF',
+        hash: 'SHA-256',
+        salt: new Uint8Array(0),
+        info: encoder.encode(`two-factor-kit:${purpose}`),
+      },
+      material,
+      256,
+    ),
   )
-  return Object.freeze({ keyed: hmac.create(sha256, key) })
+  return Object.freeze({ mac: hmacSha256 ? hmacSha256(key) : await webCryptoHmac(key) })
 }
 
 /**
@@ -124,8 +147,8 @@ export function deriveHmacKey(secret: string, purpose: string): HmacKey {
  * was made for: a PIN read from one SMS never unlocks another verification. The separator cannot
  * occur in a pinId.
  */
-export function pinMac(key: HmacKey, pinId: string, pin: string): string {
-  return base64url(mac(key, `${pinId}:${pin}`))
+export async function pinMac(key: HmacKey, pinId: string, pin: string): Promise<string> {
+  return base64url(await mac(key, `${pinId}:${pin}`))
 }
 
 /**

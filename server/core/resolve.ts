@@ -289,6 +289,7 @@ export function resolveOptions(options: TwoFactorCoreOptions): ResolvedOptions {
     logger,
     clock: options.clock ?? Date.now,
     jwsSigner: options.jwsSigner,
+    hmacSha256: options.hmacSha256,
   }
   if (resolved.tokenTtlMs > 3_600_000)
     refuseOption('tokenTimeToLive', 'must be at most "1h": the token is a short-lived proof, not a session')

@@ -341,7 +341,7 @@ async function sendToTestNumber(
   const pin = config.testNumbers.get(e164)!
   const record: PinRecord = {
     ...newRecord(config, pinId, e164, now, language),
-    pinMac: pinMac(services.mac, pinId, pin),
+    pinMac: await pinMac(services.mac, pinId, pin),
     testNumber: true,
     deliveryStatus: 'DELIVERED',
   }
@@ -441,13 +441,13 @@ export async function sendPin(
     const budget = await takeSendBudget(config, services, trace, caller, { token: request.captchaToken })
 
     const pinId = generatePinId()
-    const pin = derivePin(services.derivation, pinId, config.pinType, config.pinLength)
+    const pin = await derivePin(services.derivation, pinId, config.pinType, config.pinLength)
     const text = messageFor(config, pin, language)
     const charge = await orGiveBack(() => chargeFor(config, subject, text, now), budget.release)
     const network = budget.network?.network && networkScope(budget.network.network)
     const record: PinRecord = {
       ...newRecord(config, pinId, number.e164, now, language),
-      pinMac: pinMac(services.mac, pinId, pin),
+      pinMac: await pinMac(services.mac, pinId, pin),
       resendAvailableAt: budget.resendAvailableAt,
       countedIn: budget.scopes.counterKeys,
       ...(network ? { network } : {}),
@@ -554,7 +554,7 @@ export async function resendPin(
       lookup.ncStatus = budget.network.ncStatus
       if (budget.network.lineType) lookup.lineType = budget.network.lineType
     }
-    const pin = derivePin(services.derivation, pinId, config.pinType, config.pinLength)
+    const pin = await derivePin(services.derivation, pinId, config.pinType, config.pinLength)
     const text = messageFor(config, pin, record.language ?? config.language)
     const charge = await orGiveBack(() => chargeFor(config, subject, text, now), budget.release)
     const reference = `${pinId}-${record.messageIds.length + 1}`

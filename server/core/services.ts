@@ -53,8 +53,8 @@ async function withSigner(config: ResolvedOptions, lookupGate: LookupGate): Prom
     jwsSigner: config.jwsSigner,
   })
   return {
-    mac: deriveHmacKey(config.secret, 'pin-mac'),
-    derivation: deriveHmacKey(config.secret, 'pin-derivation'),
+    mac: await deriveHmacKey(config.secret, 'pin-mac', config.hmacSha256),
+    derivation: await deriveHmacKey(config.secret, 'pin-derivation', config.hmacSha256),
     signer,
     lookupGate,
   }

@@ -91,7 +91,7 @@ export async function verifyPin(
   }
   const record = attempt.record
 
-  const candidate = pinMac(services.mac, pinId, pin)
+  const candidate = await pinMac(services.mac, pinId, pin)
   if (!timingSafeEqual(candidate, record.pinMac)) {
     const locked = record.attemptsRemaining === 0
     const current = locked

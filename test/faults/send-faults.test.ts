@@ -18,7 +18,8 @@ import { errorOf, makeKit, MOBILE_HR } from '../helpers/kit.js'
 
 const SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz'
 const TIMEOUT = '100ms'
-const rightPin = (pinId: string) => derivePin(deriveHmacKey(SECRET, 'pin-derivation'), pinId, 'NUMERIC', 6)
+const rightPin = async (pinId: string) =>
+  derivePin(await deriveHmacKey(SECRET, 'pin-derivation'), pinId, 'NUMERIC', 6)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 type Behaviour = (message: SmsMessage, signal: AbortSignal | undefined) => Promise<void>
@@ -75,7 +76,7 @@ describe('provider faults', () => {
       expect(
         (await kit.store.hit(`send:number:${MOBILE_HR}`, 99, 86_400_000, kit.clock.now(), 0)).count,
       ).toBe(1)
-      const verified = await kit.post(`/pin/${answer.pinId}/verify`, { pin: rightPin(answer.pinId) })
+      const verified = await kit.post(`/pin/${answer.pinId}/verify`, { pin: await rightPin(answer.pinId) })
       expect(verified.status).toBe(200)
     },
     // The time bound: a hung provider costs one providerTimeout, not the test's default 20 s.
@@ -111,7 +112,7 @@ describe('provider faults', () => {
       expect(
         (await kit.store.hit(`send:number:${MOBILE_HR}`, 99, 86_400_000, kit.clock.now(), 0)).count,
       ).toBe(0)
-      const verified = await kit.post(`/pin/${created[0]}/verify`, { pin: rightPin(created[0]!) })
+      const verified = await kit.post(`/pin/${created[0]}/verify`, { pin: await rightPin(created[0]!) })
       expect(await errorOf(verified)).toMatchObject({ code: 'PIN_NOT_FOUND' })
     },
   )

@@ -103,7 +103,7 @@ describe('failover', () => {
     // The PIN record exists, locked: not even its right PIN verifies.
     expect(kit.created).toHaveLength(1)
     const { pinId } = kit.created[0]!
-    const rightPin = derivePin(deriveHmacKey(SECRET, 'pin-derivation'), pinId, 'NUMERIC', 6)
+    const rightPin = await derivePin(await deriveHmacKey(SECRET, 'pin-derivation'), pinId, 'NUMERIC', 6)
     const verify = await kit.post(`/pin/${pinId}/verify`, { pin: rightPin })
     expect(verify.status).toBe(404)
     expect((await errorOf(verify)).code).toBe('PIN_NOT_FOUND')

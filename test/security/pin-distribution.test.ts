@@ -10,6 +10,7 @@ import {
   PIN_ALPHABETS,
   type PinType,
 } from '../../server/core/pin.js'
+import { nodeHmacSha256 } from '../../server/runtime/node-crypto.js'
 
 // The chi-square value a fair generator exceeds with probability 1e-6 (Wilson–Hilferty), so this
 // suite does not flake in CI; the statistic summed over all positions still catches modulo bias
@@ -55,9 +56,13 @@ function malformed(pins: string[], alphabet: string, length: number): string[] {
 
 describe('PIN generation', () => {
   it('100k derived 6-digit PINs: right length and alphabet, leading zeros kept, uniform per position', async () => {
-    const key = await deriveHmacKey('distribution-test-secret-0123456789abcdef', 'pin-derivation')
+    const key = await deriveHmacKey(
+      'distribution-test-secret-0123456789abcdef',
+      'pin-derivation',
+      nodeHmacSha256,
+    )
     const pinIds = Array.from({ length: 100_000 }, () => generatePinId())
-    const pins = pinIds.map((pinId) => derivePin(key, pinId, 'NUMERIC', 6))
+    const pins = await Promise.all(pinIds.map((pinId) => derivePin(key, pinId, 'NUMERIC', 6)))
     expect(malformed(pins, PIN_ALPHABETS.NUMERIC, 6)).toStrictEqual([])
     expect(pins.some((pin) => pin.startsWith('0'))).toBe(true)
     assertUniform(pins, PIN_ALPHABETS.NUMERIC, 6)
@@ -70,8 +75,14 @@ describe('PIN generation', () => {
   it.each<PinType>(['ALPHA', 'HEX', 'ALPHANUMERIC'])(
     '%s PINs stay in their alphabet, uniform per position',
     async (type) => {
-      const key = await deriveHmacKey('distribution-test-secret-0123456789abcdef', 'pin-derivation')
-      const pins = Array.from({ length: 20_000 }, () => derivePin(key, generatePinId(), type, 8))
+      const key = await deriveHmacKey(
+        'distribution-test-secret-0123456789abcdef',
+        'pin-derivation',
+        nodeHmacSha256,
+      )
+      const pins = await Promise.all(
+        Array.from({ length: 20_000 }, () => derivePin(key, generatePinId(), type, 8)),
+      )
       const alphabet = PIN_ALPHABETS[type]
       expect(malformed(pins, alphabet, 8)).toStrictEqual([])
       assertUniform(pins, alphabet, 8)
@@ -80,13 +91,19 @@ describe('PIN generation', () => {
   )
 
   it('the same pinId and key give the same PIN (resend), another pinId another one', async () => {
-    const key = await deriveHmacKey('distribution-test-secret-0123456789abcdef', 'pin-derivation')
+    const key = await deriveHmacKey(
+      'distribution-test-secret-0123456789abcdef',
+      'pin-derivation',
+      nodeHmacSha256,
+    )
     const pinId = generatePinId()
-    expect(derivePin(key, pinId, 'NUMERIC', 10)).toBe(derivePin(key, pinId, 'NUMERIC', 10))
+    expect(await derivePin(key, pinId, 'NUMERIC', 10)).toBe(await derivePin(key, pinId, 'NUMERIC', 10))
     const otherKey = await deriveHmacKey('another-secret-0123456789abcdefghijklmnop', 'pin-derivation')
-    const many = Array.from({ length: 50 }, () => derivePin(otherKey, pinId, 'NUMERIC', 10))
+    const many = await Promise.all(
+      Array.from({ length: 50 }, () => derivePin(otherKey, pinId, 'NUMERIC', 10)),
+    )
     expect(new Set(many).size).toBe(1)
-    expect(many[0]).not.toBe(derivePin(key, pinId, 'NUMERIC', 10))
+    expect(many[0]).not.toBe(await derivePin(key, pinId, 'NUMERIC', 10))
   })
 
   it('the check has teeth: a byte % 10 generator (modulo bias) is rejected', () => {

@@ -1,10 +1,17 @@
-// Who makes a token's signature: Web Crypto by default, or the `jwsSigner` a runtime entry passes
-// (the Node entry passes node:crypto's synchronous one). Whichever signs, the token is the same JWS:
-// the header and claims the kit always wrote, a signature its own JWKS verifies.
+// Who makes the kit's signatures and MACs: Web Crypto by default, or the `jwsSigner` and
+// `hmacSha256` a runtime entry passes (the Node entry passes node:crypto's synchronous ones).
+// Whichever does, the results are the same: a token is the JWS the kit always wrote, a signature its
+// own JWKS verifies; a PIN and its MAC are the same bytes, so PINs sent before an upgrade still verify.
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { ConfigurationError, generateSigningKey, type JwsSigner } from '../../server/index.js'
-import { nodeJwsSigner, optionsFromEnv } from '../../server/node.js'
+import { deriveHmacKey, derivePin, pinMac } from '../../server/core/pin.js'
+import {
+  ConfigurationError,
+  generateSigningKey,
+  type HmacSha256,
+  type JwsSigner,
+} from '../../server/index.js'
+import { nodeHmacSha256, nodeJwsSigner, optionsFromEnv } from '../../server/node.js'
 import { makeKit, MOBILE_HR } from '../helpers/kit.js'
 
 const ISSUER = 'https://shop.example'
@@ -16,6 +23,50 @@ async function verifiedToken(kit: ReturnType<typeof makeKit>, phoneNumber = MOBI
   expect(response.status).toBe(200)
   return ((await response.json()) as { token: string }).token
 }
+
+describe('PINs and their MACs', () => {
+  const secret = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz'
+  const pinId = '0123456789ABCDEF0123456789ABCDEF'
+  // Made by the kit before its HMAC and HKDF moved from @noble/hashes to the runtime's: a PIN sent
+  // by a server of the version before must verify on the next.
+  for (const [name, hmacSha256] of [
+    ['Web Crypto', undefined],
+    ['node:crypto', nodeHmacSha256],
+  ] as const) {
+    it(`with ${name}, the derived keys, PINs and MACs are those of earlier versions`, async () => {
+      expect(nodeHmacSha256).toBeTypeOf('function')
+      const mac = await deriveHmacKey(secret, 'pin-mac', hmacSha256)
+      const derivation = await deriveHmacKey(secret, 'pin-derivation', hmacSha256)
+      expect(await pinMac(mac, pinId, '123456')).toBe('BTLZjEHe2F774b1Rax7Cj-6t09mo5LRk7a3KCqRIDL0')
+      expect(await derivePin(derivation, pinId, 'NUMERIC', 6)).toBe('208234')
+      expect(await derivePin(derivation, pinId, 'ALPHANUMERIC', 10)).toBe('6OWINE1P3A')
+      expect(await derivePin(derivation, pinId, 'HEX', 8)).toBe('E042BE19')
+    })
+  }
+
+  it('twoFactor() makes its MACs with the hmacSha256 it is given: the PIN on send, its MAC on send and on verify', async () => {
+    let macs = 0
+    const counting: HmacSha256 = (key) => {
+      const mac = nodeHmacSha256(key)
+      return (message) => {
+        macs++
+        return mac(message)
+      }
+    }
+    const kit = makeKit({ hmacSha256: counting })
+    await kit.app.ready
+    const { pinId, pin } = await kit.startVerification()
+    // A 6-digit PIN takes one HMAC block: one MAC derives it, one more is stored.
+    expect(macs).toBe(2)
+    expect((await kit.post(`/pin/${pinId}/verify`, { pin })).status).toBe(200)
+    expect(macs).toBe(3)
+  })
+
+  it("the Node entry's options make MACs with node:crypto", () => {
+    expect(nodeHmacSha256).toBeTypeOf('function')
+    expect(optionsFromEnv({}).hmacSha256).toBe(nodeHmacSha256)
+  })
+})
 
 describe('token signatures', () => {
   for (const algorithm of ['EdDSA', 'ES256'] as const) {
