@@ -1,4 +1,4 @@
-import { twoFactor } from 'two-factor-kit/server'
+import { twoFactor } from 'two-factor-kit/server/node'
 import { infobipProvider } from 'two-factor-kit/server/providers/infobip'
 import { twilioProvider } from 'two-factor-kit/server/providers/twilio'
 
@@ -15,8 +15,9 @@ const twilio = twilioProvider({
   from: env.TWILIO_FROM!, // or messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID!
 })
 
-export const kit = twoFactor({
-  // store, secret, signingKey, issuer, audience: as in "Using it in your app"
+// The Node entry: secret, signing key, issuer, audience… from the environment, as in "Using it in
+// your app"; the adapters below replace SMS_PROVIDER's choice.
+export const kit = twoFactor(env, {
   sms: [infobip, twilio], // failover order
   lookup: infobip, // or twilio; null (the default) keeps to the offline checks
   lookupFailurePolicy: 'closed', // the default; providerTimeout '10s' and providerRetries 1 too
