@@ -630,6 +630,17 @@ export function testStore(name: string, setup: () => Promise<ConformanceHarness>
         expect(await store.listEntries(list, now)).toStrictEqual([{ id, value, expiresAt: now + MINUTE }])
         expect(await store.deleteListEntry(list, id, now)).toBe(true)
       })
+
+      it("keeps apart two lists' entries whose list name and id split the same characters differently", async () => {
+        const list = uniqueKey('blocks')
+        await store.putListEntry(`${list}:a`, 'b', 'first', null, now)
+        await store.putListEntry(list, 'a:b', 'second', null, now)
+        expect(await store.getListEntries(`${list}:a`, ['b'], now)).toStrictEqual(['first'])
+        expect(await store.getListEntries(list, ['a:b'], now)).toStrictEqual(['second'])
+        expect(await store.listEntries(`${list}:a`, now)).toStrictEqual([
+          { id: 'b', value: 'first', expiresAt: null },
+        ])
+      })
     })
 
     describe('counters (addCounters / readCounters)', () => {
