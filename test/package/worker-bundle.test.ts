@@ -1,24 +1,27 @@
 // What the Workers entry puts into a Worker: one copy of the phone metadata (the server's full one,
 // which the widget's /metadata.json is cut from), no package.json, no JSON Schema conversion (the
-// OpenAPI document is generated ahead of time), and the version it serves kept equal to the package's.
+// OpenAPI document is generated ahead of time), no memory store, and the version it serves kept
+// equal to the package's.
 import { readFile } from 'node:fs/promises'
-import { build } from 'esbuild'
+import { build, type BuildOptions } from 'esbuild'
 import { describe, expect, it } from 'vitest'
 import { VERSION } from '../../server/runtime/version.js'
 
+/** As wrangler bundles a Worker, minus the minifying. */
+const BUILD_OPTIONS = {
+  bundle: true,
+  write: false,
+  format: 'esm',
+  platform: 'neutral',
+  mainFields: ['module', 'main'],
+  conditions: ['workerd', 'worker', 'browser'],
+  external: ['cloudflare:*', 'node:*'],
+  metafile: true,
+  logLevel: 'silent',
+} satisfies BuildOptions
+
 async function bundledInputs(): Promise<string[]> {
-  const result = await build({
-    entryPoints: ['server/workers.ts'],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser'],
-    external: ['cloudflare:*', 'node:*'],
-    metafile: true,
-    logLevel: 'silent',
-  })
+  const result = await build({ ...BUILD_OPTIONS, entryPoints: ['server/workers.ts'] })
   return Object.keys(result.metafile.inputs)
 }
 
@@ -35,6 +38,23 @@ describe('the Workers bundle', () => {
     const inputs = await bundledInputs()
     expect(inputs.filter((input) => input.includes('@valibot/to-json-schema'))).toStrictEqual([])
     expect(inputs.filter((input) => /server\/http\/openapi(-routes)?\.ts$/.test(input))).toStrictEqual([])
+  })
+
+  it('holds no memory store: a Worker that calls twoFactor(env) always has its own (the Durable Object binding or an override)', async () => {
+    // A user's Worker: only what it uses is bundled, unlike the entry's every export above.
+    const result = await build({
+      ...BUILD_OPTIONS,
+      stdin: {
+        contents: `import { twoFactor } from './server/workers.ts'
+          export default { fetch: (request, env) => twoFactor(env).fetch(request) }`,
+        resolveDir: process.cwd(),
+        loader: 'ts',
+      },
+    })
+    const [output] = Object.values(result.metafile.outputs)
+    const bytesFrom = (file: string) => output!.inputs[file]?.bytesInOutput ?? 0
+    expect(bytesFrom('server/http/app.ts')).toBeGreaterThan(0) // the kit is in it
+    expect(bytesFrom('server/stores/memory.ts')).toBe(0)
   })
 
   it("serves the package's version", async () => {
