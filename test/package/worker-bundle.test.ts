@@ -25,6 +25,25 @@ async function bundledInputs(): Promise<string[]> {
   return Object.keys(result.metafile.inputs)
 }
 
+/**
+ * Bytes each file puts into a user's Worker, which bundles only what it uses (unlike the entry's
+ * every export above): `bytesFrom(path)` by the end of the file's path.
+ */
+async function userWorkerBytes(): Promise<(file: string) => number> {
+  const result = await build({
+    ...BUILD_OPTIONS,
+    stdin: {
+      contents: `import { twoFactor } from './server/workers.ts'
+        export default { fetch: (request, env) => twoFactor(env).fetch(request) }`,
+      resolveDir: process.cwd(),
+      loader: 'ts',
+    },
+  })
+  const [output] = Object.values(result.metafile.outputs)
+  const inputs = Object.entries(output!.inputs)
+  return (file) => inputs.find(([path]) => path.endsWith(file))?.[1].bytesInOutput ?? 0
+}
+
 describe('the Workers bundle', () => {
   it('holds one copy of the phone metadata (max) and no package.json', async () => {
     const inputs = await bundledInputs()
@@ -41,20 +60,15 @@ describe('the Workers bundle', () => {
   })
 
   it('holds no memory store: a Worker that calls twoFactor(env) always has its own (the Durable Object binding or an override)', async () => {
-    // A user's Worker: only what it uses is bundled, unlike the entry's every export above.
-    const result = await build({
-      ...BUILD_OPTIONS,
-      stdin: {
-        contents: `import { twoFactor } from './server/workers.ts'
-          export default { fetch: (request, env) => twoFactor(env).fetch(request) }`,
-        resolveDir: process.cwd(),
-        loader: 'ts',
-      },
-    })
-    const [output] = Object.values(result.metafile.outputs)
-    const bytesFrom = (file: string) => output!.inputs[file]?.bytesInOutput ?? 0
+    const bytesFrom = await userWorkerBytes()
     expect(bytesFrom('server/http/app.ts')).toBeGreaterThan(0) // the kit is in it
     expect(bytesFrom('server/stores/memory.ts')).toBe(0)
+  })
+
+  it("holds no remote key set (jose's createRemoteJWKSet): the kit's own verifier has its keys in hand", async () => {
+    const bytesFrom = await userWorkerBytes()
+    expect(bytesFrom('jose/dist/webapi/jwks/local.js')).toBeGreaterThan(0) // the verifier is in it
+    expect(bytesFrom('jose/dist/webapi/jwks/remote.js')).toBe(0)
   })
 
   it("serves the package's version", async () => {
