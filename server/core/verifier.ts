@@ -8,12 +8,14 @@
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
-  errors as joseErrors,
   jwtVerify,
   type JSONWebKeySet,
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose'
+// The one class, not jose's `errors` namespace: that object holds every error class (the JWE ones
+// too), and a bundle that uses it carries them all.
+import { JWTExpired } from 'jose/errors'
 import type { RateLimitHit, TwoFactorStore } from '../stores/types.js'
 import { parseDuration } from './duration.js'
 import { StoreError, TwoFactorError } from './errors.js'
@@ -203,7 +205,7 @@ function verifierOver(
         }
       } catch (error) {
         if (error instanceof TwoFactorError) throw error
-        if (error instanceof joseErrors.JWTExpired) {
+        if (error instanceof JWTExpired) {
           throw new TwoFactorError(
             'TOKEN_EXPIRED',
             'The phone verification has expired; verify the number again.',

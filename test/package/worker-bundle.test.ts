@@ -26,10 +26,10 @@ async function bundledInputs(): Promise<string[]> {
 }
 
 /**
- * Bytes each file puts into a user's Worker, which bundles only what it uses (unlike the entry's
- * every export above): `bytesFrom(path)` by the end of the file's path.
+ * A user's Worker, bundled: it holds only what it uses (unlike the entry's every export above).
+ * `bytesFrom(path)`: the bytes the file ending in `path` puts into it; `text`: the bundle.
  */
-async function userWorkerBytes(): Promise<(file: string) => number> {
+async function userWorker(): Promise<{ bytesFrom: (file: string) => number; text: string }> {
   const result = await build({
     ...BUILD_OPTIONS,
     stdin: {
@@ -41,7 +41,10 @@ async function userWorkerBytes(): Promise<(file: string) => number> {
   })
   const [output] = Object.values(result.metafile.outputs)
   const inputs = Object.entries(output!.inputs)
-  return (file) => inputs.find(([path]) => path.endsWith(file))?.[1].bytesInOutput ?? 0
+  return {
+    bytesFrom: (file) => inputs.find(([path]) => path.endsWith(file))?.[1].bytesInOutput ?? 0,
+    text: result.outputFiles[0]!.text,
+  }
 }
 
 describe('the Workers bundle', () => {
@@ -60,15 +63,21 @@ describe('the Workers bundle', () => {
   })
 
   it('holds no memory store: a Worker that calls twoFactor(env) always has its own (the Durable Object binding or an override)', async () => {
-    const bytesFrom = await userWorkerBytes()
+    const { bytesFrom } = await userWorker()
     expect(bytesFrom('server/http/app.ts')).toBeGreaterThan(0) // the kit is in it
     expect(bytesFrom('server/stores/memory.ts')).toBe(0)
   })
 
   it("holds no remote key set (jose's createRemoteJWKSet): the kit's own verifier has its keys in hand", async () => {
-    const bytesFrom = await userWorkerBytes()
+    const { bytesFrom } = await userWorker()
     expect(bytesFrom('jose/dist/webapi/jwks/local.js')).toBeGreaterThan(0) // the verifier is in it
     expect(bytesFrom('jose/dist/webapi/jwks/remote.js')).toBe(0)
+  })
+
+  it("holds jose's error classes it uses, not its `errors` namespace (every class, the JWE ones too)", async () => {
+    const { text } = await userWorker()
+    expect(text).toContain('ERR_JWT_EXPIRED')
+    expect(text.match(/ERR_JWE_[A-Z_]+/g) ?? []).toStrictEqual([])
   })
 
   it("serves the package's version", async () => {
