@@ -74,6 +74,12 @@ describe('the Workers bundle', () => {
     expect(bytesFrom('jose/dist/webapi/jwks/remote.js')).toBe(0)
   })
 
+  it("holds libphonenumber-js's modern build (its es6-modern files), not the Babel-transpiled es6 one", async () => {
+    const { bytesFrom } = await userWorker()
+    expect(bytesFrom('libphonenumber-js/es6-modern/parse.js')).toBeGreaterThan(0)
+    expect(bytesFrom('libphonenumber-js/es6/parse.js')).toBe(0)
+  })
+
   it("holds jose's error classes it uses, not its `errors` namespace (every class, the JWE ones too)", async () => {
     const { text } = await userWorker()
     expect(text).toContain('ERR_JWT_EXPIRED')
