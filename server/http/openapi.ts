@@ -2,7 +2,7 @@
  * `GET /openapi.json`: the kit's HTTP API as an OpenAPI 3.1 document, generated from the valibot
  * schemas the routes read (request.ts) and type their answers with (openapi-schemas.ts). Error
  * answers are grouped by status from `errorStatus`, the one error → HTTP mapping, and shared by
- * `$ref` (`components.responses`).
+ * `$ref` (`components.responses`, their envelope `components.schemas.Error`).
  *
  * The server doesn't run it: scripts/openapi-document.ts writes its output to openapi-document.ts,
  * which app.ts serves, so the JSON Schema conversion stays out of the server and of a Worker's
@@ -12,10 +12,10 @@
  * listed in openapi-routes.ts.
  */
 import { toJsonSchema } from '@valibot/to-json-schema'
-import type * as v from 'valibot'
+import * as v from 'valibot'
 import { errorStatus, type TwoFactorErrorCode } from '../core/errors.js'
 import { ADMIN_ONLY, routeDocs, type RouteDoc } from './openapi-routes.js'
-import { errorAnswer } from './openapi-schemas.js'
+import { ErrorAnswer } from './openapi-schemas.js'
 
 type Schema = v.GenericSchema
 
@@ -49,7 +49,8 @@ export function openApiPath(honoPath: string): {
 
 /**
  * The error answers a document shares: each once in `components.responses`, named by its codes
- * (`INVALID_REQUEST-INVALID_JSON`), routes pointing at it with `$ref`. Sixteen routes answer
+ * (`INVALID_REQUEST-INVALID_JSON`), routes pointing at it with `$ref`, and each of them the one
+ * envelope (`components.schemas.Error`) with `code` narrowed to its codes. Sixteen routes answer
  * INTERNAL_ERROR alone: written out in each route, the error answers were 120 of the document's 145 KB.
  */
 type SharedAnswers = Record<string, unknown>
@@ -64,11 +65,20 @@ function errorAnswers(codes: readonly TwoFactorErrorCode[], shared: SharedAnswer
   return Object.fromEntries(
     [...byStatus].map(([status, group]) => {
       const name = group.join('-')
+      // JSON Schema 2020-12 applies a `$ref` and the keywords beside it together: the envelope,
+      // and `code` one of these. A tool that reads the `$ref` alone (OpenAPI 3.0's rule) still
+      // sees the envelope, its `code` any string.
       shared[name] ??= {
         description: group.join(', '),
         content: {
           'application/json': {
-            schema: jsonSchemaOf(errorAnswer([group[0]!, ...group.slice(1)])),
+            schema: {
+              $ref: '#/components/schemas/Error',
+              type: 'object',
+              properties: {
+                error: { type: 'object', properties: { code: jsonSchemaOf(v.picklist(group)) } },
+              },
+            },
           },
         },
       }
@@ -152,6 +162,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       securitySchemes: {
         adminToken: { type: 'http', scheme: 'bearer', description: `The admin token. ${ADMIN_ONLY}` },
       },
+      schemas: { Error: jsonSchemaOf(ErrorAnswer) },
       responses: shared,
     },
     paths,

@@ -309,14 +309,20 @@ type JsonSchema = {
   [key: string]: unknown
 }
 
-/** The schema with `additionalProperties: false` on every object that doesn't say: no undocumented field. */
-function closed(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(closed)
+/**
+ * The schema with `additionalProperties: false` on every object that doesn't say: no undocumented
+ * field. Except beside a `$ref` (an error answer's `code`, narrowed in the shared envelope): that
+ * object only narrows the schema the `$ref` names, which is closed itself; closed too, it would
+ * refuse every member it does not repeat.
+ */
+function closed(schema: unknown, narrowing = false): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => closed(item, narrowing))
   if (!schema || typeof schema !== 'object') return schema
+  const narrows = narrowing || '$ref' in schema
   const copy = Object.fromEntries(
-    Object.entries(schema).map(([key, value]) => [key, closed(value)]),
+    Object.entries(schema).map(([key, value]) => [key, closed(value, narrows)]),
   ) as JsonSchema
-  if (copy.type === 'object' && copy.properties && !('additionalProperties' in copy))
+  if (!narrows && copy.type === 'object' && copy.properties && !('additionalProperties' in copy))
     copy.additionalProperties = false
   return copy
 }
@@ -333,7 +339,7 @@ const document = openApiDocument('1.2.3') as {
 const ajv = acceptComponents(new Ajv2020({ strict: true, allErrors: true }))
 addFormats.default(ajv)
 /** The documented schema, closed, its `$ref`s resolved in the (closed) document. */
-const compile = (schema: object) => ajv.compile(withComponents(document, schema, closed))
+const compile = (schema: object) => ajv.compile(withComponents(document, schema, (part) => closed(part)))
 
 const documented = Object.entries(document.paths).flatMap(([path, item]) =>
   Object.entries(item).flatMap(([method, operation]) =>

@@ -31,6 +31,7 @@ type Document = {
   paths: Record<string, Record<string, Operation>>
   components: {
     securitySchemes: Record<string, { type: string; scheme: string }>
+    schemas: Record<string, object>
     responses: Record<string, Answer>
   }
 }
@@ -107,6 +108,7 @@ describe('GET /openapi.json', () => {
         ...operation.parameters.map(({ schema }) => schema),
       ]),
       ...answers.flatMap((answer) => Object.values(answer.content ?? {}).map(({ schema }) => schema)),
+      ...Object.values(document.components.schemas),
     ]
     for (const schema of schemas) {
       ajv.compile(withComponents(document, schema))
