@@ -3,26 +3,16 @@
  * `twoFactor()` fills in the embedded defaults — a memory store and the console SMS provider —
  * so that development needs nothing else; production passes its own store and provider.
  */
-import { createTwoFactorApp, type TwoFactorApp } from './http/app.js'
-import type { TwoFactorOptions } from './http/options.js'
-import { consoleLogger } from './core/log.js'
-import { consoleProvider } from './providers/console.js'
+import type { TwoFactorApp } from './http/app.js'
+import { twoFactorWithStore, type TwoFactorInit } from './embedded-defaults.js'
 import { memoryStore } from './stores/memory.js'
 
-export type TwoFactorInit = Omit<TwoFactorOptions, 'store' | 'sms'> &
-  Partial<Pick<TwoFactorOptions, 'store' | 'sms'>>
+export type { TwoFactorInit } from './embedded-defaults.js'
 
 export function twoFactor(options: TwoFactorInit = {}): TwoFactorApp {
-  // One logger for every part: the kit, its providers (useLogger) and the widget routes.
-  const logger = options.logger ?? consoleLogger()
-  return createTwoFactorApp({
+  return twoFactorWithStore({
     ...options,
-    logger,
     store: options.store ?? memoryStore({ ...(options.clock ? { clock: options.clock } : {}) }),
-    // Refused in production unless allowed, and then it withholds the PINs.
-    sms: options.sms ?? consoleProvider({ maskPins: options.environment !== 'development' }),
-    // The widget routes are made with the widget option spread out, so the logger rides along.
-    ...(options.widget ? { widget: Object.assign({}, options.widget, { logger }) } : {}),
   })
 }
 

@@ -17,7 +17,7 @@ import type { Context } from 'hono'
 // Through the package's own export, so the path holds in the repository and in dist/ alike.
 import { VERSION } from './runtime/version.js'
 import type { TwoFactorApp } from './http/app.js'
-import { twoFactor as createTwoFactor, type TwoFactorInit } from './index.js'
+import { twoFactorWithStore, type TwoFactorInit } from './embedded-defaults.js'
 import { assertEnvironmentVariables, isProduction, optionsFromVariables } from './runtime/env.js'
 import { dashboardFromAssets, widgetFromAssets, type AssetsFetcher } from './runtime/workers-assets.js'
 import { ConfigurationError, TwoFactorError } from './core/errors.js'
@@ -146,7 +146,7 @@ export function twoFactor(env: TwoFactorWorkerEnv, overrides: TwoFactorInit = {}
   if (env.TWO_FACTOR_WIDGET && !options.dashboard) {
     options.dashboard = { loadScript: dashboardFromAssets(env.TWO_FACTOR_WIDGET) }
   }
-  return createTwoFactor(options)
+  return twoFactorWithStore({ ...options, store: options.store })
 }
 
 /** What `workerFetch` builds: anything with a Worker's `fetch`, such as a Hono app. */

@@ -2,13 +2,18 @@
  * Phone numbers: parse and normalise to E.164 with libphonenumber-js (full `/max` metadata, which
  * knows number types), and the free check that refuses, before any PIN exists or any SMS is paid
  * for, a number of a type that can't receive an SMS. The country policies are in policy.ts.
+ *
+ * Every import of the library in server/ is `max/es6`: its untranspiled build, the same code and
+ * metadata file as `max` without the Babel helpers that build repeats in each of its files (a
+ * Worker's bundle: 2.4 KB less gzip). One build throughout, or a bundle carries both and a
+ * `ParseError` of one is no `instanceof` the other's.
  */
 import {
   parsePhoneNumberWithError,
   ParseError,
   validatePhoneNumberLength,
   type CountryCode,
-} from 'libphonenumber-js/max'
+} from 'libphonenumber-js/max/es6'
 import { TwoFactorError } from './errors.js'
 
 export const NUMBER_TYPES = [

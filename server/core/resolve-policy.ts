@@ -3,7 +3,8 @@
  * wants the country decision made explicitly: without `allowedCountries` it refuses to start,
  * naming TWO_FACTOR_ALLOWED_COUNTRIES.
  */
-import { getCountries } from 'libphonenumber-js/max'
+// max/es6, as everywhere in server/ (phone.ts says why).
+import { getCountries } from 'libphonenumber-js/max/es6'
 import { parseDuration, parseRate, type Rate } from './duration.js'
 import { refuseOption } from './option-variables.js'
 import type { TwoFactorCoreOptions } from './options.js'

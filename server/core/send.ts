@@ -4,7 +4,8 @@
  * through the provider failover. Every refusal on the way gives back what it took, so a send that
  * didn't happen costs the user nothing.
  */
-import { parsePhoneNumberWithError } from 'libphonenumber-js/max'
+// max/es6, as everywhere in server/ (phone.ts says why).
+import { parsePhoneNumberWithError } from 'libphonenumber-js/max/es6'
 import { SendFailedError, sendWithFailover } from '../providers/failover.js'
 import { ProviderError, type SendResult } from '../providers/types.js'
 import type { CounterUpdate, PinRecord } from '../stores/types.js'

@@ -8,11 +8,14 @@
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
-  errors as joseErrors,
   jwtVerify,
   type JSONWebKeySet,
   type JWTPayload,
+  type JWTVerifyGetKey,
 } from 'jose'
+// The one class, not jose's `errors` namespace: that object holds every error class (the JWE ones
+// too), and a bundle that uses it carries them all.
+import { JWTExpired } from 'jose/errors'
 import type { RateLimitHit, TwoFactorStore } from '../stores/types.js'
 import { parseDuration } from './duration.js'
 import { StoreError, TwoFactorError } from './errors.js'
@@ -90,6 +93,23 @@ function maxTokenAgeSeconds(value: number | string | undefined): number {
 }
 
 export function createVerifier(options: VerifierOptions): TokenVerifier {
+  return verifierOver(options, ({ jwks, jwksUrl }) =>
+    jwks ? createLocalJWKSet(jwks) : createRemoteJWKSet(new URL(jwksUrl!)),
+  )
+}
+
+/**
+ * `createVerifier` over keys in hand (the kit's own `app.verifier`): it never fetches a key set, so
+ * jose's remote key set stays out of a bundle (a Worker's) that checks only the kit's own tokens.
+ */
+export function createLocalVerifier(options: VerifierOptions & { jwks: JSONWebKeySet }): TokenVerifier {
+  return verifierOver(options, ({ jwks }) => createLocalJWKSet(jwks!))
+}
+
+function verifierOver(
+  options: VerifierOptions,
+  keySet: (options: VerifierOptions) => JWTVerifyGetKey,
+): TokenVerifier {
   if (!options?.issuer) throw new TypeError('createVerifier: "issuer" is required')
   if (!options.audience) throw new TypeError('createVerifier: "audience" is required')
   if (!options.jwks === !options.jwksUrl)
@@ -102,7 +122,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
       )
     }
   }
-  const keys = options.jwks ? createLocalJWKSet(options.jwks) : createRemoteJWKSet(new URL(options.jwksUrl!))
+  const keys = keySet(options)
   const maxTokenAge = maxTokenAgeSeconds(options.maxTokenAge)
   const clockTolerance = options.clockTolerance ?? 5
   const { store } = options
@@ -185,7 +205,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
         }
       } catch (error) {
         if (error instanceof TwoFactorError) throw error
-        if (error instanceof joseErrors.JWTExpired) {
+        if (error instanceof JWTExpired) {
           throw new TwoFactorError(
             'TOKEN_EXPIRED',
             'The phone verification has expired; verify the number again.',

@@ -17,7 +17,7 @@ import { createSendPolicyApi, type SendPolicyApi } from '../core/policy-admin.js
 import { resolveOptions } from '../core/resolve.js'
 import { resendPin, sendPin, type SendOutcome } from '../core/send.js'
 import { createServices } from '../core/services.js'
-import { createVerifier, type TokenVerifier } from '../core/verifier.js'
+import { createLocalVerifier, type TokenVerifier } from '../core/verifier.js'
 import { verifyPin } from '../core/verify.js'
 import { clientIpReader, connectionAddress } from './client-ip.js'
 import { deliveryReportRoutes } from './delivery-reports.js'
@@ -226,7 +226,7 @@ export function createTwoFactorApp(options: TwoFactorOptions): TwoFactorApp {
       const { signer } = await servicesReady
       // The form-post pattern's final check: single use through the kit's store, and no token that
       // claims a longer life than this kit issues (the signer's `exp - iat`).
-      localVerifier ??= createVerifier({
+      localVerifier ??= createLocalVerifier({
         jwks: signer.jwks,
         issuer: config.issuer,
         audience: config.audience,

@@ -22,7 +22,7 @@
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { etag, RETAINED_304_HEADERS } from 'hono/etag'
-import type { MetadataJson } from 'libphonenumber-js/core'
+import type { MetadataJson } from 'libphonenumber-js/core/es6'
 import examples from 'libphonenumber-js/mobile/examples'
 // The server's own full metadata, cut here: a Worker then carries one copy, not two. The cut is
 // byte for byte what the smaller `min` metadata gave (its countries differ only in the patterns

@@ -15,6 +15,7 @@ import { ProviderError, type SmsMessage, type SmsProvider } from '../../server/p
 import { memoryStore, type TwoFactorInit } from '../../server/index.js'
 import type { TwoFactorStore } from '../../server/stores/types.js'
 import { fakeClock, makeKit, MOBILE_HR } from '../helpers/kit.js'
+import { acceptComponents, resolved, withComponents } from './openapi-refs.js'
 
 const ADMIN_TOKEN = 'Xq3v9Lr7Tz1Wb5Nc8Hd2Jf6Kg4Mp0Ys+QeRaUoViAs='
 const UNKNOWN_PIN_ID = '0123456789ABCDEF0123456789ABCDEF'
@@ -308,31 +309,44 @@ type JsonSchema = {
   [key: string]: unknown
 }
 
-/** The schema with `additionalProperties: false` on every object that doesn't say: no undocumented field. */
-function closed(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(closed)
+/**
+ * The schema with `additionalProperties: false` on every object that doesn't say: no undocumented
+ * field. Except beside a `$ref` (an error answer's `code`, narrowed in the shared envelope): that
+ * object only narrows the schema the `$ref` names, which is closed itself; closed too, it would
+ * refuse every member it does not repeat.
+ */
+function closed(schema: unknown, narrowing = false): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => closed(item, narrowing))
   if (!schema || typeof schema !== 'object') return schema
+  const narrows = narrowing || '$ref' in schema
   const copy = Object.fromEntries(
-    Object.entries(schema).map(([key, value]) => [key, closed(value)]),
+    Object.entries(schema).map(([key, value]) => [key, closed(value, narrows)]),
   ) as JsonSchema
-  if (copy.type === 'object' && copy.properties && !('additionalProperties' in copy))
+  if (!narrows && copy.type === 'object' && copy.properties && !('additionalProperties' in copy))
     copy.additionalProperties = false
   return copy
 }
 
+type Answer = { content?: Record<string, { schema: object }> }
 type Operation = {
-  responses: Record<string, { content?: Record<string, { schema: object }> }>
+  /** An answer, or a `$ref` to one shared in `components.responses` (every error answer). */
+  responses: Record<string, Answer | { $ref: string }>
 }
-const document = openApiDocument('1.2.3') as { paths: Record<string, Record<string, Operation>> }
-const ajv = new Ajv2020({ strict: true, allErrors: true })
+const document = openApiDocument('1.2.3') as {
+  paths: Record<string, Record<string, Operation>>
+  components: object
+}
+const ajv = acceptComponents(new Ajv2020({ strict: true, allErrors: true }))
 addFormats.default(ajv)
+/** The documented schema, closed, its `$ref`s resolved in the (closed) document. */
+const compile = (schema: object) => ajv.compile(withComponents(document, schema, (part) => closed(part)))
 
 const documented = Object.entries(document.paths).flatMap(([path, item]) =>
   Object.entries(item).flatMap(([method, operation]) =>
     Object.entries(operation.responses).map(([status, answer]) => ({
       id: `${method} ${path}`,
       status: Number(status),
-      content: answer.content,
+      content: resolved(document, answer).content,
     })),
   ),
 )
@@ -352,11 +366,23 @@ describe('every documented answer is what the kit sends', () => {
       const [mediaType, { schema }] = Object.entries(content)[0]!
       expect(response.headers.get('Content-Type')).toMatch(new RegExp(`^${mediaType}\\b`))
       if (mediaType !== 'application/json') return
-      const validate = ajv.compile(closed(schema) as object)
+      const validate = compile(schema)
       const valid = validate(JSON.parse(body))
       expect(valid, `${body}\n${JSON.stringify(validate.errors, null, 2)}`).toBe(true)
     })
   }
+
+  it('a shared error answer refuses a body with another status’s code, an undocumented member or no message', () => {
+    const answer = documented.find(({ id, status }) => id === 'get /health' && status === 503)
+    const validate = compile(answer!.content!['application/json']!.schema)
+    const message = 'The store did not answer.'
+    expect(validate({ error: { code: 'STORE_UNAVAILABLE', message, retryAfter: 5 } })).toBe(true)
+    expect(validate({ error: { code: 'INTERNAL_ERROR', message } })).toBe(false)
+    expect(validate({ error: { code: 'STORE_UNAVAILABLE', message, hint: 'x' } })).toBe(false)
+    expect(validate({ error: { code: 'STORE_UNAVAILABLE', message }, extra: 1 })).toBe(false)
+    expect(validate({ error: { code: 'STORE_UNAVAILABLE' } })).toBe(false)
+    expect(validate({ error: { code: 'STORE_UNAVAILABLE', message, retryAfter: -1 } })).toBe(false)
+  })
 
   it('every situation here is a documented answer (none left over from a removed one)', () => {
     const answers = new Set(documented.map(({ id, status }) => `${id} → ${status}`))
