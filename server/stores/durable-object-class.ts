@@ -1,7 +1,10 @@
 /**
  * The Durable Object behind `durableObjectStore()`. One instance owns one key — a PIN record, a
- * rate-limit window, a message link, a cached answer, a named list or one key's counters — and keeps
- * it in its SQLite-backed storage through the synchronous KV API (`ctx.storage.kv`).
+ * message link, a cached answer or a named list — and keeps it in its SQLite-backed storage through
+ * the synchronous KV API (`ctx.storage.kv`); or it is the `limits` object, which keeps every
+ * rate-limit window, or the `counters` object, which keeps every counter key, each a table of its
+ * SQL storage (`ctx.storage.sql`), so that a send's windows are taken in one call and a request's
+ * counters read or added in one.
  *
  * Why this is atomic: every method that reads and then writes is synchronous. It has no `await` at
  * all, so nothing can run inside the object between its check and its act, and the output gate holds
@@ -12,13 +15,24 @@
  * and an alarm deletes it. Validity decisions use the caller's `now`, like every store. A list object
  * has no `forgetAt`: each entry (`entry:<id>`) expires on its own, so one entry's end is never the
  * list's; reads drop expired entries, and the alarm deletes them at the earliest entry's time
- * (`nextCleanup`).
+ * (`nextCleanup`). Rows of the limits and counters tables likewise: each has its own `forget_at`
+ * (the object's clock), reads treat a row past it as gone, and the alarm sweeps them — at most
+ * once a SWEEP_MS, since a busy table has rows ending every moment and each alarm is a write.
  *
  * Loads `cloudflare:workers`: import it from the Workers entry only, never from code Node loads.
  */
 import { DurableObject } from 'cloudflare:workers'
 import { applyPinPatch, markRecordVerified, takeAttempt } from '../core/pin-record.js'
-import type { ConsumeAttemptResult, ListEntry, PinPatch, PinRecord, RateLimitHit } from './types.js'
+import type {
+  ConsumeAttemptResult,
+  CounterUpdate,
+  HitAllResult,
+  HitRequest,
+  ListEntry,
+  PinPatch,
+  PinRecord,
+  RateLimitHit,
+} from './types.js'
 import type { TwoFactorObjectApi } from './durable-object.js'
 
 interface RateWindow {
@@ -37,7 +51,29 @@ interface StoredListEntry {
   forgetAt: number | null
 }
 
+interface WindowRow extends Record<string, number> {
+  count: number
+  /** The window's end, on the caller's clock. */
+  reset_at: number
+  /** Cleanup, on the object's clock. */
+  forget_at: number
+}
+interface CounterRow extends Record<string, string | number> {
+  /** JSON: field → integer. */
+  fields: string
+  forget_at: number
+}
+
 const ENTRY = 'entry:'
+/** The most often the alarm sweeps expired rows out of the limits and counters tables. */
+const SWEEP_MS = 60_000
+// Created on the first call that needs them, so a PIN's or a list's object never holds them.
+const TABLES = [
+  'CREATE TABLE IF NOT EXISTS windows (key TEXT PRIMARY KEY, count INTEGER NOT NULL, reset_at INTEGER NOT NULL, forget_at INTEGER NOT NULL)',
+  'CREATE INDEX IF NOT EXISTS windows_forget_at ON windows (forget_at)',
+  'CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, fields TEXT NOT NULL, forget_at INTEGER NOT NULL)',
+  'CREATE INDEX IF NOT EXISTS counters_forget_at ON counters (forget_at)',
+]
 const isExpired = (entry: StoredListEntry, now: number) => entry.expiresAt !== null && entry.expiresAt <= now
 
 export class TwoFactorDurableObject extends DurableObject implements TwoFactorObjectApi {
@@ -68,19 +104,42 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
     void this.ctx.storage.setAlarm(forgetAt)
   }
 
-  /** A rate-limit object holds nothing but its window: forget it all and cancel the alarm. */
-  #forgetWindow(): void {
-    this.#forgetEverything()
-    // Not awaited on purpose, like setAlarm: the output gate holds the answer until it is done.
-    void this.ctx.storage.deleteAlarm()
-  }
-
   override alarm(): void {
     const forgetAt = this.#kv.get<number>('forgetAt')
-    // Only a list object has no forgetAt: its entries go one by one, never all at once.
+    // Only a list object and the limits and counters objects have no forgetAt: what they hold goes
+    // entry by entry, row by row, never all at once.
     if (forgetAt === undefined) this.#forgetExpiredEntries()
     else if (forgetAt > Date.now()) void this.ctx.storage.setAlarm(forgetAt)
     else this.#forgetEverything()
+  }
+
+  #tablesReady = false
+
+  /** The SQL storage, with the limits and counters tables in it. */
+  get #sql(): SqlStorage {
+    const sql = this.ctx.storage.sql
+    if (!this.#tablesReady) {
+      if (!this.#kv.get('tables')) {
+        for (const statement of TABLES) sql.exec(statement)
+        this.#kv.put('tables', true)
+      }
+      this.#tablesReady = true
+    }
+    return sql
+  }
+
+  /** Deletes the table rows past their `forget_at`; the earliest `forget_at` left, or Infinity. */
+  #sweepTables(clock: number): number {
+    if (!this.#kv.get('tables')) return Infinity
+    let next = Infinity
+    for (const table of ['windows', 'counters']) {
+      this.#sql.exec(`DELETE FROM ${table} WHERE forget_at <= ?`, clock)
+      const [row] = this.#sql
+        .exec<{ next: number | null }>(`SELECT MIN(forget_at) AS next FROM ${table}`)
+        .toArray()
+      if (row?.next != null) next = Math.min(next, row.next)
+    }
+    return next
   }
 
   /** The list entry `id`, unless it has expired at the caller's `now` (then it is deleted). */
@@ -110,6 +169,8 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
       if (entry.forgetAt <= clock) this.#kv.delete(key)
       else next = Math.min(next, entry.forgetAt)
     }
+    const nextRow = this.#sweepTables(clock)
+    if (nextRow !== Infinity) next = Math.min(next, Math.max(nextRow, clock + SWEEP_MS))
     this.#kv.delete('nextCleanup')
     if (next !== Infinity) this.#cleanUpBy(next)
   }
@@ -157,21 +218,64 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
     return this.#live<string>('link') ?? null
   }
 
-  hit(limit: number, windowMs: number, now: number, cost: number): RateLimitHit {
-    let window = this.#live<RateWindow>('window')
-    if (window && window.resetAt <= now) window = undefined
+  /** The window of `key` while it runs (by the caller's `now`) and is kept (by the object's clock). */
+  #window(key: string, now: number): WindowRow | undefined {
+    const [row] = this.#sql
+      .exec<WindowRow>('SELECT count, reset_at, forget_at FROM windows WHERE key = ?', key)
+      .toArray()
+    return row && row.reset_at > now && row.forget_at > Date.now() ? row : undefined
+  }
+
+  #hit(key: string, limit: number, windowMs: number, now: number, cost: number): RateLimitHit {
+    let window = this.#window(key, now)
     if (!window) {
       if (cost <= 0) return { allowed: true, count: 0, resetAt: now + windowMs }
-      window = { count: 0, resetAt: now + windowMs }
-      this.#retainFor(windowMs)
+      window = {
+        count: 0,
+        reset_at: now + windowMs,
+        forget_at: Date.now() + Math.max(1, Math.ceil(windowMs)),
+      }
     }
     if (cost !== 0) {
       window.count = Math.max(0, window.count + cost)
-      // Given back to zero, the window goes with its alarm: a refused request leaves nothing stored.
-      if (window.count === 0) this.#forgetWindow()
-      else this.#kv.put('window', window)
+      // Given back to zero, the window goes: a refused request leaves nothing stored.
+      if (window.count === 0) this.#sql.exec('DELETE FROM windows WHERE key = ?', key)
+      else {
+        this.#sql.exec(
+          'INSERT INTO windows (key, count, reset_at, forget_at) VALUES (?, ?, ?, ?) ' +
+            'ON CONFLICT (key) DO UPDATE SET count = excluded.count, reset_at = excluded.reset_at, ' +
+            'forget_at = excluded.forget_at',
+          key,
+          window.count,
+          window.reset_at,
+          window.forget_at,
+        )
+        this.#cleanUpBy(window.forget_at + SWEEP_MS)
+      }
     }
-    return { allowed: window.count <= limit, count: window.count, resetAt: window.resetAt }
+    return { allowed: window.count <= limit, count: window.count, resetAt: window.reset_at }
+  }
+
+  hit(key: string, limit: number, windowMs: number, now: number, cost: number): RateLimitHit {
+    return this.#hit(key, limit, windowMs, now, cost)
+  }
+
+  // One synchronous step, like every check-and-act here; in a transaction as well, so that an
+  // error half-way (storage full, say) leaves no hit of the call counted.
+  hitAll(hits: readonly HitRequest[], now: number): HitAllResult {
+    return this.ctx.storage.transactionSync((): HitAllResult => {
+      const taken: RateLimitHit[] = []
+      for (const [index, { key, limit, windowMs, cost = 1 }] of hits.entries()) {
+        const hit = this.#hit(key, limit, windowMs, now, cost)
+        if (!hit.allowed) {
+          for (const given of hits.slice(0, index + 1))
+            this.#hit(given.key, given.limit, given.windowMs, now, -(given.cost ?? 1))
+          return { allowed: false, refused: index, hit }
+        }
+        taken.push(hit)
+      }
+      return { allowed: true, hits: taken }
+    })
   }
 
   setCached(value: string, ttlMs: number, now: number): void {
@@ -213,18 +317,38 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
     return live
   }
 
-  // A counter object is kept ttlMs from its first addition, like a window: later ones don't extend it.
-  addCounters(fields: Record<string, number>, ttlMs: number): void {
-    let counters = this.#live<Record<string, number>>('counters')
-    if (!counters) {
-      counters = {}
-      this.#retainFor(ttlMs)
-    }
-    for (const [field, amount] of Object.entries(fields)) counters[field] = (counters[field] ?? 0) + amount
-    this.#kv.put('counters', counters)
+  #counters(key: string): CounterRow | undefined {
+    const [row] = this.#sql
+      .exec<CounterRow>('SELECT fields, forget_at FROM counters WHERE key = ?', key)
+      .toArray()
+    return row && row.forget_at > Date.now() ? row : undefined
   }
 
-  readCounters(): Record<string, number> {
-    return this.#live<Record<string, number>>('counters') ?? {}
+  // A key is kept ttlMs from its first addition, like a window: later additions don't extend it.
+  addCounters(updates: readonly CounterUpdate[]): void {
+    this.ctx.storage.transactionSync(() => {
+      for (const { key, fields, ttlMs } of updates) {
+        const row = this.#counters(key)
+        const counters: Record<string, number> = row ? (JSON.parse(row.fields) as Record<string, number>) : {}
+        const forgetAt = row?.forget_at ?? Date.now() + Math.max(1, Math.ceil(ttlMs))
+        for (const [field, amount] of Object.entries(fields))
+          counters[field] = (counters[field] ?? 0) + amount
+        this.#sql.exec(
+          'INSERT INTO counters (key, fields, forget_at) VALUES (?, ?, ?) ' +
+            'ON CONFLICT (key) DO UPDATE SET fields = excluded.fields, forget_at = excluded.forget_at',
+          key,
+          JSON.stringify(counters),
+          forgetAt,
+        )
+        this.#cleanUpBy(forgetAt + SWEEP_MS)
+      }
+    })
+  }
+
+  readCounters(keys: readonly string[]): Record<string, number>[] {
+    return keys.map((key) => {
+      const row = this.#counters(key)
+      return row ? (JSON.parse(row.fields) as Record<string, number>) : {}
+    })
   }
 }

@@ -28,6 +28,8 @@ describe('durable object store specifics', () => {
       'updatePin',
       'linkMessage',
       'hit',
+      'hitAll',
+      'addCounters',
       'setCached',
     ] as const
     for (const name of methods) {
