@@ -1,22 +1,20 @@
 /**
- * The Durable Object behind `durableObjectStore()`. One instance owns one key — a PIN record, a
- * message link, a cached answer or a named list — and keeps it in its SQLite-backed storage through
- * the synchronous KV API (`ctx.storage.kv`); or it is the `limits` object, which keeps every
- * rate-limit window, or the `counters` object, which keeps every counter key, each a table of its
- * SQL storage (`ctx.storage.sql`), so that a send's windows are taken in one call and a request's
- * counters read or added in one.
+ * The Durable Object behind `durableObjectStore()`. A PIN's object owns its record, a cached
+ * answer's object its answer, each in its SQLite-backed storage through the synchronous KV API
+ * (`ctx.storage.kv`). Four shared objects keep tables in their SQL storage (`ctx.storage.sql`):
+ * `limits` every rate-limit window, `counters` every counter key, `lists` every named list's
+ * entries and `links` every provider message id's PIN — so that a send's windows are taken in one
+ * call, a request's counters read or added in one, and no send creates an object but its PIN's.
  *
  * Why this is atomic: every method that reads and then writes is synchronous. It has no `await` at
  * all, so nothing can run inside the object between its check and its act, and the output gate holds
  * the answer back until the write is durable. Keep it that way: an `await` of anything (a fetch,
  * a timer, even an async storage call) inside a check-and-act would reopen the race.
  *
- * Storage is forgotten at `forgetAt` (the object's own clock): reads treat it as gone from then on,
- * and an alarm deletes it. Validity decisions use the caller's `now`, like every store. A list object
- * has no `forgetAt`: each entry (`entry:<id>`) expires on its own, so one entry's end is never the
- * list's; reads drop expired entries, and the alarm deletes them at the earliest entry's time
- * (`nextCleanup`). Rows of the limits and counters tables likewise: each has its own `forget_at`
- * (the object's clock), reads treat a row past it as gone, and the alarm sweeps them — at most
+ * A PIN's or an answer's object is forgotten at `forgetAt` (the object's own clock): reads treat it
+ * as gone from then on, and an alarm deletes it. Validity decisions use the caller's `now`, like
+ * every store. A table row has its own `forget_at` (the object's clock; none for a list entry kept
+ * until deleted): reads treat a row past it as gone, and the alarm sweeps such rows out, at most
  * once a SWEEP_MS, since a busy table has rows ending every moment and each alarm is a write.
  *
  * Loads `cloudflare:workers`: import it from the Workers entry only, never from code Node loads.
@@ -35,20 +33,9 @@ import type {
 } from './types.js'
 import type { TwoFactorObjectApi } from './durable-object.js'
 
-interface RateWindow {
-  count: number
-  resetAt: number
-}
 interface CachedValue {
   value: string
   validUntil: number
-}
-interface StoredListEntry {
-  value: string
-  /** Validity, on the caller's clock. */
-  expiresAt: number | null
-  /** Cleanup, on the object's clock. */
-  forgetAt: number | null
 }
 
 interface WindowRow extends Record<string, number> {
@@ -63,18 +50,30 @@ interface CounterRow extends Record<string, string | number> {
   fields: string
   forget_at: number
 }
+interface EntryRow extends Record<string, string | number | null> {
+  id: string
+  value: string
+  /** Validity, on the caller's clock; null: kept until deleted. */
+  expires_at: number | null
+}
 
-const ENTRY = 'entry:'
-/** The most often the alarm sweeps expired rows out of the limits and counters tables. */
+/** The most often the alarm sweeps expired rows out of the tables. */
 const SWEEP_MS = 60_000
-// Created on the first call that needs them, so a PIN's or a list's object never holds them.
-const TABLES = [
-  'CREATE TABLE IF NOT EXISTS windows (key TEXT PRIMARY KEY, count INTEGER NOT NULL, reset_at INTEGER NOT NULL, forget_at INTEGER NOT NULL)',
-  'CREATE INDEX IF NOT EXISTS windows_forget_at ON windows (forget_at)',
-  'CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, fields TEXT NOT NULL, forget_at INTEGER NOT NULL)',
-  'CREATE INDEX IF NOT EXISTS counters_forget_at ON counters (forget_at)',
-]
-const isExpired = (entry: StoredListEntry, now: number) => entry.expiresAt !== null && entry.expiresAt <= now
+// Created by the first call that needs them, so a PIN's object never holds them.
+const TABLES = {
+  windows:
+    'CREATE TABLE IF NOT EXISTS windows (key TEXT PRIMARY KEY, count INTEGER NOT NULL, ' +
+    'reset_at INTEGER NOT NULL, forget_at INTEGER NOT NULL)',
+  counters:
+    'CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, fields TEXT NOT NULL, forget_at INTEGER NOT NULL)',
+  entries:
+    'CREATE TABLE IF NOT EXISTS entries (list TEXT NOT NULL, id TEXT NOT NULL, value TEXT NOT NULL, ' +
+    'expires_at INTEGER, forget_at INTEGER, PRIMARY KEY (list, id))',
+  links:
+    'CREATE TABLE IF NOT EXISTS links (message_id TEXT PRIMARY KEY, pin_id TEXT NOT NULL, forget_at INTEGER NOT NULL)',
+}
+type Table = keyof typeof TABLES
+const isExpired = (row: EntryRow, now: number) => row.expires_at !== null && row.expires_at <= now
 
 export class TwoFactorDurableObject extends DurableObject implements TwoFactorObjectApi {
   // `#private`, not TypeScript's `private`: only the methods below are reachable over RPC.
@@ -106,73 +105,49 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
 
   override alarm(): void {
     const forgetAt = this.#kv.get<number>('forgetAt')
-    // Only a list object and the limits and counters objects have no forgetAt: what they hold goes
-    // entry by entry, row by row, never all at once.
-    if (forgetAt === undefined) this.#forgetExpiredEntries()
+    // The shared objects have no forgetAt: their rows go one by one, never all at once.
+    if (forgetAt === undefined) this.#sweep()
     else if (forgetAt > Date.now()) void this.ctx.storage.setAlarm(forgetAt)
     else this.#forgetEverything()
   }
 
-  #tablesReady = false
+  /** The tables this object has, as far as this instance knows (`tables` in storage is the truth). */
+  #tables: Table[] | undefined
 
-  /** The SQL storage, with the limits and counters tables in it. */
-  get #sql(): SqlStorage {
+  /** The SQL storage, with `table` created in it if it wasn't yet. */
+  #sql(table: Table): SqlStorage {
     const sql = this.ctx.storage.sql
-    if (!this.#tablesReady) {
-      if (!this.#kv.get('tables')) {
-        for (const statement of TABLES) sql.exec(statement)
-        this.#kv.put('tables', true)
-      }
-      this.#tablesReady = true
+    this.#tables ??= this.#kv.get<Table[]>('tables') ?? []
+    if (!this.#tables.includes(table)) {
+      sql.exec(TABLES[table])
+      sql.exec(`CREATE INDEX IF NOT EXISTS ${table}_forget_at ON ${table} (forget_at)`)
+      this.#tables = [...this.#tables, table]
+      this.#kv.put('tables', this.#tables)
     }
     return sql
   }
 
-  /** Deletes the table rows past their `forget_at`; the earliest `forget_at` left, or Infinity. */
-  #sweepTables(clock: number): number {
-    if (!this.#kv.get('tables')) return Infinity
-    let next = Infinity
-    for (const table of ['windows', 'counters']) {
-      this.#sql.exec(`DELETE FROM ${table} WHERE forget_at <= ?`, clock)
-      const [row] = this.#sql
-        .exec<{ next: number | null }>(`SELECT MIN(forget_at) AS next FROM ${table}`)
-        .toArray()
-      if (row?.next != null) next = Math.min(next, row.next)
-    }
-    return next
-  }
-
-  /** The list entry `id`, unless it has expired at the caller's `now` (then it is deleted). */
-  #liveEntry(id: string, now: number): StoredListEntry | undefined {
-    const entry = this.#kv.get<StoredListEntry>(ENTRY + id)
-    if (entry && isExpired(entry, now)) {
-      this.#kv.delete(ENTRY + id)
-      return undefined
-    }
-    return entry
-  }
-
-  /** Have the alarm clean up the list no later than `at` (the object's clock). */
-  #cleanUpBy(at: number): void {
-    const next = this.#kv.get<number>('nextCleanup')
-    if (next !== undefined && next <= at) return
-    this.#kv.put('nextCleanup', at)
+  /** Have the alarm sweep the tables no sooner than `at` (the object's clock) and a SWEEP_MS on. */
+  #sweepBy(at: number): void {
+    const next = this.#kv.get<number>('nextSweep')
+    if (next !== undefined && next <= at + SWEEP_MS) return
+    this.#kv.put('nextSweep', at + SWEEP_MS)
     // Not awaited on purpose, like setAlarm in #retainFor.
-    void this.ctx.storage.setAlarm(at)
+    void this.ctx.storage.setAlarm(at + SWEEP_MS)
   }
 
-  #forgetExpiredEntries(): void {
+  /** Deletes the rows past their `forget_at`, and sets the alarm for the earliest one left. */
+  #sweep(): void {
     const clock = Date.now()
     let next = Infinity
-    for (const [key, entry] of [...this.#kv.list<StoredListEntry>({ prefix: ENTRY })]) {
-      if (entry.forgetAt === null) continue
-      if (entry.forgetAt <= clock) this.#kv.delete(key)
-      else next = Math.min(next, entry.forgetAt)
+    for (const table of this.#kv.get<Table[]>('tables') ?? []) {
+      const sql = this.#sql(table)
+      sql.exec(`DELETE FROM ${table} WHERE forget_at <= ?`, clock)
+      const [row] = sql.exec<{ next: number | null }>(`SELECT MIN(forget_at) AS next FROM ${table}`).toArray()
+      if (row?.next != null) next = Math.min(next, row.next)
     }
-    const nextRow = this.#sweepTables(clock)
-    if (nextRow !== Infinity) next = Math.min(next, Math.max(nextRow, clock + SWEEP_MS))
-    this.#kv.delete('nextCleanup')
-    if (next !== Infinity) this.#cleanUpBy(next)
+    this.#kv.delete('nextSweep')
+    if (next !== Infinity) this.#sweepBy(Math.max(next, clock))
   }
 
   createPin(record: PinRecord): boolean {
@@ -209,18 +184,32 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
     return record
   }
 
-  linkMessage(pinId: string, retainMs: number): void {
-    this.#kv.put('link', pinId)
-    this.#retainFor(retainMs)
+  linkMessage(messageId: string, pinId: string, retainMs: number): void {
+    const forgetAt = Date.now() + Math.max(1, Math.ceil(retainMs))
+    this.#sql('links').exec(
+      'INSERT INTO links (message_id, pin_id, forget_at) VALUES (?, ?, ?) ' +
+        'ON CONFLICT (message_id) DO UPDATE SET pin_id = excluded.pin_id, forget_at = excluded.forget_at',
+      messageId,
+      pinId,
+      forgetAt,
+    )
+    this.#sweepBy(forgetAt)
   }
 
-  linkedPinId(): string | null {
-    return this.#live<string>('link') ?? null
+  linkedPinId(messageId: string): string | null {
+    const [row] = this.#sql('links')
+      .exec<{ pin_id: string }>(
+        'SELECT pin_id FROM links WHERE message_id = ? AND forget_at > ?',
+        messageId,
+        Date.now(),
+      )
+      .toArray()
+    return row?.pin_id ?? null
   }
 
   /** The window of `key` while it runs (by the caller's `now`) and is kept (by the object's clock). */
   #window(key: string, now: number): WindowRow | undefined {
-    const [row] = this.#sql
+    const [row] = this.#sql('windows')
       .exec<WindowRow>('SELECT count, reset_at, forget_at FROM windows WHERE key = ?', key)
       .toArray()
     return row && row.reset_at > now && row.forget_at > Date.now() ? row : undefined
@@ -239,9 +228,9 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
     if (cost !== 0) {
       window.count = Math.max(0, window.count + cost)
       // Given back to zero, the window goes: a refused request leaves nothing stored.
-      if (window.count === 0) this.#sql.exec('DELETE FROM windows WHERE key = ?', key)
+      if (window.count === 0) this.#sql('windows').exec('DELETE FROM windows WHERE key = ?', key)
       else {
-        this.#sql.exec(
+        this.#sql('windows').exec(
           'INSERT INTO windows (key, count, reset_at, forget_at) VALUES (?, ?, ?, ?) ' +
             'ON CONFLICT (key) DO UPDATE SET count = excluded.count, reset_at = excluded.reset_at, ' +
             'forget_at = excluded.forget_at',
@@ -250,7 +239,7 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
           window.reset_at,
           window.forget_at,
         )
-        this.#cleanUpBy(window.forget_at + SWEEP_MS)
+        this.#sweepBy(window.forget_at)
       }
     }
     return { allowed: window.count <= limit, count: window.count, resetAt: window.reset_at }
@@ -288,37 +277,63 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
     return cached && cached.validUntil > now ? cached.value : null
   }
 
-  putListEntry(id: string, value: string, expiresAt: number | null, now: number): void {
+  /** The entry `id` of `list`, unless it has expired at the caller's `now` (then it is deleted). */
+  #liveEntry(list: string, id: string, now: number): EntryRow | undefined {
+    const sql = this.#sql('entries')
+    const [row] = sql
+      .exec<EntryRow>('SELECT id, value, expires_at FROM entries WHERE list = ? AND id = ?', list, id)
+      .toArray()
+    if (row && isExpired(row, now)) {
+      sql.exec('DELETE FROM entries WHERE list = ? AND id = ?', list, id)
+      return undefined
+    }
+    return row
+  }
+
+  putListEntry(list: string, id: string, value: string, expiresAt: number | null, now: number): void {
+    const sql = this.#sql('entries')
     if (expiresAt !== null && expiresAt <= now) {
-      this.#kv.delete(ENTRY + id)
+      sql.exec('DELETE FROM entries WHERE list = ? AND id = ?', list, id)
       return
     }
     const forgetAt = expiresAt === null ? null : Date.now() + Math.max(1, Math.ceil(expiresAt - now))
-    this.#kv.put(ENTRY + id, { value, expiresAt, forgetAt } satisfies StoredListEntry)
-    if (forgetAt !== null) this.#cleanUpBy(forgetAt)
+    sql.exec(
+      'INSERT INTO entries (list, id, value, expires_at, forget_at) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (list, id) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, ' +
+        'forget_at = excluded.forget_at',
+      list,
+      id,
+      value,
+      expiresAt,
+      forgetAt,
+    )
+    if (forgetAt !== null) this.#sweepBy(forgetAt)
   }
 
-  getListEntries(ids: readonly string[], now: number): (string | null)[] {
-    return ids.map((id) => this.#liveEntry(id, now)?.value ?? null)
+  getListEntries(list: string, ids: readonly string[], now: number): (string | null)[] {
+    return ids.map((id) => this.#liveEntry(list, id, now)?.value ?? null)
   }
 
-  listEntries(now: number): ListEntry[] {
+  listEntries(list: string, now: number): ListEntry[] {
+    const sql = this.#sql('entries')
     const live: ListEntry[] = []
-    for (const [key, entry] of [...this.#kv.list<StoredListEntry>({ prefix: ENTRY })]) {
-      if (isExpired(entry, now)) this.#kv.delete(key)
-      else live.push({ id: key.slice(ENTRY.length), value: entry.value, expiresAt: entry.expiresAt })
+    for (const row of sql
+      .exec<EntryRow>('SELECT id, value, expires_at FROM entries WHERE list = ?', list)
+      .toArray()) {
+      if (isExpired(row, now)) sql.exec('DELETE FROM entries WHERE list = ? AND id = ?', list, row.id)
+      else live.push({ id: row.id, value: row.value, expiresAt: row.expires_at })
     }
     return live
   }
 
-  deleteListEntry(id: string, now: number): boolean {
-    const live = this.#liveEntry(id, now) !== undefined
-    this.#kv.delete(ENTRY + id)
+  deleteListEntry(list: string, id: string, now: number): boolean {
+    const live = this.#liveEntry(list, id, now) !== undefined
+    this.#sql('entries').exec('DELETE FROM entries WHERE list = ? AND id = ?', list, id)
     return live
   }
 
   #counters(key: string): CounterRow | undefined {
-    const [row] = this.#sql
+    const [row] = this.#sql('counters')
       .exec<CounterRow>('SELECT fields, forget_at FROM counters WHERE key = ?', key)
       .toArray()
     return row && row.forget_at > Date.now() ? row : undefined
@@ -333,14 +348,14 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
         const forgetAt = row?.forget_at ?? Date.now() + Math.max(1, Math.ceil(ttlMs))
         for (const [field, amount] of Object.entries(fields))
           counters[field] = (counters[field] ?? 0) + amount
-        this.#sql.exec(
+        this.#sql('counters').exec(
           'INSERT INTO counters (key, fields, forget_at) VALUES (?, ?, ?) ' +
             'ON CONFLICT (key) DO UPDATE SET fields = excluded.fields, forget_at = excluded.forget_at',
           key,
           JSON.stringify(counters),
           forgetAt,
         )
-        this.#cleanUpBy(forgetAt + SWEEP_MS)
+        this.#sweepBy(forgetAt)
       }
     })
   }

@@ -1,23 +1,21 @@
 /**
  * The Cloudflare Workers store: each operation goes to the one Durable Object that owns its key —
- * one object per PIN (`pin:<pinId>`), per provider message id (`msg:<id>`), per cached answer
- * (`cache:<key>`) and per named list (`list:<name>`, all its entries in one object, so it can list
- * them); one object, `limits`, for every rate-limit window, and one, `counters`, for every counter
- * key. A Durable Object runs one request at a time and its check-and-act methods never await
- * anything but storage, so each operation is atomic however many Workers call it at once, anywhere.
+ * one object per PIN (`pin:<pinId>`) and per cached answer (`cache:<key>`); one object, `limits`,
+ * for every rate-limit window, one, `counters`, for every counter key, one, `lists`, for every
+ * named list and one, `links`, for every provider message id. A Durable Object runs one request at
+ * a time and its check-and-act methods never await anything but storage, so each operation is
+ * atomic however many Workers call it at once, anywhere.
  *
- * Why the windows and the counters share an object each: every call to an object is a round trip
- * (in production a network hop), and the first call to an object also creates it. A send takes six
- * windows as one atomic step (`hitAll`), which only one object can do in one call; its counters are
- * read in one call and added in one. One object per window made a send 26 calls in 14 rounds, most
- * to objects it created (a window per number, per range, per PIN's verify limit). The cost: every
- * send and verification goes through `limits` and `counters`, so one deployment's rate is bounded
- * by what one Durable Object serves — as it was before by its application-wide window, which every
- * send took too.
- *
- * This file is plain TypeScript (no `cloudflare:` import), so Node can load and type-check it; the
- * object itself is `TwoFactorDurableObject` in `durable-object-class.ts`, exported from the
- * `two-factor-kit/server/workers` entry. Wire it with a binding and a `new_sqlite_classes` migration.
+ * Why the shared objects: every call to an object is a round trip (in production a network hop),
+ * and the first call to an object also creates it. A send takes six windows as one atomic step
+ * (`hitAll`), which only one object can do in one call; its counters are read in one call and added
+ * in one. With one object per window, counter key, list and message id, a send made 26 calls in 14
+ * rounds and created up to seven objects (a window per number, per range, a list per number…), a
+ * verification 10 calls, creating one; now a send makes 11 calls in 8 rounds and creates one object,
+ * its PIN's, and a verification 6 calls, creating none. The cost: every send and verification goes
+ * through the shared objects, so one deployment's rate is bounded by what one Durable Object serves
+ * (a few calls per send each) — as it was before by the application-wide window, which every send
+ * took too, and the blocks list, which every send read.
  */
 import { StoreError } from '../core/errors.js'
 import { checkCounterUpdates } from './counter-updates.js'
@@ -41,19 +39,21 @@ export interface TwoFactorObjectApi {
   consumeAttempt(now: number, singleUse: boolean): ConsumeAttemptResult
   markVerified(now: number, singleUse: boolean): boolean
   updatePin(patch: PinPatch): PinRecord | null
-  linkMessage(pinId: string, retainMs: number): void
-  linkedPinId(): string | null
+  /** Of the `links` object. */
+  linkMessage(messageId: string, pinId: string, retainMs: number): void
+  linkedPinId(messageId: string): string | null
   /** Of the `limits` object: one window. */
   hit(key: string, limit: number, windowMs: number, now: number, cost: number): RateLimitHit
   /** Of the `limits` object: several windows, as one atomic step (the store's `hitAll`). */
   hitAll(hits: readonly HitRequest[], now: number): HitAllResult
   setCached(value: string, ttlMs: number, now: number): void
   getCached(now: number): string | null
-  putListEntry(id: string, value: string, expiresAt: number | null, now: number): void
-  getListEntries(ids: readonly string[], now: number): (string | null)[]
-  listEntries(now: number): ListEntry[]
+  /** Of the `lists` object, like the rest of the list methods. */
+  putListEntry(list: string, id: string, value: string, expiresAt: number | null, now: number): void
+  getListEntries(list: string, ids: readonly string[], now: number): (string | null)[]
+  listEntries(list: string, now: number): ListEntry[]
   /** True when the entry was there and live. */
-  deleteListEntry(id: string, now: number): boolean
+  deleteListEntry(list: string, id: string, now: number): boolean
   /** Of the `counters` object: every update of a call, each key's additions atomic. */
   addCounters(updates: readonly CounterUpdate[]): void
   readCounters(keys: readonly string[]): Record<string, number>[]
@@ -91,8 +91,8 @@ export function durableObjectStore(options: DurableObjectStoreOptions): TwoFacto
 
   const objectFor = (name: string) => namespace.get(namespace.idFromName(name)) as TwoFactorObjectStub
   const pinObject = (pinId: string) => objectFor(`pin:${pinId}`)
-  const linkObject = (messageId: string) => objectFor(`msg:${messageId}`)
-  const listObject = (list: string) => objectFor(`list:${list}`)
+  const linksObject = () => objectFor('links')
+  const listsObject = () => objectFor('lists')
   const limitsObject = () => objectFor('limits')
   const countersObject = () => objectFor('counters')
 
@@ -122,7 +122,7 @@ export function durableObjectStore(options: DurableObjectStoreOptions): TwoFacto
           throw new StoreError(`pin ${record.pinId} exists already`)
         }
         await Promise.all(
-          record.messageIds.map((id) => linkObject(id).linkMessage(record.pinId, linkRetention(record))),
+          record.messageIds.map((id) => linksObject().linkMessage(id, record.pinId, linkRetention(record))),
         )
       }),
 
@@ -140,13 +140,13 @@ export function durableObjectStore(options: DurableObjectStoreOptions): TwoFacto
         // The link is an index kept by another object, written after the record: a delivery report
         // that arrives in between finds no pin, as it would had it come before the send.
         if (record && patch.addMessageId) {
-          await linkObject(patch.addMessageId).linkMessage(pinId, linkRetention(record))
+          await linksObject().linkMessage(patch.addMessageId, pinId, linkRetention(record))
         }
         return record
       }),
 
     findPinIdByMessageId: (messageId) =>
-      guarded('findPinIdByMessageId', () => linkObject(messageId).linkedPinId()),
+      guarded('findPinIdByMessageId', () => linksObject().linkedPinId(messageId)),
 
     hit: (key, limit, windowMs, now, cost = 1) =>
       guarded('hit', () => limitsObject().hit(key, limit, windowMs, now, cost)),
@@ -159,17 +159,17 @@ export function durableObjectStore(options: DurableObjectStoreOptions): TwoFacto
     getCached: (key, now) => guarded('getCached', () => objectFor(`cache:${key}`).getCached(now)),
 
     putListEntry: (list, id, value, expiresAt, now) =>
-      guarded('putListEntry', () => listObject(list).putListEntry(id, value, expiresAt, now)),
+      guarded('putListEntry', () => listsObject().putListEntry(list, id, value, expiresAt, now)),
 
     getListEntries: (list, ids, now) =>
       guarded('getListEntries', async () =>
-        ids.length === 0 ? [] : await listObject(list).getListEntries(ids, now),
+        ids.length === 0 ? [] : await listsObject().getListEntries(list, ids, now),
       ),
 
-    listEntries: (list, now) => guarded('listEntries', () => listObject(list).listEntries(now)),
+    listEntries: (list, now) => guarded('listEntries', () => listsObject().listEntries(list, now)),
 
     deleteListEntry: (list, id, now) =>
-      guarded('deleteListEntry', () => listObject(list).deleteListEntry(id, now)),
+      guarded('deleteListEntry', () => listsObject().deleteListEntry(list, id, now)),
 
     addCounters: async (updates) => {
       checkCounterUpdates('durableObjectStore', updates)

@@ -15,13 +15,16 @@ import { benchLimits } from '../bench/bench-app.js'
 const namespace = env.TWO_FACTOR_STORE
 
 /**
- * The namespace, noting every call to every object as `<round> <method> <object kind>`. A call's
+ * The namespace, noting every call to every object as `<round> <method> <object kind>`, and the
+ * objects that no earlier call reached (a call to an object never used before creates it). A call's
  * round is one past the latest round of the calls that had answered when it started: calls made
  * together share a round, a call that waited for another's answer comes after it.
  */
 function countingNamespace() {
   const calls: string[] = []
   let answered = 0
+  const seen = new Set<string>()
+  const firstCalled: string[] = []
   const counting: TwoFactorObjectNamespace<{ name: string; id: DurableObjectId }> = {
     idFromName: (name) => ({ name, id: namespace.idFromName(name) }),
     get: ({ name, id }) => {
@@ -33,6 +36,10 @@ function countingNamespace() {
             (_, method: string) =>
             async (...args: unknown[]) => {
               const round = answered + 1
+              if (!seen.has(name)) {
+                seen.add(name)
+                firstCalled.push(name.replace(/:.*$/, ''))
+              }
               // Per-request names (a pinId, a number, a message id) as their kind only.
               calls.push(`${round} ${method} ${name.replace(/:.*$/, '')}`)
               try {
@@ -48,8 +55,9 @@ function countingNamespace() {
   return {
     namespace: counting,
     take() {
-      const taken = { calls: [...calls], rounds: answered }
+      const taken = { calls: [...calls], rounds: answered, firstCalled: [...firstCalled] }
       calls.length = 0
+      firstCalled.length = 0
       answered = 0
       return taken
     },
@@ -57,7 +65,7 @@ function countingNamespace() {
 }
 
 describe('Durable Object calls per request', () => {
-  it('a send makes 11 calls in 8 rounds, a verification 6 calls in 5 rounds', async () => {
+  it('a send makes 11 calls in 8 rounds and reaches one new object (its PIN), a verification 6 calls in 5 rounds and none', async () => {
     const counting = countingNamespace()
     const sms = consoleProvider({ print: null, outboxSize: 1 })
     const app = twoFactor(env, {
@@ -72,8 +80,9 @@ describe('Durable Object calls per request', () => {
         headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.9' },
         body: JSON.stringify(body),
       })
-    // Twice: the second pair finds the shared objects (limits, counters, lists) there already.
-    for (const phoneNumber of ['+385914400001', '+385914400002']) {
+    // Twice: the second pair finds the shared objects there already, and calls no object an earlier
+    // request called but the PIN's own: no object per number, per range or per message id.
+    for (const [index, phoneNumber] of ['+385914400001', '+385914400002'].entries()) {
       const sent = await post('/pin', { phoneNumber })
       expect(sent.status).toBe(201)
       const { pinId } = (await sent.json()) as { pinId: string }
@@ -81,18 +90,19 @@ describe('Durable Object calls per request', () => {
         calls: [
           // the number's earlier sends, the allow-list and the blocks
           '1 hit limits',
-          '1 getListEntries list',
-          '1 getListEntries list',
+          '1 getListEntries lists',
+          '1 getListEntries lists',
           '2 readCounters counters', // the pumping breaker's conversion counters
           '3 hitAll limits', // cooldown, number, IP, application, two range velocities
           '4 hitAll limits', // spend: application and country
           '5 createPin pin',
           '6 updatePin pin', // the message id and delivery status
-          '7 linkMessage msg',
-          '8 putListEntry list', // the number's verification log
+          '7 linkMessage links',
+          '8 putListEntry lists', // the number's verification log
           '8 addCounters counters', // breaker and statistics
         ],
         rounds: 8,
+        firstCalled: index === 0 ? ['limits', 'lists', 'counters', 'pin', 'links'] : ['pin'],
       })
 
       const pin = /\b\d{6}\b/.exec(sms.outbox.at(-1)!.text)![0]
@@ -105,9 +115,10 @@ describe('Durable Object calls per request', () => {
           '3 consumeAttempt pin',
           '4 markVerified pin',
           '5 addCounters counters',
-          '5 putListEntry list',
+          '5 putListEntry lists',
         ],
         rounds: 5,
+        firstCalled: [],
       })
     }
   })

@@ -79,44 +79,55 @@ describe('durable object store specifics', () => {
     expect(await store.getPin(stale.pinId)).toBeNull()
   })
 
-  it('keeps every window in the limits object and every counter in the counters object; their alarm sweeps out the rows past their time and keeps the rest', async () => {
+  it('keeps windows, counters, list entries and message links in the shared objects; their alarm sweeps out the rows past their time and keeps the rest', async () => {
     const store = durableObjectStore({ namespace })
     const now = Date.now()
     const [stale, live] = [`sweep:${crypto.randomUUID()}`, `sweep:${crypto.randomUUID()}`]
-    await store.hitAll!(
-      [stale, live].map((key) => ({ key, limit: 5, windowMs: 60_000 })),
-      now,
-    )
+    const hits = [stale, live].map((key) => ({ key, limit: 5, windowMs: 60_000 }))
+    await store.hitAll!(hits, now)
     await store.addCounters(
       [stale, live].map((key) => ({ key, fields: { sent: 1 }, ttlMs: 60_000 })),
       now,
     )
-    // The stale ones reach their end on the object's clock; the alarm runs (early or not).
-    const rows = (state: DurableObjectState, table: string) =>
-      state.storage.sql
-        .exec<{ key: string }>(`SELECT key FROM ${table} WHERE key IN (?, ?)`, stale, live)
-        .toArray()
-        .map((row) => row.key)
-    for (const [name, table] of [
-      ['limits', 'windows'],
-      ['counters', 'counters'],
-    ] as const) {
+    for (const id of [stale, live]) await store.putListEntry('sweep', id, id, now + 60_000, now)
+    const record = makePinRecord(now, { messageIds: [stale, live] })
+    await store.createPin(record)
+
+    const tables = [
+      ['limits', 'windows', 'key'],
+      ['counters', 'counters', 'key'],
+      ['lists', 'entries', 'id'],
+      ['links', 'links', 'message_id'],
+    ] as const
+    for (const [name, table, column] of tables) {
+      const rows = (state: DurableObjectState) =>
+        state.storage.sql
+          .exec<Record<string, string>>(
+            `SELECT ${column} FROM ${table} WHERE ${column} IN (?, ?)`,
+            stale,
+            live,
+          )
+          .toArray()
+          .map((row) => row[column])
+      // The stale row reaches its end on the object's clock; the alarm runs.
       const { before, after, alarm } = await runInDurableObject(objectFor(name), async (instance, state) => {
-        state.storage.sql.exec(`UPDATE ${table} SET forget_at = ? WHERE key = ?`, Date.now() - 1, stale)
-        const before = rows(state, table).sort()
+        state.storage.sql.exec(`UPDATE ${table} SET forget_at = ? WHERE ${column} = ?`, Date.now() - 1, stale)
+        const before = rows(state).sort()
         instance.alarm()
-        return { before, after: rows(state, table), alarm: await state.storage.getAlarm() }
+        return { before, after: rows(state), alarm: await state.storage.getAlarm() }
       })
       expect(before, table).toStrictEqual([stale, live].sort())
       expect(after, table).toStrictEqual([live])
-      // Re-armed for what is left: no sooner than a sweep interval, no later than the live row's end
-      // and a sweep interval.
+      // Re-armed for the rows left: a sweep interval after the earliest one's end at the latest.
       expect(alarm, table).toBeGreaterThan(Date.now())
-      expect(alarm, table).toBeLessThanOrEqual(Date.now() + 2 * 60_000 + 1_000)
+      expect(alarm, table).toBeLessThanOrEqual(Date.now() + record.retainUntil - now + 60_000 + 1_000)
     }
     expect(await store.hit(live, 5, 60_000, now, 0)).toMatchObject({ count: 1 })
     expect(await store.hit(stale, 5, 60_000, now, 0)).toMatchObject({ count: 0 })
     expect(await store.readCounters([stale, live], now)).toStrictEqual([{}, { sent: 1 }])
+    expect(await store.getListEntries('sweep', [stale, live], now)).toStrictEqual([null, live])
+    expect(await store.findPinIdByMessageId(stale)).toBeNull()
+    expect(await store.findPinIdByMessageId(live)).toBe(record.pinId)
   })
 
   it('treats a record past its retention as gone even before the alarm has run', async () => {
