@@ -217,6 +217,7 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
 
   #hit(key: string, limit: number, windowMs: number, now: number, cost: number): RateLimitHit {
     let window = this.#window(key, now)
+    const opened = !window
     if (!window) {
       if (cost <= 0) return { allowed: true, count: 0, resetAt: now + windowMs }
       window = {
@@ -239,7 +240,8 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
           window.reset_at,
           window.forget_at,
         )
-        this.#sweepBy(window.forget_at)
+        // A window's forget_at never moves, so only a new one needs the sweep scheduled.
+        if (opened) this.#sweepBy(window.forget_at)
       }
     }
     return { allowed: window.count <= limit, count: window.count, resetAt: window.reset_at }
@@ -340,24 +342,23 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
   }
 
   // A key is kept ttlMs from its first addition, like a window: later additions don't extend it.
+  // Keys are independent (the store's contract): no transaction around them, each key's read and
+  // write being one synchronous step already.
   addCounters(updates: readonly CounterUpdate[]): void {
-    this.ctx.storage.transactionSync(() => {
-      for (const { key, fields, ttlMs } of updates) {
-        const row = this.#counters(key)
-        const counters: Record<string, number> = row ? (JSON.parse(row.fields) as Record<string, number>) : {}
-        const forgetAt = row?.forget_at ?? Date.now() + Math.max(1, Math.ceil(ttlMs))
-        for (const [field, amount] of Object.entries(fields))
-          counters[field] = (counters[field] ?? 0) + amount
-        this.#sql('counters').exec(
-          'INSERT INTO counters (key, fields, forget_at) VALUES (?, ?, ?) ' +
-            'ON CONFLICT (key) DO UPDATE SET fields = excluded.fields, forget_at = excluded.forget_at',
-          key,
-          JSON.stringify(counters),
-          forgetAt,
-        )
-        this.#sweepBy(forgetAt)
-      }
-    })
+    for (const { key, fields, ttlMs } of updates) {
+      const row = this.#counters(key)
+      const counters: Record<string, number> = row ? (JSON.parse(row.fields) as Record<string, number>) : {}
+      const forgetAt = row?.forget_at ?? Date.now() + Math.max(1, Math.ceil(ttlMs))
+      for (const [field, amount] of Object.entries(fields)) counters[field] = (counters[field] ?? 0) + amount
+      this.#sql('counters').exec(
+        'INSERT INTO counters (key, fields, forget_at) VALUES (?, ?, ?) ' +
+          'ON CONFLICT (key) DO UPDATE SET fields = excluded.fields, forget_at = excluded.forget_at',
+        key,
+        JSON.stringify(counters),
+        forgetAt,
+      )
+      if (!row) this.#sweepBy(forgetAt)
+    }
   }
 
   readCounters(keys: readonly string[]): Record<string, number>[] {
