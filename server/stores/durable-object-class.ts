@@ -1,18 +1,17 @@
 /**
- * The Durable Object behind `durableObjectStore()`. A PIN's object owns its record, a cached
- * answer's object its answer, each in its SQLite-backed storage through the synchronous KV API
- * (`ctx.storage.kv`). Four shared objects keep tables in their SQL storage (`ctx.storage.sql`):
- * `limits` every rate-limit window, `counters` every counter key, `lists` every named list's
- * entries and `links` every provider message id's PIN — so that a send's windows are taken in one
- * call, a request's counters read or added in one, and no send creates an object but its PIN's.
+ * The Durable Object behind `durableObjectStore()`. A cached answer's object owns its answer, in its
+ * SQLite-backed storage through the synchronous KV API (`ctx.storage.kv`). The other objects keep
+ * tables in their SQL storage (`ctx.storage.sql`): a PIN shard (`pins:<n>`) its PINs, `limits`
+ * every rate-limit window, `counters` every counter key, `lists` every named list's entries and
+ * `links` every provider message id's PIN (why so few objects: durable-object.ts).
  *
  * Why this is atomic: every method that reads and then writes is synchronous. It has no `await` at
  * all, so nothing can run inside the object between its check and its act, and the output gate holds
  * the answer back until the write is durable. Keep it that way: an `await` of anything (a fetch,
  * a timer, even an async storage call) inside a check-and-act would reopen the race.
  *
- * A PIN's or an answer's object is forgotten at `forgetAt` (the object's own clock): reads treat it
- * as gone from then on, and an alarm deletes it. Validity decisions use the caller's `now`, like
+ * An answer's object is forgotten at `forgetAt` (the object's own clock): reads treat it as gone
+ * from then on, and an alarm deletes it. Validity decisions use the caller's `now`, like
  * every store. A table row has its own `forget_at` (the object's clock; none for a list entry kept
  * until deleted): reads treat a row past it as gone, and the alarm sweeps such rows out, at most
  * once a SWEEP_MS, since a busy table has rows ending every moment and each alarm is a write.
@@ -59,7 +58,7 @@ interface EntryRow extends Record<string, string | number | null> {
 
 /** The most often the alarm sweeps expired rows out of the tables. */
 const SWEEP_MS = 60_000
-// Created by the first call that needs them, so a PIN's object never holds them.
+// Created by the first call that needs them, so each object holds its own only.
 const TABLES = {
   windows:
     'CREATE TABLE IF NOT EXISTS windows (key TEXT PRIMARY KEY, count INTEGER NOT NULL, ' +
@@ -69,6 +68,7 @@ const TABLES = {
   entries:
     'CREATE TABLE IF NOT EXISTS entries (list TEXT NOT NULL, id TEXT NOT NULL, value TEXT NOT NULL, ' +
     'expires_at INTEGER, forget_at INTEGER, PRIMARY KEY (list, id))',
+  pins: 'CREATE TABLE IF NOT EXISTS pins (pin_id TEXT PRIMARY KEY, record TEXT NOT NULL, forget_at INTEGER NOT NULL)',
   links:
     'CREATE TABLE IF NOT EXISTS links (message_id TEXT PRIMARY KEY, pin_id TEXT NOT NULL, forget_at INTEGER NOT NULL)',
 }
@@ -150,37 +150,68 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
     if (next !== Infinity) this.#sweepBy(Math.max(next, clock))
   }
 
+  /** The PIN `pinId` of this shard, unless past its retention (then it is deleted). */
+  #livePin(pinId: string): PinRecord | undefined {
+    const sql = this.#sql('pins')
+    const [row] = sql
+      .exec<{ record: string; forget_at: number }>(
+        'SELECT record, forget_at FROM pins WHERE pin_id = ?',
+        pinId,
+      )
+      .toArray()
+    if (!row) return undefined
+    if (row.forget_at <= Date.now()) {
+      sql.exec('DELETE FROM pins WHERE pin_id = ?', pinId)
+      return undefined
+    }
+    return JSON.parse(row.record) as PinRecord
+  }
+
+  #savePin(record: PinRecord): void {
+    this.#sql('pins').exec(
+      'UPDATE pins SET record = ? WHERE pin_id = ?',
+      JSON.stringify(record),
+      record.pinId,
+    )
+  }
+
   createPin(record: PinRecord): boolean {
-    if (this.#live<PinRecord>('pin')) return false
-    this.#kv.put('pin', record)
-    this.#retainFor(record.retainUntil - record.createdAt)
+    if (this.#livePin(record.pinId)) return false
+    const forgetAt = Date.now() + Math.max(1, Math.ceil(record.retainUntil - record.createdAt))
+    this.#sql('pins').exec(
+      'INSERT INTO pins (pin_id, record, forget_at) VALUES (?, ?, ?)',
+      record.pinId,
+      JSON.stringify(record),
+      forgetAt,
+    )
+    this.#sweepBy(forgetAt)
     return true
   }
 
-  getPin(): PinRecord | null {
-    return this.#live<PinRecord>('pin') ?? null
+  getPin(pinId: string): PinRecord | null {
+    return this.#livePin(pinId) ?? null
   }
 
   // The race gate: check and decrement in one synchronous step (see the file comment).
-  consumeAttempt(now: number, singleUse: boolean): ConsumeAttemptResult {
-    const record = this.#live<PinRecord>('pin')
+  consumeAttempt(pinId: string, now: number, singleUse: boolean): ConsumeAttemptResult {
+    const record = this.#livePin(pinId)
     const { result, changed } = takeAttempt(record, now, singleUse)
-    if (changed) this.#kv.put('pin', record)
+    if (changed) this.#savePin(record!)
     return result
   }
 
-  markVerified(now: number, singleUse: boolean): boolean {
-    const record = this.#live<PinRecord>('pin')
+  markVerified(pinId: string, now: number, singleUse: boolean): boolean {
+    const record = this.#livePin(pinId)
     if (!markRecordVerified(record, now, singleUse)) return false
-    this.#kv.put('pin', record)
+    this.#savePin(record!)
     return true
   }
 
-  updatePin(patch: PinPatch): PinRecord | null {
-    const record = this.#live<PinRecord>('pin')
+  updatePin(pinId: string, patch: PinPatch): PinRecord | null {
+    const record = this.#livePin(pinId)
     if (!record) return null
     applyPinPatch(record, patch)
-    this.#kv.put('pin', record)
+    this.#savePin(record)
     return record
   }
 

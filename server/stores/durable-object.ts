@@ -1,21 +1,22 @@
 /**
  * The Cloudflare Workers store: each operation goes to the one Durable Object that owns its key —
- * one object per PIN (`pin:<pinId>`) and per cached answer (`cache:<key>`); one object, `limits`,
- * for every rate-limit window, one, `counters`, for every counter key, one, `lists`, for every
- * named list and one, `links`, for every provider message id. A Durable Object runs one request at
- * a time and its check-and-act methods never await anything but storage, so each operation is
- * atomic however many Workers call it at once, anywhere.
+ * a PIN to one of PIN_SHARDS objects (`pins:<n>`, by a hash of its pinId), a cached answer to its
+ * own (`cache:<key>`); every rate-limit window to one object, `limits`, every counter key to
+ * `counters`, every named list to `lists` and every provider message id to `links`. A Durable
+ * Object runs one request at a time and its check-and-act methods never await anything but
+ * storage, so each operation is atomic however many Workers call it at once, anywhere.
  *
- * Why the shared objects: every call to an object is a round trip (in production a network hop),
- * and the first call to an object also creates it. A send takes six windows as one atomic step
- * (`hitAll`), which only one object can do in one call; its counters are read in one call and added
- * in one. With one object per window, counter key, list and message id, a send made 26 calls in 14
- * rounds and created up to seven objects (a window per number, per range, a list per number…), a
- * verification 10 calls, creating one; now a send makes 11 calls in 8 rounds and creates one object,
- * its PIN's, and a verification 6 calls, creating none. The cost: every send and verification goes
- * through the shared objects, so one deployment's rate is bounded by what one Durable Object serves
- * (a few calls per send each) — as it was before by the application-wide window, which every send
- * took too, and the blocks list, which every send read.
+ * Why so few objects: every call to an object is a round trip (in production a network hop), and
+ * the first call to an object also creates it — an SQLite database, and the name's first placement
+ * — while an object left idle is evicted and must be loaded again. A send takes six windows as one
+ * atomic step (`hitAll`), which only one object can do in one call; its counters are read in one
+ * call and added in one. With an object per PIN, window, counter key, list and message id, a send
+ * made 26 calls in 14 rounds and created up to seven objects (its PIN, a window per number and per
+ * range, a list per number…), and a verification made 10 calls, to a PIN object idle since the
+ * send and a new window object. Now a send makes 11 calls in 8 rounds and a verification 6 in 5,
+ * all to objects that are there already. The cost: every send and verification goes through
+ * `limits` and `counters`, so a deployment's rate is bounded by what one Durable Object serves —
+ * as it was before by the application-wide window, which every send took too.
  */
 import { StoreError } from '../core/errors.js'
 import { checkCounterUpdates } from './counter-updates.js'
@@ -33,12 +34,12 @@ import type {
 
 /** What the store calls on a Durable Object (over RPC). `TwoFactorDurableObject` implements it. */
 export interface TwoFactorObjectApi {
-  /** False when this object holds a PIN already. */
+  /** Of a PIN's shard, like the rest of the PIN methods. False when the PIN exists already. */
   createPin(record: PinRecord): boolean
-  getPin(): PinRecord | null
-  consumeAttempt(now: number, singleUse: boolean): ConsumeAttemptResult
-  markVerified(now: number, singleUse: boolean): boolean
-  updatePin(patch: PinPatch): PinRecord | null
+  getPin(pinId: string): PinRecord | null
+  consumeAttempt(pinId: string, now: number, singleUse: boolean): ConsumeAttemptResult
+  markVerified(pinId: string, now: number, singleUse: boolean): boolean
+  updatePin(pinId: string, patch: PinPatch): PinRecord | null
   /** Of the `links` object. */
   linkMessage(messageId: string, pinId: string, retainMs: number): void
   linkedPinId(messageId: string): string | null
@@ -80,6 +81,20 @@ export interface DurableObjectStoreOptions {
   namespace: TwoFactorObjectNamespace
 }
 
+/**
+ * How many objects share the PINs. Enough that no shard is busier than `limits`, which every send
+ * and verification calls; few enough that each stays loaded. Changing it moves every live PIN to
+ * another shard, where it isn't: change it only with no PIN alive.
+ */
+export const PIN_SHARDS = 32
+
+/** The object that holds the PIN `pinId`: FNV-1a of the pinId, modulo PIN_SHARDS. */
+export function pinShardName(pinId: string): string {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < pinId.length; i++) hash = Math.imul(hash ^ pinId.charCodeAt(i), 0x01000193)
+  return `pins:${(hash >>> 0) % PIN_SHARDS}`
+}
+
 export function durableObjectStore(options: DurableObjectStoreOptions): TwoFactorStore {
   const namespace = options?.namespace
   if (!namespace || typeof namespace.idFromName !== 'function' || typeof namespace.get !== 'function') {
@@ -90,7 +105,7 @@ export function durableObjectStore(options: DurableObjectStoreOptions): TwoFacto
   }
 
   const objectFor = (name: string) => namespace.get(namespace.idFromName(name)) as TwoFactorObjectStub
-  const pinObject = (pinId: string) => objectFor(`pin:${pinId}`)
+  const pinObject = (pinId: string) => objectFor(pinShardName(pinId))
   const linksObject = () => objectFor('links')
   const listsObject = () => objectFor('lists')
   const limitsObject = () => objectFor('limits')
@@ -126,17 +141,17 @@ export function durableObjectStore(options: DurableObjectStoreOptions): TwoFacto
         )
       }),
 
-    getPin: (pinId) => guarded('getPin', () => pinObject(pinId).getPin()),
+    getPin: (pinId) => guarded('getPin', () => pinObject(pinId).getPin(pinId)),
 
     consumeAttempt: (pinId, now, { singleUse }) =>
-      guarded('consumeAttempt', () => pinObject(pinId).consumeAttempt(now, singleUse)),
+      guarded('consumeAttempt', () => pinObject(pinId).consumeAttempt(pinId, now, singleUse)),
 
     markVerified: (pinId, now, { singleUse }) =>
-      guarded('markVerified', () => pinObject(pinId).markVerified(now, singleUse)),
+      guarded('markVerified', () => pinObject(pinId).markVerified(pinId, now, singleUse)),
 
     updatePin: (pinId, patch) =>
       guarded('updatePin', async () => {
-        const record = await pinObject(pinId).updatePin(patch)
+        const record = await pinObject(pinId).updatePin(pinId, patch)
         // The link is an index kept by another object, written after the record: a delivery report
         // that arrives in between finds no pin, as it would had it come before the send.
         if (record && patch.addMessageId) {

@@ -2,13 +2,18 @@
  * How many Durable Object calls one send and one verification make, inside real workerd, with the
  * bench's limits (every policy counted, none tripping). Each call is a round trip to an object — in
  * production a network hop, and a call to an object never used before also creates it — so the
- * store makes one call per atomic step: a send's quota windows in one `hitAll`, all counters of a
- * request in one call. Calls made together (Promise.all) share a round; rounds follow each other.
+ * store makes one call per atomic step (a send's quota windows in one `hitAll`, all counters of a
+ * request in one call) to objects that are there already (shared ones, and one of PIN_SHARDS for
+ * the PIN). Calls made together (Promise.all) share a round; rounds follow each other.
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { consoleProvider } from '../../server/providers/console.js'
-import { durableObjectStore, type TwoFactorObjectNamespace } from '../../server/stores/durable-object.js'
+import {
+  durableObjectStore,
+  pinShardName,
+  type TwoFactorObjectNamespace,
+} from '../../server/stores/durable-object.js'
 import { twoFactor } from '../../server/workers.js'
 import { benchLimits } from '../bench/bench-app.js'
 
@@ -65,7 +70,7 @@ function countingNamespace() {
 }
 
 describe('Durable Object calls per request', () => {
-  it('a send makes 11 calls in 8 rounds and reaches one new object (its PIN), a verification 6 calls in 5 rounds and none', async () => {
+  it('a send makes 11 calls in 8 rounds, a verification 6 calls in 5 rounds, and neither reaches an object made for it', async () => {
     const counting = countingNamespace()
     const sms = consoleProvider({ print: null, outboxSize: 1 })
     const app = twoFactor(env, {
@@ -80,12 +85,16 @@ describe('Durable Object calls per request', () => {
         headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.9' },
         body: JSON.stringify(body),
       })
-    // Twice: the second pair finds the shared objects there already, and calls no object an earlier
-    // request called but the PIN's own: no object per number, per range or per message id.
+    // Twice: the second pair finds the shared objects there already and reaches no object an earlier
+    // request didn't — none per PIN, number, range or message id — unless its PIN's shard is one
+    // of the PIN_SHARDS objects that no earlier PIN fell into.
+    const pinShardsSeen = new Set<string>()
     for (const [index, phoneNumber] of ['+385914400001', '+385914400002'].entries()) {
       const sent = await post('/pin', { phoneNumber })
       expect(sent.status).toBe(201)
       const { pinId } = (await sent.json()) as { pinId: string }
+      const shardIsNew = !pinShardsSeen.has(pinShardName(pinId))
+      pinShardsSeen.add(pinShardName(pinId))
       expect(counting.take()).toStrictEqual({
         calls: [
           // the number's earlier sends, the allow-list and the blocks
@@ -95,14 +104,18 @@ describe('Durable Object calls per request', () => {
           '2 readCounters counters', // the pumping breaker's conversion counters
           '3 hitAll limits', // cooldown, number, IP, application, two range velocities
           '4 hitAll limits', // spend: application and country
-          '5 createPin pin',
-          '6 updatePin pin', // the message id and delivery status
+          '5 createPin pins',
+          '6 updatePin pins', // the message id and delivery status
           '7 linkMessage links',
           '8 putListEntry lists', // the number's verification log
           '8 addCounters counters', // breaker and statistics
         ],
         rounds: 8,
-        firstCalled: index === 0 ? ['limits', 'lists', 'counters', 'pin', 'links'] : ['pin'],
+        firstCalled: [
+          ...(index === 0 ? ['limits', 'lists', 'counters'] : []),
+          ...(shardIsNew ? ['pins'] : []),
+          ...(index === 0 ? ['links'] : []),
+        ],
       })
 
       const pin = /\b\d{6}\b/.exec(sms.outbox.at(-1)!.text)![0]
@@ -110,10 +123,10 @@ describe('Durable Object calls per request', () => {
       expect(verified.status).toBe(200)
       expect(counting.take()).toStrictEqual({
         calls: [
-          '1 getPin pin',
+          '1 getPin pins',
           '2 hit limits',
-          '3 consumeAttempt pin',
-          '4 markVerified pin',
+          '3 consumeAttempt pins',
+          '4 markVerified pins',
           '5 addCounters counters',
           '5 putListEntry lists',
         ],

@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers'
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { StoreError } from '../../server/core/errors.js'
-import { durableObjectStore } from '../../server/stores/durable-object.js'
+import { durableObjectStore, PIN_SHARDS, pinShardName } from '../../server/stores/durable-object.js'
 import { TwoFactorDurableObject } from '../../server/stores/durable-object-class.js'
 import { makePinRecord } from '../stores/conformance.js'
 
@@ -37,45 +37,47 @@ describe('durable object store specifics', () => {
     }
   })
 
-  it('keeps one PIN in one object, with an alarm set to forget it after its retention', async () => {
+  it('keeps a PIN as a row of its shard, one of PIN_SHARDS objects, kept for its retention with the sweep scheduled', async () => {
     const store = durableObjectStore({ namespace })
     const record = makePinRecord(Date.now())
     await store.createPin(record)
-    const stub = objectFor(`pin:${record.pinId}`)
-    const { keys, alarm, forgetAt } = await runInDurableObject(stub, (_, state) => ({
-      keys: [...state.storage.kv.list()].map(([key]) => key).sort(),
-      alarm: state.storage.getAlarm(),
-      forgetAt: state.storage.kv.get<number>('forgetAt'),
-    }))
-    expect(keys).toStrictEqual(['forgetAt', 'pin'])
-    expect(await alarm).toBe(forgetAt)
-    expect(forgetAt! - Date.now()).toBeLessThanOrEqual(record.retainUntil - record.createdAt)
+    const { rows, alarm } = await runInDurableObject(
+      objectFor(pinShardName(record.pinId)),
+      async (_, state) => ({
+        rows: state.storage.sql
+          .exec<{ forget_at: number }>('SELECT forget_at FROM pins WHERE pin_id = ?', record.pinId)
+          .toArray(),
+        alarm: await state.storage.getAlarm(),
+      }),
+    )
+    expect(rows).toHaveLength(1)
+    expect(rows[0]!.forget_at - Date.now()).toBeLessThanOrEqual(record.retainUntil - record.createdAt)
+    expect(rows[0]!.forget_at - Date.now()).toBeGreaterThan(record.retainUntil - record.createdAt - 60_000)
+    expect(alarm).not.toBeNull()
+    expect(alarm!).toBeLessThanOrEqual(rows[0]!.forget_at + 60_000)
+    const shards = new Set(Array.from({ length: 1_000 }, () => pinShardName(makePinRecord(0).pinId)))
+    expect(shards.size).toBe(PIN_SHARDS)
   })
 
-  it('forgets everything when the alarm runs after the retention, and only then', async () => {
+  it('sweeps out a PIN once past its retention, and only then', async () => {
     const store = durableObjectStore({ namespace })
     const now = Date.now()
-    // An early alarm (a clock skew, a restart) re-arms itself and keeps the record.
-    const kept = makePinRecord(now)
+    const [kept, stale] = [makePinRecord(now), makePinRecord(now)]
     await store.createPin(kept)
-    const keptObject = objectFor(`pin:${kept.pinId}`)
-    const rearmedAt = await runInDurableObject(keptObject, async (instance, state) => {
-      instance.alarm()
-      return state.storage.getAlarm()
-    })
-    expect(rearmedAt).toBeGreaterThan(Date.now())
-    expect(await store.getPin(kept.pinId)).toStrictEqual(kept)
-
-    // Past its retention, the alarm deletes every key of the object.
-    const stale = makePinRecord(now)
     await store.createPin(stale)
-    const staleObject = objectFor(`pin:${stale.pinId}`)
-    const left = await runInDurableObject(staleObject, (instance, state) => {
-      state.storage.kv.put('forgetAt', Date.now() - 1)
-      instance.alarm()
-      return [...state.storage.kv.list()].length
+    await runInDurableObject(objectFor(pinShardName(stale.pinId)), (_, state) => {
+      state.storage.sql.exec('UPDATE pins SET forget_at = ? WHERE pin_id = ?', Date.now() - 1, stale.pinId)
     })
-    expect(left).toBe(0)
+    for (const { pinId } of [kept, stale]) {
+      await runInDurableObject(objectFor(pinShardName(pinId)), (instance) => instance.alarm())
+    }
+    const left = async (pinId: string) =>
+      runInDurableObject(
+        objectFor(pinShardName(pinId)),
+        (_, state) => state.storage.sql.exec('SELECT 1 FROM pins WHERE pin_id = ?', pinId).toArray().length,
+      )
+    expect([await left(kept.pinId), await left(stale.pinId)]).toStrictEqual([1, 0])
+    expect(await store.getPin(kept.pinId)).toStrictEqual(kept)
     expect(await store.getPin(stale.pinId)).toBeNull()
   })
 
@@ -134,8 +136,8 @@ describe('durable object store specifics', () => {
     const store = durableObjectStore({ namespace })
     const record = makePinRecord(Date.now())
     await store.createPin(record)
-    await runInDurableObject(objectFor(`pin:${record.pinId}`), (_, state) => {
-      state.storage.kv.put('forgetAt', Date.now() - 1)
+    await runInDurableObject(objectFor(pinShardName(record.pinId)), (_, state) => {
+      state.storage.sql.exec('UPDATE pins SET forget_at = ? WHERE pin_id = ?', Date.now() - 1, record.pinId)
     })
     expect(await store.consumeAttempt(record.pinId, Date.now(), { singleUse: true })).toStrictEqual({
       ok: false,
@@ -148,8 +150,8 @@ describe('durable object store specifics', () => {
     const record = makePinRecord(Date.now())
     await store.createPin(record)
     // Damaged storage makes the object's own code throw (it can't set fields on a string).
-    await runInDurableObject(objectFor(`pin:${record.pinId}`), (_, state) =>
-      state.storage.kv.put('pin', 'damaged'),
+    await runInDurableObject(objectFor(pinShardName(record.pinId)), (_, state) =>
+      state.storage.sql.exec(`UPDATE pins SET record = '"damaged"' WHERE pin_id = ?`, record.pinId),
     )
     const error = await store
       .consumeAttempt(record.pinId, Date.now(), { singleUse: true })
