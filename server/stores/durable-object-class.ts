@@ -30,7 +30,7 @@ import type {
   PinRecord,
   RateLimitHit,
 } from './types.js'
-import type { TwoFactorObjectApi } from './durable-object.js'
+import type { ListRead, TwoFactorObjectApi } from './durable-object.js'
 
 interface CachedValue {
   value: string
@@ -343,8 +343,8 @@ export class TwoFactorDurableObject extends DurableObject implements TwoFactorOb
     if (forgetAt !== null) this.#sweepBy(forgetAt)
   }
 
-  getListEntries(list: string, ids: readonly string[], now: number): (string | null)[] {
-    return ids.map((id) => this.#liveEntry(list, id, now)?.value ?? null)
+  getListEntries(reads: readonly ListRead[]): (string | null)[][] {
+    return reads.map(({ list, ids, now }) => ids.map((id) => this.#liveEntry(list, id, now)?.value ?? null))
   }
 
   listEntries(list: string, now: number): ListEntry[] {

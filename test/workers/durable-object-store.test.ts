@@ -132,6 +132,23 @@ describe('durable object store specifics', () => {
     expect(await store.findPinIdByMessageId(live)).toBe(record.pinId)
   })
 
+  it('answers list reads made together, which go to the lists object as one call, each with its own values', async () => {
+    const store = durableObjectStore({ namespace })
+    const now = Date.now()
+    const [a, b] = [`batch:${crypto.randomUUID()}`, `batch:${crypto.randomUUID()}`]
+    await store.putListEntry(a, 'x', 'a-x', null, now)
+    await store.putListEntry(b, 'x', 'b-x', null, now)
+    await store.putListEntry(b, 'y', 'b-y', now + 1_000, now)
+    expect(
+      await Promise.all([
+        store.getListEntries(a, ['x', 'y'], now),
+        store.getListEntries(b, ['y', 'x'], now),
+        store.getListEntries(b, [], now),
+        store.getListEntries(b, ['y'], now + 1_000), // expired at this read's own now
+      ]),
+    ).toStrictEqual([['a-x', null], ['b-y', 'b-x'], [], [null]])
+  })
+
   it('treats a record past its retention as gone even before the alarm has run', async () => {
     const store = durableObjectStore({ namespace })
     const record = makePinRecord(Date.now())
