@@ -1,7 +1,8 @@
 /**
  * `two-factor-kit/server/workers`: the kit on Cloudflare Workers, configured from the Worker's env
- * bindings. Durable Objects are the store (one object per PIN and per rate-limit key), secrets come
- * from Worker secrets, and the client IP only from `CF-Connecting-IP`, which Cloudflare's edge sets
+ * bindings. Durable Objects are the store (PINs in shard objects, the rate-limit windows, counters,
+ * lists and message links each in one object: stores/durable-object.ts), secrets come from Worker
+ * secrets, and the client IP only from `CF-Connecting-IP`, which Cloudflare's edge sets
  * itself (a client can't choose it).
  *
  * ```ts

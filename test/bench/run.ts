@@ -95,15 +95,12 @@ for (const store of ['memory', 'redis'] as const) {
 }
 
 await section(
-  'Server CPU and throughput, workerd (wrangler dev, Durable Object store; CPU of its workerd processes; 1 connection)',
+  'Server CPU and throughput, workerd (the bench Worker in workerd itself, Durable Object store; CPU of its ' +
+    `process; autocannon, ${process.env.BENCH_WORKERD_CONNECTIONS ?? 50} connections; ` +
+    `${process.env.BENCH_ROUNDS ?? 3} rounds × ${process.env.BENCH_SECONDS ?? 5} s, medians)`,
   async () => {
     const result = await measureWorkerdLoad()
     printRounds(result.rounds, false)
-    const wall = (key: 'bare' | 'send' | 'verify') =>
-      (1000 / median(result.rounds.map((round) => round[key].requestsPerSecond))).toFixed(1)
-    console.log(
-      `  wall time per request: bare ${wall('bare')} ms, send ${wall('send')} ms, verify ${wall('verify')} ms`,
-    )
   },
 )
 

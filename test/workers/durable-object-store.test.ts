@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers'
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { StoreError } from '../../server/core/errors.js'
-import { durableObjectStore } from '../../server/stores/durable-object.js'
+import { durableObjectStore, PIN_SHARDS, pinShardName } from '../../server/stores/durable-object.js'
 import { TwoFactorDurableObject } from '../../server/stores/durable-object-class.js'
 import { makePinRecord } from '../stores/conformance.js'
 
@@ -28,6 +28,8 @@ describe('durable object store specifics', () => {
       'updatePin',
       'linkMessage',
       'hit',
+      'hitAll',
+      'addCounters',
       'setCached',
     ] as const
     for (const name of methods) {
@@ -35,54 +37,124 @@ describe('durable object store specifics', () => {
     }
   })
 
-  it('keeps one PIN in one object, with an alarm set to forget it after its retention', async () => {
+  it('keeps a PIN as a row of its shard, one of PIN_SHARDS objects, kept for its retention with the sweep scheduled', async () => {
     const store = durableObjectStore({ namespace })
     const record = makePinRecord(Date.now())
     await store.createPin(record)
-    const stub = objectFor(`pin:${record.pinId}`)
-    const { keys, alarm, forgetAt } = await runInDurableObject(stub, (_, state) => ({
-      keys: [...state.storage.kv.list()].map(([key]) => key).sort(),
-      alarm: state.storage.getAlarm(),
-      forgetAt: state.storage.kv.get<number>('forgetAt'),
-    }))
-    expect(keys).toStrictEqual(['forgetAt', 'pin'])
-    expect(await alarm).toBe(forgetAt)
-    expect(forgetAt! - Date.now()).toBeLessThanOrEqual(record.retainUntil - record.createdAt)
+    const { rows, alarm } = await runInDurableObject(
+      objectFor(pinShardName(record.pinId)),
+      async (_, state) => ({
+        rows: state.storage.sql
+          .exec<{ forget_at: number }>('SELECT forget_at FROM pins WHERE pin_id = ?', record.pinId)
+          .toArray(),
+        alarm: await state.storage.getAlarm(),
+      }),
+    )
+    expect(rows).toHaveLength(1)
+    expect(rows[0]!.forget_at - Date.now()).toBeLessThanOrEqual(record.retainUntil - record.createdAt)
+    expect(rows[0]!.forget_at - Date.now()).toBeGreaterThan(record.retainUntil - record.createdAt - 60_000)
+    expect(alarm).not.toBeNull()
+    expect(alarm!).toBeLessThanOrEqual(rows[0]!.forget_at + 60_000)
+    const shards = new Set(Array.from({ length: 1_000 }, () => pinShardName(makePinRecord(0).pinId)))
+    expect(shards.size).toBe(PIN_SHARDS)
   })
 
-  it('forgets everything when the alarm runs after the retention, and only then', async () => {
+  it('sweeps out a PIN once past its retention, and only then', async () => {
     const store = durableObjectStore({ namespace })
     const now = Date.now()
-    // An early alarm (a clock skew, a restart) re-arms itself and keeps the record.
-    const kept = makePinRecord(now)
+    const [kept, stale] = [makePinRecord(now), makePinRecord(now)]
     await store.createPin(kept)
-    const keptObject = objectFor(`pin:${kept.pinId}`)
-    const rearmedAt = await runInDurableObject(keptObject, async (instance, state) => {
-      instance.alarm()
-      return state.storage.getAlarm()
-    })
-    expect(rearmedAt).toBeGreaterThan(Date.now())
-    expect(await store.getPin(kept.pinId)).toStrictEqual(kept)
-
-    // Past its retention, the alarm deletes every key of the object.
-    const stale = makePinRecord(now)
     await store.createPin(stale)
-    const staleObject = objectFor(`pin:${stale.pinId}`)
-    const left = await runInDurableObject(staleObject, (instance, state) => {
-      state.storage.kv.put('forgetAt', Date.now() - 1)
-      instance.alarm()
-      return [...state.storage.kv.list()].length
+    await runInDurableObject(objectFor(pinShardName(stale.pinId)), (_, state) => {
+      state.storage.sql.exec('UPDATE pins SET forget_at = ? WHERE pin_id = ?', Date.now() - 1, stale.pinId)
     })
-    expect(left).toBe(0)
+    for (const { pinId } of [kept, stale]) {
+      await runInDurableObject(objectFor(pinShardName(pinId)), (instance) => instance.alarm())
+    }
+    const left = async (pinId: string) =>
+      runInDurableObject(
+        objectFor(pinShardName(pinId)),
+        (_, state) => state.storage.sql.exec('SELECT 1 FROM pins WHERE pin_id = ?', pinId).toArray().length,
+      )
+    expect([await left(kept.pinId), await left(stale.pinId)]).toStrictEqual([1, 0])
+    expect(await store.getPin(kept.pinId)).toStrictEqual(kept)
     expect(await store.getPin(stale.pinId)).toBeNull()
+  })
+
+  it('keeps windows, counters, list entries and message links in the shared objects; their alarm sweeps out the rows past their time and keeps the rest', async () => {
+    const store = durableObjectStore({ namespace })
+    const now = Date.now()
+    const [stale, live] = [`sweep:${crypto.randomUUID()}`, `sweep:${crypto.randomUUID()}`]
+    const hits = [stale, live].map((key) => ({ key, limit: 5, windowMs: 60_000 }))
+    await store.hitAll!(hits, now)
+    await store.addCounters(
+      [stale, live].map((key) => ({ key, fields: { sent: 1 }, ttlMs: 60_000 })),
+      now,
+    )
+    for (const id of [stale, live]) await store.putListEntry('sweep', id, id, now + 60_000, now)
+    const record = makePinRecord(now, { messageIds: [stale, live] })
+    await store.createPin(record)
+
+    const tables = [
+      ['limits', 'windows', 'key'],
+      ['counters', 'counters', 'key'],
+      ['lists', 'entries', 'id'],
+      ['links', 'links', 'message_id'],
+    ] as const
+    for (const [name, table, column] of tables) {
+      const rows = (state: DurableObjectState) =>
+        state.storage.sql
+          .exec<Record<string, string>>(
+            `SELECT ${column} FROM ${table} WHERE ${column} IN (?, ?)`,
+            stale,
+            live,
+          )
+          .toArray()
+          .map((row) => row[column])
+      // The stale row reaches its end on the object's clock; the alarm runs.
+      const { before, after, alarm } = await runInDurableObject(objectFor(name), async (instance, state) => {
+        state.storage.sql.exec(`UPDATE ${table} SET forget_at = ? WHERE ${column} = ?`, Date.now() - 1, stale)
+        const before = rows(state).sort()
+        instance.alarm()
+        return { before, after: rows(state), alarm: await state.storage.getAlarm() }
+      })
+      expect(before, table).toStrictEqual([stale, live].sort())
+      expect(after, table).toStrictEqual([live])
+      // Re-armed for the rows left: a sweep interval after the earliest one's end at the latest.
+      expect(alarm, table).toBeGreaterThan(Date.now())
+      expect(alarm, table).toBeLessThanOrEqual(Date.now() + record.retainUntil - now + 60_000 + 1_000)
+    }
+    expect(await store.hit(live, 5, 60_000, now, 0)).toMatchObject({ count: 1 })
+    expect(await store.hit(stale, 5, 60_000, now, 0)).toMatchObject({ count: 0 })
+    expect(await store.readCounters([stale, live], now)).toStrictEqual([{}, { sent: 1 }])
+    expect(await store.getListEntries('sweep', [stale, live], now)).toStrictEqual([null, live])
+    expect(await store.findPinIdByMessageId(stale)).toBeNull()
+    expect(await store.findPinIdByMessageId(live)).toBe(record.pinId)
+  })
+
+  it('answers list reads made together, which go to the lists object as one call, each with its own values', async () => {
+    const store = durableObjectStore({ namespace })
+    const now = Date.now()
+    const [a, b] = [`batch:${crypto.randomUUID()}`, `batch:${crypto.randomUUID()}`]
+    await store.putListEntry(a, 'x', 'a-x', null, now)
+    await store.putListEntry(b, 'x', 'b-x', null, now)
+    await store.putListEntry(b, 'y', 'b-y', now + 1_000, now)
+    expect(
+      await Promise.all([
+        store.getListEntries(a, ['x', 'y'], now),
+        store.getListEntries(b, ['y', 'x'], now),
+        store.getListEntries(b, [], now),
+        store.getListEntries(b, ['y'], now + 1_000), // expired at this read's own now
+      ]),
+    ).toStrictEqual([['a-x', null], ['b-y', 'b-x'], [], [null]])
   })
 
   it('treats a record past its retention as gone even before the alarm has run', async () => {
     const store = durableObjectStore({ namespace })
     const record = makePinRecord(Date.now())
     await store.createPin(record)
-    await runInDurableObject(objectFor(`pin:${record.pinId}`), (_, state) => {
-      state.storage.kv.put('forgetAt', Date.now() - 1)
+    await runInDurableObject(objectFor(pinShardName(record.pinId)), (_, state) => {
+      state.storage.sql.exec('UPDATE pins SET forget_at = ? WHERE pin_id = ?', Date.now() - 1, record.pinId)
     })
     expect(await store.consumeAttempt(record.pinId, Date.now(), { singleUse: true })).toStrictEqual({
       ok: false,
@@ -95,8 +167,8 @@ describe('durable object store specifics', () => {
     const record = makePinRecord(Date.now())
     await store.createPin(record)
     // Damaged storage makes the object's own code throw (it can't set fields on a string).
-    await runInDurableObject(objectFor(`pin:${record.pinId}`), (_, state) =>
-      state.storage.kv.put('pin', 'damaged'),
+    await runInDurableObject(objectFor(pinShardName(record.pinId)), (_, state) =>
+      state.storage.sql.exec(`UPDATE pins SET record = '"damaged"' WHERE pin_id = ?`, record.pinId),
     )
     const error = await store
       .consumeAttempt(record.pinId, Date.now(), { singleUse: true })

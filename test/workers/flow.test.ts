@@ -7,6 +7,7 @@ import { env } from 'cloudflare:workers'
 import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { consoleProvider, type ConsoleProvider } from '../../server/providers/console.js'
+import { pinShardName } from '../../server/stores/durable-object.js'
 import { twoFactor, type TwoFactorWorkerEnv } from '../../server/workers.js'
 import type { TwoFactorInit } from '../../server/index.js'
 import { fakeClock } from '../helpers/clock.js'
@@ -236,8 +237,8 @@ describe('the kit on workerd with Durable Objects', () => {
     const k = kit()
     const { pinId, pin } = await sendPin(k)
     // Damage the record inside its object: the object's own code throws on the next attempt.
-    await runInDurableObject(namespace.get(namespace.idFromName(`pin:${pinId}`)), (_, state) => {
-      state.storage.kv.put('pin', 'damaged')
+    await runInDurableObject(namespace.get(namespace.idFromName(pinShardName(pinId))), (_, state) => {
+      state.storage.sql.exec(`UPDATE pins SET record = '"damaged"' WHERE pin_id = ?`, pinId)
     })
     const response = await k.request(`/pin/${pinId}/verify`, { pin })
     expect(response.status).toBe(503)
