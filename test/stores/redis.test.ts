@@ -97,6 +97,53 @@ describe('redis store specifics', () => {
     }
   })
 
+  it('puts the commands of store calls made in one turn of the event loop in one socket write', async () => {
+    const client = new Redis(redis.server.url)
+    const store = redisStore({ client, prefix: freshPrefix() })
+    const now = Date.now()
+    try {
+      await client.ping()
+      // Scripts loaded first: a script Redis doesn't know yet costs one more command, once.
+      await store.hit('warm', 1, 60_000, now)
+      await store.readCounters(['warm'], now)
+      const record = makePinRecord(now)
+      await store.createPin(record)
+      // What the socket hands to the kernel: one _write or _writev call is one system call.
+      const socket = client.stream as typeof client.stream & {
+        _write: (...args: unknown[]) => void
+        _writev: (...args: unknown[]) => void
+      }
+      const writes: number[] = []
+      const write = socket._write.bind(socket)
+      const writev = socket._writev.bind(socket)
+      socket._write = (...args) => {
+        writes.push(1)
+        write(...args)
+      }
+      socket._writev = (...args) => {
+        writes.push((args[0] as unknown[]).length)
+        writev(...args)
+      }
+      const answers = await Promise.all([
+        store.getPin(record.pinId),
+        store.hit('send:+385911234567', 3, 60_000, now),
+        store.getCached('lookup:+385911234567', now),
+        store.readCounters(['a', 'b'], now),
+        store.findPinIdByMessageId('provider-message-1'),
+      ])
+      expect(writes).toStrictEqual([5])
+      expect(answers).toStrictEqual([
+        record,
+        { allowed: true, count: 1, resetAt: now + 60_000 },
+        null,
+        [{}, {}],
+        null,
+      ])
+    } finally {
+      client.disconnect()
+    }
+  })
+
   it('keeps one budget for two clients (two server processes) on one Redis', async () => {
     const other = new Redis(redis.server.url, { ...failFastRedisOptions, lazyConnect: true })
     await other.connect()
