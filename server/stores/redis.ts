@@ -28,6 +28,7 @@ import { checkCounterUpdates } from './counter-updates.js'
 import type {
   ConsumeAttemptResult,
   HitAllResult,
+  LimitedAttemptResult,
   ListEntry,
   PinPatch,
   PinRecord,
@@ -195,6 +196,32 @@ for i = 1, #KEYS do
 end
 return answer`
 
+// KEYS: pin, the verify limit's window for an ordinary number. ARGV: now, then the window's resetAt
+// of a new window, windowMs, cost (1), limit, then singleUse, and the key prefix of a test number's
+// window (its phone number follows; read from the record, so not in KEYS: one Redis only, as
+// above). getPin, hit and consumeAttempt (CONSUME_ATTEMPT's refusals, in its order) as one script.
+// Returns {outcome, the record's HGETALL before the attempt, count, resetAt}: outcome NOT_FOUND
+// (alone), RATE_LIMITED, OK or a refusal.
+const LIMITED_ATTEMPT = `${HIT_FUNCTION}
+local h = redis.call('HGETALL', KEYS[1])
+if #h == 0 then return {'NOT_FOUND'} end
+local f = {}
+for i = 1, #h, 2 do f[h[i]] = h[i + 1] end
+local window = KEYS[2]
+if f.testNumber == '1' then window = ARGV[7] .. f.phoneNumber end
+local allowed, count, resetAt = hit(window, 2, tonumber(ARGV[4]))
+if allowed == 0 then return {'RATE_LIMITED', h, count, resetAt} end
+if f.lifecycle == 'VERIFIED' and ARGV[6] == '1' then return {'ALREADY_VERIFIED', h, count, resetAt} end
+if now >= tonumber(f.expiresAt) then
+  redis.call('HSET', KEYS[1], 'pinMac', '')
+  return {'EXPIRED', h, count, resetAt}
+end
+if f.lifecycle == 'LOCKED' or tonumber(f.attemptsRemaining) <= 0 then
+  return {'NO_MORE_ATTEMPTS', h, count, resetAt}
+end
+redis.call('HINCRBY', KEYS[1], 'attemptsRemaining', -1)
+return {'OK', h, count, resetAt}`
+
 // Prunes the entries of a list (KEYS[1]) that are expired at `now` and lets the key expire with its
 // last entry (never, while one entry has no expiresAt). Returns the live entries as a flat list.
 // Lists are small (blocks, allow-list entries): reading one whole costs little.
@@ -287,6 +314,7 @@ const scripts = {
   updatePin: script(UPDATE_PIN),
   hit: script(HIT),
   hitAll: script(HIT_ALL),
+  limitedAttempt: script(LIMITED_ATTEMPT),
   putListEntry: script(PUT_LIST_ENTRY),
   getListEntries: script(GET_LIST_ENTRIES),
   listEntries: script(LIST_ENTRIES),
@@ -435,6 +463,34 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
         )) as [string, string[]?]
         if (outcome === 'OK') return { ok: true, record: pinFromHash(hash!) }
         return { ok: false, reason: outcome as Exclude<ConsumeAttemptResult, { ok: true }>['reason'] }
+      }),
+
+    limitedAttempt: (pinId, now, { singleUse, limit }) =>
+      guarded('limitedAttempt', async (): Promise<LimitedAttemptResult> => {
+        const args = [
+          now,
+          String(now + limit.windowMs),
+          Math.max(1, Math.ceil(limit.windowMs)),
+          1,
+          limit.limit,
+        ]
+        args.push(flag(singleUse), `${prefix}rl:${limit.testNumberKeyPrefix}`)
+        const keys = [pinKey(pinId), `${prefix}rl:${limit.key}`]
+        const [outcome, hash, count, resetAt] = (await run(scripts.limitedAttempt, keys, args)) as [
+          string,
+          string[],
+          number,
+          string,
+        ]
+        if (outcome === 'NOT_FOUND') return { found: false }
+        const record = pinFromHash(hash)
+        const hit = { allowed: outcome !== 'RATE_LIMITED', count, resetAt: Number(resetAt) }
+        let attempt: ConsumeAttemptResult | undefined
+        if (outcome === 'OK')
+          attempt = { ok: true, record: { ...record, attemptsRemaining: record.attemptsRemaining - 1 } }
+        else if (outcome !== 'RATE_LIMITED')
+          attempt = { ok: false, reason: outcome as Exclude<ConsumeAttemptResult, { ok: true }>['reason'] }
+        return { found: true, record, hit, attempt }
       }),
 
     markVerified: (pinId, now, { singleUse }) =>
