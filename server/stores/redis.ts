@@ -1,7 +1,8 @@
 /**
  * A Redis store for several Node instances sharing one budget. Every operation is one Lua script (or
  * one single-key command), which Redis runs to completion before anything else: that is what makes
- * each check-and-act atomic across processes.
+ * each check-and-act atomic across processes. The operations called in one turn of the event loop
+ * travel as one command (BATCH, below), each still one script's worth of atomic work.
  *
  * Keys (all under `prefix`, all expiring but a list with a never-expiring entry): `pin:<pinId>` a
  * hash per PIN record, kept until its `retainUntil`; `msg:<messageId>` the pinId a provider message
@@ -302,12 +303,29 @@ local all = {}
 for i = 1, #KEYS do all[i] = redis.call('HGETALL', KEYS[i]) end
 return all`
 
+// KEYS: one key. Each store call is one of these scripts in a batch (below); alone, these three go
+// as the plain commands they wrap.
+const HGETALL = `return redis.call('HGETALL', KEYS[1])`
+const GET = `return redis.call('GET', KEYS[1])`
+// ARGV: value, ttlMs.
+const SET_PX = `return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])`
+
 interface Script {
   source: string
   sha: string
+  /** Its place in BATCH's list of operations (from 1, as Lua counts). */
+  index: number
 }
-const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') })
+let scriptCount = 0
+const script = (source: string): Script => ({
+  source,
+  sha: createHash('sha1').update(source).digest('hex'),
+  index: ++scriptCount,
+})
 const scripts = {
+  hgetall: script(HGETALL),
+  get: script(GET),
+  setPx: script(SET_PX),
   createPin: script(CREATE_PIN),
   consumeAttempt: script(CONSUME_ATTEMPT),
   markVerified: script(MARK_VERIFIED),
@@ -322,6 +340,39 @@ const scripts = {
   addCounters: script(ADD_COUNTERS),
   readCounters: script(READ_COUNTERS),
 }
+
+// The store calls made in one turn of the event loop, as one script: each script above becomes a
+// function of its own KEYS and ARGV, run in order, each under pcall so that one call's error (a
+// damaged record, say) fails that call alone. KEYS: every call's keys in order. ARGV: the number of
+// calls, then per call its script's index, key count and argument count, then every call's
+// arguments in order. Returns per call {1, its answer} or {0, its error}.
+const BATCH = `
+local scripts = {
+${Object.values(scripts)
+  .map((each) => `function(KEYS, ARGV)\n${each.source}\nend`)
+  .join(',\n')}
+}
+local n = tonumber(ARGV[1])
+local k, a = 0, 1 + 3 * n
+local answers = {}
+for i = 1, n do
+  local h = 3 * i - 1
+  local keyCount, argCount = tonumber(ARGV[h + 1]), tonumber(ARGV[h + 2])
+  local keys, args = {}, {}
+  for j = 1, keyCount do keys[j] = KEYS[k + j] end
+  for j = 1, argCount do args[j] = ARGV[a + j] end
+  k, a = k + keyCount, a + argCount
+  local ok, answer = pcall(scripts[tonumber(ARGV[h])], keys, args)
+  if ok then
+    answers[i] = {1, answer}
+  else
+    answers[i] = {0, type(answer) == 'table' and answer.err or tostring(answer)}
+  end
+end
+return answers`
+const batchScript = script(BATCH)
+/** The most store calls one batch carries: a batch runs in Redis as one script, holding it that long. */
+const MAX_BATCH = 64
 
 function pinToFields(record: PinRecord): string[] {
   const fields: Record<string, string> = {
@@ -388,26 +439,8 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
   const pinKey = (pinId: string) => `${prefix}pin:${pinId}`
   const linkKey = (messageId: string) => `${prefix}msg:${messageId}`
 
-  // Commands issued in one turn of the event loop leave in one write: the socket is corked at the
-  // first and uncorked once the turn's I/O callbacks have run (setImmediate). Under load that puts
-  // many requests' commands in one system call, and Redis reads and answers them in one go too;
-  // unloaded, a command waits for no more than the rest of the turn. The order of commands on the
-  // connection, and so every script's atomicity, is unchanged.
-  let corked = false
-  function coalesceWrites(): void {
-    const socket = client.stream as Redis['stream'] | undefined
-    if (corked || client.status !== 'ready' || typeof socket?.cork !== 'function') return
-    socket.cork()
-    corked = true
-    setImmediate(() => {
-      corked = false
-      socket.uncork()
-    })
-  }
-
   /** Every Redis or connection failure becomes a StoreError, which the flow answers with 503. */
   async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    coalesceWrites()
     try {
       return await run()
     } catch (error) {
@@ -419,13 +452,77 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
 
   // EVALSHA, and EVAL when Redis does not know the script yet (first use, or after a restart): a
   // NOSCRIPT reply means the script did not run, so sending it in full cannot apply it twice.
-  async function run(which: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+  async function evaluate(which: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(which.sha, keys.length, ...keys, ...args)
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
       return await client.eval(which.source, keys.length, ...keys, ...args)
     }
+  }
+
+  // The store calls made in one turn of the event loop — one request's independent calls, and under
+  // load many requests' — go to Redis as one command once the turn's I/O callbacks have run
+  // (setImmediate): one EVALSHA of BATCH instead of one command each, so one write, one read and
+  // one command's overhead on both sides, however many calls. A call alone goes as itself. Each
+  // call keeps its own atomicity (a batch runs as one script: the calls in it, one after another,
+  // with nothing in between) and its own answer or error.
+  interface Call {
+    script: Script
+    keys: string[]
+    args: (string | number)[]
+    /** The plain command a call alone is sent as, for the scripts that only wrap one. */
+    alone?: () => Promise<unknown>
+    resolve: (answer: unknown) => void
+    reject: (error: unknown) => void
+  }
+  let queued: Call[] = []
+
+  function run(
+    which: Script,
+    keys: string[],
+    args: (string | number)[],
+    alone?: () => Promise<unknown>,
+  ): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const call: Call = { script: which, keys, args, resolve, reject }
+      if (alone) call.alone = alone
+      if (queued.push(call) === 1) setImmediate(flush)
+    })
+  }
+
+  function flush(): void {
+    const calls = queued
+    queued = []
+    for (let from = 0; from < calls.length; from += MAX_BATCH) send(calls.slice(from, from + MAX_BATCH))
+  }
+
+  function send(calls: Call[]): void {
+    if (calls.length === 1) {
+      const call = calls[0]!
+      const answer = call.alone ? call.alone() : evaluate(call.script, call.keys, call.args)
+      answer.then(call.resolve, call.reject)
+      return
+    }
+    const keys: string[] = []
+    const head: (string | number)[] = [calls.length]
+    const args: (string | number)[] = []
+    for (const call of calls) {
+      head.push(call.script.index, call.keys.length, call.args.length)
+      for (const key of call.keys) keys.push(key)
+      for (const arg of call.args) args.push(arg)
+    }
+    evaluate(batchScript, keys, [...head, ...args]).then(
+      (answers) => {
+        ;(answers as Array<[number, unknown?]>).forEach(([ok, answer], i) => {
+          if (ok === 1) calls[i]!.resolve(answer ?? null)
+          else calls[i]!.reject(new Error(String(answer)))
+        })
+      },
+      (error: unknown) => {
+        for (const call of calls) call.reject(error)
+      },
+    )
   }
 
   const flag = (value: boolean) => (value ? '1' : '0')
@@ -450,7 +547,9 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
 
     getPin: (pinId) =>
       guarded('getPin', async () => {
-        const hash = await client.hgetall(pinKey(pinId))
+        const key = pinKey(pinId)
+        const hash = (await run(scripts.hgetall, [key], [], () => client.hgetall(key))) as
+          string[] | Record<string, string>
         return Object.keys(hash).length > 0 ? pinFromHash(hash) : null
       }),
 
@@ -512,7 +611,10 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
       }),
 
     findPinIdByMessageId: (messageId) =>
-      guarded('findPinIdByMessageId', () => client.get(linkKey(messageId))),
+      guarded('findPinIdByMessageId', async () => {
+        const key = linkKey(messageId)
+        return (await run(scripts.get, [key], [], () => client.get(key))) as string | null
+      }),
 
     hit: (key, limit, windowMs, now, cost = 1) =>
       guarded('hit', async (): Promise<RateLimitHit> => {
@@ -548,12 +650,14 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
     setCached: (key, value, ttlMs, now) =>
       guarded('setCached', async () => {
         const ttl = Math.max(1, Math.ceil(ttlMs))
-        await client.set(`${prefix}cache:${key}`, `${now + ttlMs}|${value}`, 'PX', ttl)
+        const [cacheKey, stored] = [`${prefix}cache:${key}`, `${now + ttlMs}|${value}`]
+        await run(scripts.setPx, [cacheKey], [stored, ttl], () => client.set(cacheKey, stored, 'PX', ttl))
       }),
 
     getCached: (key, now) =>
       guarded('getCached', async () => {
-        const stored = await client.get(`${prefix}cache:${key}`)
+        const cacheKey = `${prefix}cache:${key}`
+        const stored = (await run(scripts.get, [cacheKey], [], () => client.get(cacheKey))) as string | null
         if (stored === null) return null
         const separator = stored.indexOf('|')
         return Number(stored.slice(0, separator)) > now ? stored.slice(separator + 1) : null
