@@ -152,9 +152,9 @@ local now = tonumber(ARGV[1])
 local function hit(key, a, cost)
   local limit = tonumber(ARGV[a + 3])
   local w = redis.call('HMGET', key, 'count', 'resetAt')
-  local count, resetAt = 0, ARGV[a]
+  local count, resetAt, opens = 0, ARGV[a], true
   if w[2] and tonumber(w[2]) > now then
-    count, resetAt = tonumber(w[1]), w[2]
+    count, resetAt, opens = tonumber(w[1]), w[2], false
   else
     if w[2] then redis.call('DEL', key) end
     if cost <= 0 then return 1, 0, resetAt end
@@ -165,7 +165,8 @@ local function hit(key, a, cost)
       redis.call('DEL', key)
     else
       redis.call('HSET', key, 'count', count, 'resetAt', resetAt)
-      if redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, ARGV[a + 1]) end
+      -- A live window's key got its expiry when the window opened.
+      if opens then redis.call('PEXPIRE', key, ARGV[a + 1]) end
     end
   end
   if count <= limit then return 1, count, resetAt end
@@ -375,28 +376,40 @@ const batchScript = script(BATCH)
 const MAX_BATCH = 64
 
 function pinToFields(record: PinRecord): string[] {
-  const fields: Record<string, string> = {
-    pinId: record.pinId,
-    phoneNumber: record.phoneNumber,
-    pinMac: record.pinMac,
-    testNumber: record.testNumber ? '1' : '0',
-    createdAt: String(record.createdAt),
-    expiresAt: String(record.expiresAt),
-    retainUntil: String(record.retainUntil),
-    attemptsRemaining: String(record.attemptsRemaining),
-    lifecycle: record.lifecycle,
-    deliveryStatus: record.deliveryStatus,
-    messageIds: JSON.stringify(record.messageIds),
-    resendAvailableAt: String(record.resendAvailableAt),
-  }
-  if (record.verifiedAt !== undefined) fields.verifiedAt = String(record.verifiedAt)
-  if (record.language !== undefined) fields.language = record.language
-  if (record.network !== undefined) fields.network = record.network
-  if (record.countedIn !== undefined) fields.countedIn = JSON.stringify(record.countedIn)
-  if (record.provider !== undefined) fields.provider = record.provider
-  if (record.country !== undefined) fields.country = record.country
-  if (record.masked !== undefined) fields.masked = record.masked
-  return Object.entries(fields).flat()
+  const fields = [
+    'pinId',
+    record.pinId,
+    'phoneNumber',
+    record.phoneNumber,
+    'pinMac',
+    record.pinMac,
+    'testNumber',
+    record.testNumber ? '1' : '0',
+    'createdAt',
+    String(record.createdAt),
+    'expiresAt',
+    String(record.expiresAt),
+    'retainUntil',
+    String(record.retainUntil),
+    'attemptsRemaining',
+    String(record.attemptsRemaining),
+    'lifecycle',
+    record.lifecycle,
+    'deliveryStatus',
+    record.deliveryStatus,
+    'messageIds',
+    JSON.stringify(record.messageIds),
+    'resendAvailableAt',
+    String(record.resendAvailableAt),
+  ]
+  if (record.verifiedAt !== undefined) fields.push('verifiedAt', String(record.verifiedAt))
+  if (record.language !== undefined) fields.push('language', record.language)
+  if (record.network !== undefined) fields.push('network', record.network)
+  if (record.countedIn !== undefined) fields.push('countedIn', JSON.stringify(record.countedIn))
+  if (record.provider !== undefined) fields.push('provider', record.provider)
+  if (record.country !== undefined) fields.push('country', record.country)
+  if (record.masked !== undefined) fields.push('masked', record.masked)
+  return fields
 }
 
 /** HGETALL as a flat [field, value, …] list (what a Lua script returns) or as an object (ioredis). */
@@ -692,13 +705,20 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
 
     addCounters: async (updates) => {
       checkCounterUpdates('redisStore', updates)
-      const adding = updates.filter((update) => Object.keys(update.fields).length > 0)
-      if (adding.length === 0) return
+      const keys: string[] = []
       const args: (string | number)[] = []
-      for (const { fields, ttlMs } of adding) {
-        args.push(Math.max(1, Math.ceil(ttlMs)), Object.keys(fields).length, ...Object.entries(fields).flat())
+      for (const { key, fields, ttlMs } of updates) {
+        const at = args.length
+        args.push(Math.max(1, Math.ceil(ttlMs)), 0)
+        for (const field in fields) args.push(field, fields[field]!)
+        const count = (args.length - at - 2) / 2
+        if (count === 0) args.length = at
+        else {
+          args[at + 1] = count
+          keys.push(counterKey(key))
+        }
       }
-      const keys = adding.map((update) => counterKey(update.key))
+      if (keys.length === 0) return
       await guarded('addCounters', () => run(scripts.addCounters, keys, args))
     },
 
