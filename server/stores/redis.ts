@@ -314,14 +314,13 @@ const SET_PX = `return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])`
 interface Script {
   source: string
   sha: string
-  /** Its place in BATCH's list of operations (from 1, as Lua counts). */
+  /** Its place in BATCH's list of scripts (from 1, as Lua counts). */
   index: number
 }
-let scriptCount = 0
 const script = (source: string): Script => ({
   source,
   sha: createHash('sha1').update(source).digest('hex'),
-  index: ++scriptCount,
+  index: 0,
 })
 const scripts = {
   hgetall: script(HGETALL),
@@ -347,11 +346,11 @@ const scripts = {
 // damaged record, say) fails that call alone. KEYS: every call's keys in order. ARGV: the number of
 // calls, then per call its script's index, key count and argument count, then every call's
 // arguments in order. Returns per call {1, its answer} or {0, its error}.
+const batched = Object.values(scripts)
+batched.forEach((each, i) => (each.index = i + 1))
 const BATCH = `
 local scripts = {
-${Object.values(scripts)
-  .map((each) => `function(KEYS, ARGV)\n${each.source}\nend`)
-  .join(',\n')}
+${batched.map((each) => `function(KEYS, ARGV)\n${each.source}\nend`).join(',\n')}
 }
 local n = tonumber(ARGV[1])
 local k, a = 0, 1 + 3 * n
