@@ -578,14 +578,8 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
 
     limitedAttempt: (pinId, now, { singleUse, limit }) =>
       guarded('limitedAttempt', async (): Promise<LimitedAttemptResult> => {
-        const args = [
-          now,
-          String(now + limit.windowMs),
-          Math.max(1, Math.ceil(limit.windowMs)),
-          1,
-          limit.limit,
-        ]
-        args.push(flag(singleUse), `${prefix}rl:${limit.testNumberKeyPrefix}`)
+        const window = [String(now + limit.windowMs), Math.max(1, Math.ceil(limit.windowMs)), 1, limit.limit]
+        const args = [now, ...window, flag(singleUse), `${prefix}rl:${limit.testNumberKeyPrefix}`]
         const keys = [pinKey(pinId), `${prefix}rl:${limit.key}`]
         const [outcome, hash, count, resetAt] = (await run(scripts.limitedAttempt, keys, args)) as [
           string,
