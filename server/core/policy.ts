@@ -287,6 +287,20 @@ export async function checkScopes(
   const wideRange = rangeScope(subject.e164, 4)
   const staticallyAllowed = policy.allowList.has(subject.e164) || policy.allowList.has(range)
   const scopes = [country, range, wideRange, RARE_COUNTRIES_SCOPE]
+  const judged = [
+    { scope: country, minSends: policy.conversionMinSends },
+    { scope: range, minSends: policy.conversionMinSendsPerRange },
+    { scope: RARE_COUNTRIES_SCOPE, minSends: policy.conversionMinSends },
+  ]
+  // The breaker's counters go alongside the lists, read under the keys of scopes without a block
+  // — the keys judge needs unless a block names another epoch (rare): then it reads its own.
+  const earlyKeys = judged.flatMap(({ scope }) => {
+    const { current, previous } = breakerKeys(context, scope, undefined, now)
+    return [current, previous]
+  })
+  const early: CounterRead = { keys: earlyKeys, counters: store.readCounters(earlyKeys, now) }
+  // Awaited by judge when it needs it; unused, or failed before, it must not go unhandled.
+  early.counters.catch(() => undefined)
   const [allowed, stored] = await Promise.all([
     staticallyAllowed ? [] : store.getListEntries(ALLOW_LIST, [subject.e164, range], now),
     store.getListEntries(BLOCKS_LIST, scopes, now),
@@ -294,20 +308,14 @@ export async function checkScopes(
   const allowListed = staticallyAllowed || allowed.some((value) => value !== null)
   const blocks = new Map(scopes.map((scope, index) => [scope, parseBlock(stored[index] ?? null)]))
   const check: ScopeCheck = { allowListed, captchaFor: undefined, counterKeys: [] }
-  await judge(
-    context,
-    subject,
-    now,
-    check,
-    blocks,
-    [
-      { scope: country, minSends: policy.conversionMinSends },
-      { scope: range, minSends: policy.conversionMinSendsPerRange },
-      { scope: RARE_COUNTRIES_SCOPE, minSends: policy.conversionMinSends },
-    ],
-    country,
-  )
+  await judge(context, subject, now, check, blocks, judged, country, early)
   return check
+}
+
+/** A read of breaker counters under way: each judged scope's current and previous window, in order. */
+interface CounterRead {
+  keys: string[]
+  counters: Promise<Record<string, number>[]>
 }
 
 /**
@@ -366,14 +374,14 @@ async function judge(
   blocks: Map<string, ScopeBlock | undefined>,
   judged: { scope: string; minSends: number }[],
   country?: string,
+  early?: CounterRead,
 ): Promise<void> {
-  const { policy, store } = context
+  const { policy } = context
   const active = (block: ScopeBlock | undefined) => block !== undefined && block.until > now
   const keys = judged.map(({ scope }) => breakerKeys(context, scope, blocks.get(scope), now))
-  const counters = await store.readCounters(
-    keys.flatMap(({ current, previous }) => [current, previous]),
-    now,
-  )
+  const wanted = keys.flatMap(({ current, previous }) => [current, previous])
+  const readEarly = early?.keys.length === wanted.length && early.keys.every((key, i) => key === wanted[i])
+  const counters = await (readEarly ? early.counters : context.store.readCounters(wanted, now))
   const total = (index: number, field: 'sent' | 'verified') =>
     (counters[2 * index]?.[field] ?? 0) + (counters[2 * index + 1]?.[field] ?? 0)
   // A country blocked within the last day is judged alone from then on, on its own fresh counts.

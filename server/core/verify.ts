@@ -7,6 +7,7 @@ import { TwoFactorError } from './errors.js'
 import { emitEvent, type TwoFactorEvent } from './events.js'
 import type { ResolvedOptions } from './options.js'
 import { describeE164 } from './phone.js'
+import { takeLimitedAttempt } from './limited-attempt.js'
 import { isWellFormedPin, normalizePinInput, pinMac, timingSafeEqual } from './pin.js'
 import { pinUnusable } from './pin-record.js'
 import { breakerCounts, countryScope } from './policy.js'
@@ -14,7 +15,7 @@ import { rateLimited } from './quotas.js'
 import type { Services } from './services.js'
 import { addStats, type Tally } from './stats.js'
 import { recordVerification } from './verification-log.js'
-import type { CounterUpdate, PinRecord } from '../stores/types.js'
+import type { AttemptLimit, CounterUpdate, PinRecord } from '../stores/types.js'
 
 /**
  * The verify limit's bucket. Per PIN, not per number: keyed per number, anyone who asks for a PIN to
@@ -27,8 +28,8 @@ import type { CounterUpdate, PinRecord } from '../stores/types.js'
  * only here, per number (a fixed PIN must not be guessable at request speed). That lets anyone hold a
  * test number's verifies back, which is the lesser harm for a number that belongs to testers.
  */
-function verifyLimitKey(pinId: string, record: Pick<PinRecord, 'testNumber' | 'phoneNumber'>): string {
-  return record.testNumber ? `verify:number:${record.phoneNumber}` : `verify:pin:${pinId}`
+function verifyLimit(pinId: string, { limit, windowMs }: { limit: number; windowMs: number }): AttemptLimit {
+  return { limit, windowMs, key: `verify:pin:${pinId}`, testNumberKeyPrefix: 'verify:number:' }
 }
 
 export async function verifyPin(
@@ -49,10 +50,15 @@ export async function verifyPin(
       },
     )
   }
-  // Read only to learn whether this is a test number, for the verify limit's key; the decision about
-  // the attempt is taken by consumeAttempt below, atomically.
-  const known = await config.store.getPin(pinId)
-  if (!known) throw pinUnusable('NOT_FOUND')
+  const singleUse = !config.allowMultiplePinVerifications
+  // The record (whether it is a test number's decides the verify limit's key), the verify limit and
+  // the attempt — the race gate: of N concurrent verifiers at most the remaining budget pass.
+  const taken = await takeLimitedAttempt(config.store, pinId, now, {
+    singleUse,
+    limit: verifyLimit(pinId, config.verifyPinLimit),
+  })
+  if (!taken.found) throw pinUnusable('NOT_FOUND')
+  const known = taken.record
   // Worked out when an event needs them, from the record the store vouched for: a damaged record
   // must reach consumeAttempt, whose StoreError says so (503), not fail here first.
   let aboutPin: { at: number; to: string; country: string | null; pinId: string } | undefined
@@ -69,8 +75,7 @@ export async function verifyPin(
   // Test numbers stay out of the statistics, as they stay out of the send statistics.
   const count = (fields: Tally, also?: CounterUpdate[]) =>
     known.testNumber ? Promise.resolve() : addStats(config, now, fields, also)
-  const { limit, windowMs } = config.verifyPinLimit
-  const hit = await config.store.hit(verifyLimitKey(pinId, known), limit, windowMs, now)
+  const hit = taken.hit
   if (!hit.allowed) {
     const refusal = rateLimited('verifyPin', hit.resetAt - now)
     const retryAfter = refusal.details.retryAfter as number
@@ -79,9 +84,7 @@ export async function verifyPin(
     throw refusal
   }
 
-  const singleUse = !config.allowMultiplePinVerifications
-  // consumeAttempt is the race gate: of N concurrent verifiers at most the remaining budget pass.
-  const attempt = await config.store.consumeAttempt(pinId, now, { singleUse })
+  const attempt = taken.attempt!
   if (!attempt.ok) {
     if (attempt.reason === 'EXPIRED') {
       emit({ type: 'pin.expired', ...about(known) })

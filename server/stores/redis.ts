@@ -1,7 +1,8 @@
 /**
  * A Redis store for several Node instances sharing one budget. Every operation is one Lua script (or
  * one single-key command), which Redis runs to completion before anything else: that is what makes
- * each check-and-act atomic across processes.
+ * each check-and-act atomic across processes. The operations called in one turn of the event loop
+ * travel as one command (BATCH, below), each still one script's worth of atomic work.
  *
  * Keys (all under `prefix`, all expiring but a list with a never-expiring entry): `pin:<pinId>` a
  * hash per PIN record, kept until its `retainUntil`; `msg:<messageId>` the pinId a provider message
@@ -28,6 +29,7 @@ import { checkCounterUpdates } from './counter-updates.js'
 import type {
   ConsumeAttemptResult,
   HitAllResult,
+  LimitedAttemptResult,
   ListEntry,
   PinPatch,
   PinRecord,
@@ -150,9 +152,9 @@ local now = tonumber(ARGV[1])
 local function hit(key, a, cost)
   local limit = tonumber(ARGV[a + 3])
   local w = redis.call('HMGET', key, 'count', 'resetAt')
-  local count, resetAt = 0, ARGV[a]
+  local count, resetAt, opens = 0, ARGV[a], true
   if w[2] and tonumber(w[2]) > now then
-    count, resetAt = tonumber(w[1]), w[2]
+    count, resetAt, opens = tonumber(w[1]), w[2], false
   else
     if w[2] then redis.call('DEL', key) end
     if cost <= 0 then return 1, 0, resetAt end
@@ -163,7 +165,8 @@ local function hit(key, a, cost)
       redis.call('DEL', key)
     else
       redis.call('HSET', key, 'count', count, 'resetAt', resetAt)
-      if redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, ARGV[a + 1]) end
+      -- A live window's key got its expiry when the window opened.
+      if opens then redis.call('PEXPIRE', key, ARGV[a + 1]) end
     end
   end
   if count <= limit then return 1, count, resetAt end
@@ -194,6 +197,32 @@ for i = 1, #KEYS do
   answer[#answer + 1], answer[#answer + 2] = count, resetAt
 end
 return answer`
+
+// KEYS: pin, the verify limit's window for an ordinary number. ARGV: now, then the window's resetAt
+// of a new window, windowMs, cost (1), limit, then singleUse, and the key prefix of a test number's
+// window (its phone number follows; read from the record, so not in KEYS: one Redis only, as
+// above). getPin, hit and consumeAttempt (CONSUME_ATTEMPT's refusals, in its order) as one script.
+// Returns {outcome, the record's HGETALL before the attempt, count, resetAt}: outcome NOT_FOUND
+// (alone), RATE_LIMITED, OK or a refusal.
+const LIMITED_ATTEMPT = `${HIT_FUNCTION}
+local h = redis.call('HGETALL', KEYS[1])
+if #h == 0 then return {'NOT_FOUND'} end
+local f = {}
+for i = 1, #h, 2 do f[h[i]] = h[i + 1] end
+local window = KEYS[2]
+if f.testNumber == '1' then window = ARGV[7] .. f.phoneNumber end
+local allowed, count, resetAt = hit(window, 2, tonumber(ARGV[4]))
+if allowed == 0 then return {'RATE_LIMITED', h, count, resetAt} end
+if f.lifecycle == 'VERIFIED' and ARGV[6] == '1' then return {'ALREADY_VERIFIED', h, count, resetAt} end
+if now >= tonumber(f.expiresAt) then
+  redis.call('HSET', KEYS[1], 'pinMac', '')
+  return {'EXPIRED', h, count, resetAt}
+end
+if f.lifecycle == 'LOCKED' or tonumber(f.attemptsRemaining) <= 0 then
+  return {'NO_MORE_ATTEMPTS', h, count, resetAt}
+end
+redis.call('HINCRBY', KEYS[1], 'attemptsRemaining', -1)
+return {'OK', h, count, resetAt}`
 
 // Prunes the entries of a list (KEYS[1]) that are expired at `now` and lets the key expire with its
 // last entry (never, while one entry has no expiresAt). Returns the live entries as a flat list.
@@ -275,18 +304,35 @@ local all = {}
 for i = 1, #KEYS do all[i] = redis.call('HGETALL', KEYS[i]) end
 return all`
 
+// KEYS: one key. Each store call is one of these scripts in a batch (below); alone, these three go
+// as the plain commands they wrap.
+const HGETALL = `return redis.call('HGETALL', KEYS[1])`
+const GET = `return redis.call('GET', KEYS[1])`
+// ARGV: value, ttlMs.
+const SET_PX = `return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])`
+
 interface Script {
   source: string
   sha: string
+  /** Its place in BATCH's list of scripts (from 1, as Lua counts). */
+  index: number
 }
-const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') })
+const script = (source: string): Script => ({
+  source,
+  sha: createHash('sha1').update(source).digest('hex'),
+  index: 0,
+})
 const scripts = {
+  hgetall: script(HGETALL),
+  get: script(GET),
+  setPx: script(SET_PX),
   createPin: script(CREATE_PIN),
   consumeAttempt: script(CONSUME_ATTEMPT),
   markVerified: script(MARK_VERIFIED),
   updatePin: script(UPDATE_PIN),
   hit: script(HIT),
   hitAll: script(HIT_ALL),
+  limitedAttempt: script(LIMITED_ATTEMPT),
   putListEntry: script(PUT_LIST_ENTRY),
   getListEntries: script(GET_LIST_ENTRIES),
   listEntries: script(LIST_ENTRIES),
@@ -295,29 +341,74 @@ const scripts = {
   readCounters: script(READ_COUNTERS),
 }
 
+// The store calls made in one turn of the event loop, as one script: each script above becomes a
+// function of its own KEYS and ARGV, run in order, each under pcall so that one call's error (a
+// damaged record, say) fails that call alone. KEYS: every call's keys in order. ARGV: the number of
+// calls, then per call its script's index, key count and argument count, then every call's
+// arguments in order. Returns per call {1, its answer} or {0, its error}.
+const batched = Object.values(scripts)
+batched.forEach((each, i) => (each.index = i + 1))
+const BATCH = `
+local scripts = {
+${batched.map((each) => `function(KEYS, ARGV)\n${each.source}\nend`).join(',\n')}
+}
+local n = tonumber(ARGV[1])
+local k, a = 0, 1 + 3 * n
+local answers = {}
+for i = 1, n do
+  local h = 3 * i - 1
+  local keyCount, argCount = tonumber(ARGV[h + 1]), tonumber(ARGV[h + 2])
+  local keys, args = {}, {}
+  for j = 1, keyCount do keys[j] = KEYS[k + j] end
+  for j = 1, argCount do args[j] = ARGV[a + j] end
+  k, a = k + keyCount, a + argCount
+  local ok, answer = pcall(scripts[tonumber(ARGV[h])], keys, args)
+  if ok then
+    answers[i] = {1, answer}
+  else
+    answers[i] = {0, type(answer) == 'table' and answer.err or tostring(answer)}
+  end
+end
+return answers`
+const batchScript = script(BATCH)
+/** The most store calls one batch carries: a batch runs in Redis as one script, holding it that long. */
+const MAX_BATCH = 64
+
 function pinToFields(record: PinRecord): string[] {
-  const fields: Record<string, string> = {
-    pinId: record.pinId,
-    phoneNumber: record.phoneNumber,
-    pinMac: record.pinMac,
-    testNumber: record.testNumber ? '1' : '0',
-    createdAt: String(record.createdAt),
-    expiresAt: String(record.expiresAt),
-    retainUntil: String(record.retainUntil),
-    attemptsRemaining: String(record.attemptsRemaining),
-    lifecycle: record.lifecycle,
-    deliveryStatus: record.deliveryStatus,
-    messageIds: JSON.stringify(record.messageIds),
-    resendAvailableAt: String(record.resendAvailableAt),
-  }
-  if (record.verifiedAt !== undefined) fields.verifiedAt = String(record.verifiedAt)
-  if (record.language !== undefined) fields.language = record.language
-  if (record.network !== undefined) fields.network = record.network
-  if (record.countedIn !== undefined) fields.countedIn = JSON.stringify(record.countedIn)
-  if (record.provider !== undefined) fields.provider = record.provider
-  if (record.country !== undefined) fields.country = record.country
-  if (record.masked !== undefined) fields.masked = record.masked
-  return Object.entries(fields).flat()
+  const fields = [
+    'pinId',
+    record.pinId,
+    'phoneNumber',
+    record.phoneNumber,
+    'pinMac',
+    record.pinMac,
+    'testNumber',
+    record.testNumber ? '1' : '0',
+    'createdAt',
+    String(record.createdAt),
+    'expiresAt',
+    String(record.expiresAt),
+    'retainUntil',
+    String(record.retainUntil),
+    'attemptsRemaining',
+    String(record.attemptsRemaining),
+    'lifecycle',
+    record.lifecycle,
+    'deliveryStatus',
+    record.deliveryStatus,
+    'messageIds',
+    JSON.stringify(record.messageIds),
+    'resendAvailableAt',
+    String(record.resendAvailableAt),
+  ]
+  if (record.verifiedAt !== undefined) fields.push('verifiedAt', String(record.verifiedAt))
+  if (record.language !== undefined) fields.push('language', record.language)
+  if (record.network !== undefined) fields.push('network', record.network)
+  if (record.countedIn !== undefined) fields.push('countedIn', JSON.stringify(record.countedIn))
+  if (record.provider !== undefined) fields.push('provider', record.provider)
+  if (record.country !== undefined) fields.push('country', record.country)
+  if (record.masked !== undefined) fields.push('masked', record.masked)
+  return fields
 }
 
 /** HGETALL as a flat [field, value, …] list (what a Lua script returns) or as an object (ioredis). */
@@ -373,13 +464,77 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
 
   // EVALSHA, and EVAL when Redis does not know the script yet (first use, or after a restart): a
   // NOSCRIPT reply means the script did not run, so sending it in full cannot apply it twice.
-  async function run(which: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+  async function evaluate(which: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(which.sha, keys.length, ...keys, ...args)
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
       return await client.eval(which.source, keys.length, ...keys, ...args)
     }
+  }
+
+  // The store calls made in one turn of the event loop — one request's independent calls, and under
+  // load many requests' — go to Redis as one command once the turn's I/O callbacks have run
+  // (setImmediate): one EVALSHA of BATCH instead of one command each, so one write, one read and
+  // one command's overhead on both sides, however many calls. A call alone goes as itself. Each
+  // call keeps its own atomicity (a batch runs as one script: the calls in it, one after another,
+  // with nothing in between) and its own answer or error.
+  interface Call {
+    script: Script
+    keys: string[]
+    args: (string | number)[]
+    /** The plain command a call alone is sent as, for the scripts that only wrap one. */
+    alone?: () => Promise<unknown>
+    resolve: (answer: unknown) => void
+    reject: (error: unknown) => void
+  }
+  let queued: Call[] = []
+
+  function run(
+    which: Script,
+    keys: string[],
+    args: (string | number)[],
+    alone?: () => Promise<unknown>,
+  ): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const call: Call = { script: which, keys, args, resolve, reject }
+      if (alone) call.alone = alone
+      if (queued.push(call) === 1) setImmediate(flush)
+    })
+  }
+
+  function flush(): void {
+    const calls = queued
+    queued = []
+    for (let from = 0; from < calls.length; from += MAX_BATCH) send(calls.slice(from, from + MAX_BATCH))
+  }
+
+  function send(calls: Call[]): void {
+    if (calls.length === 1) {
+      const call = calls[0]!
+      const answer = call.alone ? call.alone() : evaluate(call.script, call.keys, call.args)
+      answer.then(call.resolve, call.reject)
+      return
+    }
+    const keys: string[] = []
+    const head: (string | number)[] = [calls.length]
+    const args: (string | number)[] = []
+    for (const call of calls) {
+      head.push(call.script.index, call.keys.length, call.args.length)
+      for (const key of call.keys) keys.push(key)
+      for (const arg of call.args) args.push(arg)
+    }
+    evaluate(batchScript, keys, [...head, ...args]).then(
+      (answers) => {
+        ;(answers as Array<[number, unknown?]>).forEach(([ok, answer], i) => {
+          if (ok === 1) calls[i]!.resolve(answer ?? null)
+          else calls[i]!.reject(new Error(String(answer)))
+        })
+      },
+      (error: unknown) => {
+        for (const call of calls) call.reject(error)
+      },
+    )
   }
 
   const flag = (value: boolean) => (value ? '1' : '0')
@@ -404,7 +559,9 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
 
     getPin: (pinId) =>
       guarded('getPin', async () => {
-        const hash = await client.hgetall(pinKey(pinId))
+        const key = pinKey(pinId)
+        const hash = (await run(scripts.hgetall, [key], [], () => client.hgetall(key))) as
+          string[] | Record<string, string>
         return Object.keys(hash).length > 0 ? pinFromHash(hash) : null
       }),
 
@@ -417,6 +574,28 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
         )) as [string, string[]?]
         if (outcome === 'OK') return { ok: true, record: pinFromHash(hash!) }
         return { ok: false, reason: outcome as Exclude<ConsumeAttemptResult, { ok: true }>['reason'] }
+      }),
+
+    limitedAttempt: (pinId, now, { singleUse, limit }) =>
+      guarded('limitedAttempt', async (): Promise<LimitedAttemptResult> => {
+        const window = [String(now + limit.windowMs), Math.max(1, Math.ceil(limit.windowMs)), 1, limit.limit]
+        const args = [now, ...window, flag(singleUse), `${prefix}rl:${limit.testNumberKeyPrefix}`]
+        const keys = [pinKey(pinId), `${prefix}rl:${limit.key}`]
+        const [outcome, hash, count, resetAt] = (await run(scripts.limitedAttempt, keys, args)) as [
+          string,
+          string[],
+          number,
+          string,
+        ]
+        if (outcome === 'NOT_FOUND') return { found: false }
+        const record = pinFromHash(hash)
+        const hit = { allowed: outcome !== 'RATE_LIMITED', count, resetAt: Number(resetAt) }
+        let attempt: ConsumeAttemptResult | undefined
+        if (outcome === 'OK')
+          attempt = { ok: true, record: { ...record, attemptsRemaining: record.attemptsRemaining - 1 } }
+        else if (outcome !== 'RATE_LIMITED')
+          attempt = { ok: false, reason: outcome as Exclude<ConsumeAttemptResult, { ok: true }>['reason'] }
+        return { found: true, record, hit, attempt }
       }),
 
     markVerified: (pinId, now, { singleUse }) =>
@@ -438,7 +617,10 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
       }),
 
     findPinIdByMessageId: (messageId) =>
-      guarded('findPinIdByMessageId', () => client.get(linkKey(messageId))),
+      guarded('findPinIdByMessageId', async () => {
+        const key = linkKey(messageId)
+        return (await run(scripts.get, [key], [], () => client.get(key))) as string | null
+      }),
 
     hit: (key, limit, windowMs, now, cost = 1) =>
       guarded('hit', async (): Promise<RateLimitHit> => {
@@ -474,12 +656,14 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
     setCached: (key, value, ttlMs, now) =>
       guarded('setCached', async () => {
         const ttl = Math.max(1, Math.ceil(ttlMs))
-        await client.set(`${prefix}cache:${key}`, `${now + ttlMs}|${value}`, 'PX', ttl)
+        const [cacheKey, stored] = [`${prefix}cache:${key}`, `${now + ttlMs}|${value}`]
+        await run(scripts.setPx, [cacheKey], [stored, ttl], () => client.set(cacheKey, stored, 'PX', ttl))
       }),
 
     getCached: (key, now) =>
       guarded('getCached', async () => {
-        const stored = await client.get(`${prefix}cache:${key}`)
+        const cacheKey = `${prefix}cache:${key}`
+        const stored = (await run(scripts.get, [cacheKey], [], () => client.get(cacheKey))) as string | null
         if (stored === null) return null
         const separator = stored.indexOf('|')
         return Number(stored.slice(0, separator)) > now ? stored.slice(separator + 1) : null
@@ -514,13 +698,20 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
 
     addCounters: async (updates) => {
       checkCounterUpdates('redisStore', updates)
-      const adding = updates.filter((update) => Object.keys(update.fields).length > 0)
-      if (adding.length === 0) return
+      const keys: string[] = []
       const args: (string | number)[] = []
-      for (const { fields, ttlMs } of adding) {
-        args.push(Math.max(1, Math.ceil(ttlMs)), Object.keys(fields).length, ...Object.entries(fields).flat())
+      for (const { key, fields, ttlMs } of updates) {
+        const at = args.length
+        args.push(Math.max(1, Math.ceil(ttlMs)), 0)
+        for (const field in fields) args.push(field, fields[field]!)
+        const count = (args.length - at - 2) / 2
+        if (count === 0) args.length = at
+        else {
+          args[at + 1] = count
+          keys.push(counterKey(key))
+        }
       }
-      const keys = adding.map((update) => counterKey(update.key))
+      if (keys.length === 0) return
       await guarded('addCounters', () => run(scripts.addCounters, keys, args))
     },
 

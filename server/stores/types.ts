@@ -67,6 +67,25 @@ export type ConsumeAttemptResult =
   | { ok: true; record: PinRecord }
   | { ok: false; reason: 'NOT_FOUND' | 'EXPIRED' | 'ALREADY_VERIFIED' | 'NO_MORE_ATTEMPTS' }
 
+/** The rate limit a `limitedAttempt` call takes before the attempt: `hit`'s arguments, its key by record. */
+export interface AttemptLimit {
+  limit: number
+  windowMs: number
+  /** The window's key for a record of an ordinary number. */
+  key: string
+  /** For a test number's record (`testNumber`), the window's key is this followed by its `phoneNumber`. */
+  testNumberKeyPrefix: string
+}
+
+/**
+ * What `limitedAttempt` answers: nothing for an unknown pinId; else the record as it was read (what
+ * `getPin` answered: before the attempt), the limit's hit, and — when the hit was allowed — the
+ * attempt, as `consumeAttempt` answers it.
+ */
+export type LimitedAttemptResult =
+  | { found: false }
+  | { found: true; record: PinRecord; hit: RateLimitHit; attempt: ConsumeAttemptResult | undefined }
+
 /** One window of a `hitAll` call: `hit`'s arguments. */
 export interface HitRequest {
   key: string
@@ -136,6 +155,18 @@ export interface TwoFactorStore {
    * that took the last attempt either verifies it or, with a wrong PIN, the flow locks it.
    */
   consumeAttempt(pinId: string, now: number, options: { singleUse: boolean }): Promise<ConsumeAttemptResult>
+
+  /**
+   * Optional: a verification's first steps as one atomic step — `getPin`; for a known record, `hit`
+   * on the window `limit` names for it (cost 1); when that hit is allowed, `consumeAttempt`. A store
+   * without it is served by those three calls one after another (core/limited-attempt.ts), with the
+   * same answers; with it, they cost Redis one round trip, not three.
+   */
+  limitedAttempt?(
+    pinId: string,
+    now: number,
+    options: { singleUse: boolean; limit: AttemptLimit },
+  ): Promise<LimitedAttemptResult>
 
   /**
    * Atomically marks an ACTIVE, unexpired record VERIFIED. Returns false when it was not ACTIVE any

@@ -8,7 +8,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StoreError } from '../../server/core/errors.js'
 import { takeHits } from '../../server/core/hits.js'
-import type { CounterUpdate, ListEntry, PinRecord, TwoFactorStore } from '../../server/stores/types.js'
+import { takeLimitedAttempt } from '../../server/core/limited-attempt.js'
+import type {
+  AttemptLimit,
+  CounterUpdate,
+  ListEntry,
+  PinRecord,
+  TwoFactorStore,
+} from '../../server/stores/types.js'
 
 export interface ConformanceHarness {
   store: TwoFactorStore
@@ -212,6 +219,103 @@ export function testStore(name: string, setup: () => Promise<ConformanceHarness>
         const result = await store.consumeAttempt(record.pinId, now, { singleUse: true })
         expect(result).toStrictEqual({ ok: false, reason: 'NO_MORE_ATTEMPTS' })
         expect(await store.getPin(record.pinId)).toStrictEqual(record)
+      })
+    })
+
+    // Through takeLimitedAttempt: the store's own limitedAttempt where it has one, else getPin, hit
+    // and consumeAttempt one after another; both must give these answers.
+    describe('limitedAttempt (record, verify limit and attempt in one step)', () => {
+      const limitFor = (pinId: string, limit = 2): AttemptLimit => ({
+        limit,
+        windowMs: MINUTE,
+        key: `verify:pin:${pinId}`,
+        testNumberKeyPrefix: `verify:number:${crypto.randomUUID()}:`,
+      })
+
+      it('answers not found for an unknown pinId and takes no hit', async () => {
+        const pinId = `pin-${crypto.randomUUID()}`
+        const limit = limitFor(pinId)
+        const taken = await takeLimitedAttempt(store, pinId, now, { singleUse: true, limit })
+        expect(taken).toStrictEqual({ found: false })
+        expect(await store.hit(limit.key, 2, MINUTE, now, 0)).toMatchObject({ count: 0 })
+        expect(await harness.storedFor(limit.key)).toBe(0)
+      })
+
+      it('takes the hit under the pin key, then the attempt; answers the record as read and the attempt after it', async () => {
+        const record = await createdPin({ attemptsRemaining: 3 })
+        const limit = limitFor(record.pinId)
+        const first = await takeLimitedAttempt(store, record.pinId, now, { singleUse: true, limit })
+        expect(first).toStrictEqual({
+          found: true,
+          record,
+          hit: { allowed: true, count: 1, resetAt: now + MINUTE },
+          attempt: { ok: true, record: { ...record, attemptsRemaining: 2 } },
+        })
+        const second = await takeLimitedAttempt(store, record.pinId, now, { singleUse: true, limit })
+        expect(second).toStrictEqual({
+          found: true,
+          record: { ...record, attemptsRemaining: 2 },
+          hit: { allowed: true, count: 2, resetAt: now + MINUTE },
+          attempt: { ok: true, record: { ...record, attemptsRemaining: 1 } },
+        })
+        expect(await store.hit(limit.key, 2, MINUTE, now, 0)).toMatchObject({ count: 2 })
+      })
+
+      it('a refused hit takes no attempt', async () => {
+        const record = await createdPin({ attemptsRemaining: 3 })
+        const limit = limitFor(record.pinId, 1)
+        await takeLimitedAttempt(store, record.pinId, now, { singleUse: true, limit })
+        const refused = await takeLimitedAttempt(store, record.pinId, now, { singleUse: true, limit })
+        expect(refused).toStrictEqual({
+          found: true,
+          record: { ...record, attemptsRemaining: 2 },
+          hit: { allowed: false, count: 2, resetAt: now + MINUTE },
+          attempt: undefined,
+        })
+        expect(await store.getPin(record.pinId)).toMatchObject({ attemptsRemaining: 2 })
+      })
+
+      it("counts a test number's hits under its number, across its PINs", async () => {
+        const records = [
+          await createdPin({ testNumber: true, phoneNumber: '+385919999999' }),
+          await createdPin({ testNumber: true, phoneNumber: '+385919999999' }),
+        ]
+        const limit = { ...limitFor(records[0]!.pinId), key: `verify:pin:${crypto.randomUUID()}` }
+        const answers = []
+        for (const { pinId } of records) {
+          answers.push(await takeLimitedAttempt(store, pinId, now, { singleUse: true, limit: { ...limit } }))
+        }
+        expect(answers.map((answer) => answer.found && answer.hit)).toStrictEqual([
+          { allowed: true, count: 1, resetAt: now + MINUTE },
+          { allowed: true, count: 2, resetAt: now + MINUTE },
+        ])
+        const numberKey = `${limit.testNumberKeyPrefix}+385919999999`
+        expect(await store.hit(numberKey, 2, MINUTE, now, 0)).toMatchObject({ count: 2 })
+        expect(await store.hit(limit.key, 2, MINUTE, now, 0)).toMatchObject({ count: 0 })
+      })
+
+      it("answers the attempt's refusals as consumeAttempt does, the hit taken", async () => {
+        const expired = await createdPin()
+        const verified = await createdPin()
+        await store.markVerified(verified.pinId, now, { singleUse: true })
+        const locked = await createdPin()
+        await store.updatePin(locked.pinId, { lifecycle: 'LOCKED' })
+        const cases = [
+          { record: expired, at: expired.expiresAt, reason: 'EXPIRED' },
+          { record: verified, at: now, reason: 'ALREADY_VERIFIED' },
+          { record: locked, at: now, reason: 'NO_MORE_ATTEMPTS' },
+        ]
+        for (const { record, at, reason } of cases) {
+          const limit = limitFor(record.pinId)
+          const taken = await takeLimitedAttempt(store, record.pinId, at, { singleUse: true, limit })
+          expect(taken).toMatchObject({
+            found: true,
+            record: { pinId: record.pinId },
+            hit: { allowed: true, count: 1 },
+            attempt: { ok: false, reason },
+          })
+        }
+        expect(await store.getPin(expired.pinId)).toMatchObject({ pinMac: '', attemptsRemaining: 3 })
       })
     })
 
@@ -723,6 +827,27 @@ export function testStore(name: string, setup: () => Promise<ConformanceHarness>
         expect(results.filter((result) => !result.ok && result.reason === 'NO_MORE_ATTEMPTS')).toHaveLength(
           195,
         )
+        expect(await store.getPin(record.pinId)).toMatchObject({ attemptsRemaining: 0 })
+      })
+
+      it('200 concurrent limited attempts on one PIN, limit 7 and a budget of 5 → 7 hits allowed, exactly 5 evaluated', async () => {
+        const record = await createdPin({ attemptsRemaining: 5 })
+        const limit: AttemptLimit = {
+          limit: 7,
+          windowMs: MINUTE,
+          key: uniqueKey('verify:pin'),
+          testNumberKeyPrefix: uniqueKey('verify:number'),
+        }
+        const results = await Promise.all(
+          Array.from({ length: 200 }, () =>
+            takeLimitedAttempt(store, record.pinId, now, { singleUse: true, limit }),
+          ),
+        )
+        const hits = results.map((result) => (result.found ? result.hit : undefined))
+        expect(hits.filter((hit) => hit?.allowed)).toHaveLength(7)
+        const attempts = results.map((result) => (result.found ? result.attempt : undefined))
+        expect(attempts.filter((attempt) => attempt?.ok)).toHaveLength(5)
+        expect(attempts.filter((attempt) => attempt && !attempt.ok)).toHaveLength(2)
         expect(await store.getPin(record.pinId)).toMatchObject({ attemptsRemaining: 0 })
       })
 

@@ -97,6 +97,89 @@ describe('redis store specifics', () => {
     }
   })
 
+  it('sends the store calls made in one turn of the event loop as one command, in one socket write, each answered as alone', async () => {
+    const client = new Redis(redis.server.url)
+    const store = redisStore({ client, prefix: freshPrefix() })
+    const now = Date.now()
+    try {
+      await client.ping()
+      const record = makePinRecord(now)
+      await store.createPin(record)
+      // The batch's script loaded first: a script Redis doesn't know yet costs one more command, once.
+      await Promise.all([store.getPin(record.pinId), store.getCached('warm', now)])
+      let commands = 0
+      const sendCommand = client.sendCommand.bind(client)
+      client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+        commands += 1
+        return sendCommand(...args)
+      }) as Redis['sendCommand']
+      // What the socket hands to the kernel: one _write or _writev call is one system call.
+      const socket = client.stream as typeof client.stream & {
+        _write: (...args: unknown[]) => void
+        _writev: (...args: unknown[]) => void
+      }
+      const writes: number[] = []
+      const write = socket._write.bind(socket)
+      const writev = socket._writev.bind(socket)
+      socket._write = (...args) => {
+        writes.push(1)
+        write(...args)
+      }
+      socket._writev = (...args) => {
+        writes.push((args[0] as unknown[]).length)
+        writev(...args)
+      }
+      const answers = await Promise.all([
+        store.getPin(record.pinId),
+        store.hit('send:+385911234567', 3, 60_000, now),
+        store.getCached('lookup:+385911234567', now),
+        store.readCounters(['a', 'b'], now),
+        store.findPinIdByMessageId('provider-message-1'),
+        store.setCached('lookup:+385917654321', '{"valid":true}', 60_000, now),
+        store.getPin('pin-unknown'),
+        store.consumeAttempt(record.pinId, now, { singleUse: true }),
+      ])
+      expect({ commands, writes }).toStrictEqual({ commands: 1, writes: [1] })
+      expect(answers).toStrictEqual([
+        record,
+        { allowed: true, count: 1, resetAt: now + 60_000 },
+        null,
+        [{}, {}],
+        null,
+        undefined,
+        null,
+        { ok: true, record: { ...record, attemptsRemaining: record.attemptsRemaining - 1 } },
+      ])
+      expect(await store.getCached('lookup:+385917654321', now)).toBe('{"valid":true}')
+    } finally {
+      client.disconnect()
+    }
+  })
+
+  it('fails only the call whose script failed when store calls went to Redis together', async () => {
+    const prefix = freshPrefix()
+    const store = redisStore({ client: redis.client, prefix })
+    const now = Date.now()
+    const [damaged, sound] = [makePinRecord(now), makePinRecord(now)]
+    await Promise.all([store.createPin(damaged), store.createPin(sound)])
+    // A record a script can't read: comparing its expiresAt fails inside Redis.
+    await redis.client.hdel(`${prefix}pin:${damaged.pinId}`, 'expiresAt')
+    const [failed, taken, hit] = await Promise.allSettled([
+      store.consumeAttempt(damaged.pinId, now, { singleUse: true }),
+      store.consumeAttempt(sound.pinId, now, { singleUse: true }),
+      store.hit('after-the-failure', 1, 60_000, now),
+    ])
+    expect(failed.status === 'rejected' && failed.reason).toBeInstanceOf(StoreError)
+    expect(failed.status === 'rejected' && (failed.reason as Error).message).toMatch(
+      /^redis store: consumeAttempt failed: .*compare/,
+    )
+    expect(taken).toStrictEqual({
+      status: 'fulfilled',
+      value: { ok: true, record: { ...sound, attemptsRemaining: sound.attemptsRemaining - 1 } },
+    })
+    expect(hit).toMatchObject({ status: 'fulfilled', value: { allowed: true, count: 1 } })
+  })
+
   it('keeps one budget for two clients (two server processes) on one Redis', async () => {
     const other = new Redis(redis.server.url, { ...failFastRedisOptions, lazyConnect: true })
     await other.connect()
