@@ -8,7 +8,7 @@
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max/es6'
 import { SendFailedError, sendWithFailover } from '../providers/failover.js'
 import { ProviderError, type SendResult } from '../providers/types.js'
-import type { CounterUpdate, PinRecord } from '../stores/types.js'
+import type { CounterUpdate, PinPatch, PinRecord } from '../stores/types.js'
 import { assertCaptchaSolved } from './captcha.js'
 import {
   breakerCounts,
@@ -41,7 +41,7 @@ import {
   type NormalizedNumber,
 } from './phone.js'
 import { derivePin, generatePinId, pinMac } from './pin.js'
-import { assertPinUsable, pinUnusable } from './pin-record.js'
+import { applyPinPatch, assertPinUsable, pinUnusable } from './pin-record.js'
 import { sentToNumber, takeSendQuotas, type Caller } from './quotas.js'
 import { countSegments, type SegmentCount } from './segments.js'
 import type { Services } from './services.js'
@@ -374,8 +374,11 @@ interface Sent {
   outcome: SendOutcome
   /** The breaker counters the send counts under, written with the statistics. */
   breaker: CounterUpdate[]
-  /** The verification index's write, under way (it never rejects). */
-  indexed: Promise<void>
+  /**
+   * The writes that end the send, under way, awaited with the statistics: the verification index's
+   * (it never rejects) and, for a first send, the record's patch.
+   */
+  written: Promise<unknown>
 }
 
 /**
@@ -399,7 +402,7 @@ async function withStatistics(
     return sent.outcome
   } finally {
     // The index and the statistics are independent writes: one round trip's wait for both.
-    await Promise.all([addStats(config, trace.now, tally, sent?.breaker), sent?.indexed])
+    await Promise.all([addStats(config, trace.now, tally, sent?.breaker), sent?.written])
   }
 }
 
@@ -481,21 +484,25 @@ export async function sendPin(
     }
     tallyAdd(subject.tally, sentStats(subject, sentFacts(sms, charge, network)))
     // Unknown: the record stays PENDING and verifiable, the quotas and the spend stay taken.
-    const updated = await config.store.updatePin(
-      pinId,
+    const patch: PinPatch =
       sms.kind === 'sent'
         ? {
             addMessageId: sms.result.messageId,
             deliveryStatus: sms.result.status,
             provider: sms.result.provider,
           }
-        : { provider: sms.provider },
-    )
+        : { provider: sms.provider }
+    // The record as the patch leaves it, worked out here rather than awaited: nothing else can have
+    // changed it, since no one else knows the pinId yet and no delivery report can find it before
+    // the patch writes its message link. So the patch, the index and the statistics go out together.
+    const updated: PinRecord = { ...record, messageIds: [...record.messageIds] }
+    applyPinPatch(updated, patch)
+    const patched = config.store.updatePin(pinId, patch)
     emit(config, sentEvent('pin.sent', trace, pinId, sms, charge))
     return {
-      outcome: { record: updated ?? record, masked: number.masked, lookup, sms: smsAnswer(sms, charge) },
+      outcome: { record: updated, masked: number.masked, lookup, sms: smsAnswer(sms, charge) },
       breaker: breakerCounts(config, budget.scopes.counterKeys, 'sent'),
-      indexed: recordVerification(config, updated ?? record, subject.country ?? null, now),
+      written: Promise.all([patched, recordVerification(config, updated, subject.country ?? null, now)]),
     }
   })
 }
@@ -583,7 +590,7 @@ export async function resendPin(
     return {
       outcome: { record: updated, masked, lookup, sms: smsAnswer(sms, charge) },
       breaker: breakerCounts(config, budget.scopes.counterKeys, 'sent'),
-      indexed: recordVerification(config, updated, subject.country ?? null, now),
+      written: recordVerification(config, updated, subject.country ?? null, now),
     }
   })
 }
