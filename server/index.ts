@@ -4,10 +4,10 @@
  * so that development needs nothing else; production passes its own store and provider.
  */
 import type { TwoFactorApp } from './http/app.js'
-import { twoFactorWithStore, type TwoFactorInit } from './embedded-defaults.js'
+import { twoFactorWithStore, type TwoFactorInit } from './runtime/embedded-defaults.js'
 import { memoryStore } from './stores/memory.js'
 
-export type { TwoFactorInit } from './embedded-defaults.js'
+export type { TwoFactorInit } from './runtime/embedded-defaults.js'
 
 export function twoFactor(options: TwoFactorInit = {}): TwoFactorApp {
   return twoFactorWithStore({

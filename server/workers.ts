@@ -18,7 +18,7 @@ import type { Context } from 'hono'
 // Through the package's own export, so the path holds in the repository and in dist/ alike.
 import { VERSION } from './runtime/version.js'
 import type { TwoFactorApp } from './http/app.js'
-import { twoFactorWithStore, type TwoFactorInit } from './embedded-defaults.js'
+import { twoFactorWithStore, type TwoFactorInit } from './runtime/embedded-defaults.js'
 import { assertEnvironmentVariables, isProduction, optionsFromVariables } from './runtime/env.js'
 import { dashboardFromAssets, widgetFromAssets, type AssetsFetcher } from './runtime/workers-assets.js'
 import { ConfigurationError, TwoFactorError } from './core/errors.js'

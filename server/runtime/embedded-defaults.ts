@@ -3,10 +3,10 @@
  * of the kit, and the console SMS provider. The memory store is the Node entry's own default
  * (index.ts): the Workers entry always has a store, so a Worker's bundle carries no memory store.
  */
-import { createTwoFactorApp, type TwoFactorApp } from './http/app.js'
-import type { TwoFactorOptions } from './http/options.js'
-import { consoleLogger } from './core/log.js'
-import { consoleProvider } from './providers/console.js'
+import { createTwoFactorApp, type TwoFactorApp } from '../http/app.js'
+import type { TwoFactorOptions } from '../http/options.js'
+import { consoleLogger } from '../core/log.js'
+import { consoleProvider } from '../providers/console.js'
 
 export type TwoFactorInit = Omit<TwoFactorOptions, 'store' | 'sms'> &
   Partial<Pick<TwoFactorOptions, 'store' | 'sms'>>
