@@ -11,7 +11,7 @@ import autocannon from 'autocannon'
 import { writeFileSync } from 'node:fs'
 import { benchNumber, type BenchPin } from './bench-app.js'
 import { printProfileSummary, summarizeProfile } from './cpu-profile-summary.js'
-import { processCpuMicros, startBenchServer } from './server-load.js'
+import { benchPinMaker, processCpuMicros, startBenchServer } from './server-load.js'
 
 const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'))
 const route = (args[0] ?? 'send') as 'send' | 'verify' | 'bare'
@@ -23,21 +23,7 @@ const server = await startBenchServer(useRedis ? 'redis' : 'memory', { BENCH_PRO
 try {
   const { url, pid } = server
 
-  let made = 0
-  const makePins = async (count: number) => {
-    const pins: BenchPin[] = []
-    while (pins.length < count) {
-      const chunk = Math.min(1_000, count - pins.length)
-      const response = await fetch(`${url}/bench/pins`, {
-        method: 'POST',
-        headers: json,
-        body: JSON.stringify({ count: chunk, from: made }),
-      })
-      made += chunk
-      pins.push(...((await response.json()) as BenchPin[]))
-    }
-    return pins
-  }
+  const makePins = benchPinMaker(url)
   let sent = 0
   let pins: BenchPin[] = []
   let next = 0

@@ -276,19 +276,13 @@ export interface RoundsOptions {
 }
 
 /**
- * ROUNDS interleaved rounds of bare, send and verify against a bench server (Node or workerd) at
- * `url`, whose CPU time `cpu` reads.
+ * Makes PINs through the bench server at `url` (`POST /bench/pins`), each call going on from the
+ * numbers the last one used. In chunks: one request that makes tens of thousands of PINs would
+ * outlast some timeouts.
  */
-export async function measureRounds(
-  url: string,
-  cpu: CpuReaders,
-  options: RoundsOptions = {},
-): Promise<{ rounds: Rounds; makePins: (count: number) => Promise<BenchPin[]> }> {
-  const connections = options.connections ?? CONNECTIONS
-  let sent = 0
+export function benchPinMaker(url: string): (count: number) => Promise<BenchPin[]> {
   let made = 0
-  // In chunks: one request that makes tens of thousands of PINs would outlast some timeouts.
-  const makePins = async (count: number): Promise<BenchPin[]> => {
+  return async (count) => {
     const pins: BenchPin[] = []
     while (pins.length < count) {
       const chunk = Math.min(1_000, count - pins.length)
@@ -303,6 +297,20 @@ export async function measureRounds(
     }
     return pins
   }
+}
+
+/**
+ * ROUNDS interleaved rounds of bare, send and verify against a bench server (Node or workerd) at
+ * `url`, whose CPU time `cpu` reads.
+ */
+export async function measureRounds(
+  url: string,
+  cpu: CpuReaders,
+  options: RoundsOptions = {},
+): Promise<{ rounds: Rounds; makePins: (count: number) => Promise<BenchPin[]> }> {
+  const connections = options.connections ?? CONNECTIONS
+  let sent = 0
+  const makePins = benchPinMaker(url)
 
   const rounds: Rounds = []
   for (let round = 0; round < ROUNDS; round++) {
