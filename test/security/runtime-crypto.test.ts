@@ -105,7 +105,7 @@ describe('token signatures', () => {
     })
   }
 
-  it('a token signed with Web Crypto (the default) and one signed with node:crypto differ only in jti, times and signature', async () => {
+  it('a token signed with Web Crypto (the default) and one signed with node:crypto differ only in jti, pin_id and signature', async () => {
     expect(nodeJwsSigner).toBeTypeOf('function')
     const signingKey = await generateSigningKey('EdDSA')
     const tokens = []
