@@ -153,14 +153,16 @@ export async function createTokenSigner(config: {
   const keyId = (config.signingKey as JWK).kid ?? (await calculateJwkThumbprint(publicJwk))
   let sign: JwsSign
   try {
-    const privateKey = (await importJWK(
-      { ...(config.signingKey as JWK), alg: algorithm },
-      algorithm,
-    )) as CryptoKey
-    sign = config.jwsSigner
-      ? config.jwsSigner(config.signingKey, algorithm)
-      : async (input) =>
-          new Uint8Array(await crypto.subtle.sign(WEB_CRYPTO_ALGORITHMS[algorithm], privateKey, input))
+    if (config.jwsSigner) {
+      sign = config.jwsSigner(config.signingKey, algorithm)
+    } else {
+      const privateKey = (await importJWK(
+        { ...(config.signingKey as JWK), alg: algorithm },
+        algorithm,
+      )) as CryptoKey
+      sign = async (input) =>
+        new Uint8Array(await crypto.subtle.sign(WEB_CRYPTO_ALGORITHMS[algorithm], privateKey, input))
+    }
   } catch (error) {
     throw new ConfigurationError(
       `twoFactor(): "signingKey" (TWO_FACTOR_PRIVATE_JWK) could not be imported: ${(error as Error).message}`,
