@@ -45,6 +45,11 @@ function printRounds(rounds: Rounds, judge: boolean) {
         `calibration: bare + ${micros} µs of JS`,
         (round) => round.spin?.[micros],
       ])
+  if (rounds[0]?.floor)
+    routes.push(
+      ['floor send', "floor: a send's necessary work", (round) => round.floor?.send],
+      ['floor verify', "floor: a verification's (+ JWT)", (round) => round.floor?.verify],
+    )
   console.log(`  ${''.padEnd(34)} ${'CPU µs/req'.padStart(10)} ${'req/s'.padStart(8)}  failed`)
   for (const [, name, of] of routes) {
     const windows = rounds.map((round) => of(round)!)

@@ -256,6 +256,8 @@ export interface Round {
   verify: Window
   /** The calibration routes, by µs spent (Node only). */
   spin?: Record<number, Window>
+  /** The floor's send and verification (floor.ts; Node only). */
+  floor?: { send: Window; verify: Window }
 }
 export type Rounds = Round[]
 
@@ -269,7 +271,8 @@ export interface RoundsOptions {
    */
   pinsForVerify?: (lastVerifyRate: number | undefined) => number
   /**
-   * Measure the calibration routes (`GET /bench/spin/<µs>`, SPIN_MICROS) each round, after bare.
+   * Measure the calibration routes (`GET /bench/spin/<µs>`, SPIN_MICROS) and the floor's send and
+   * verification (floor.ts) each round, after bare.
    * @default false (the workerd bench Worker has none: time stands still while a Worker runs)
    */
   calibrate?: boolean
@@ -310,16 +313,41 @@ export async function measureRounds(
 ): Promise<{ rounds: Rounds; makePins: (count: number) => Promise<BenchPin[]> }> {
   const connections = options.connections ?? CONNECTIONS
   let sent = 0
+  let flooredSends = 0
   const makePins = benchPinMaker(url)
 
   const rounds: Rounds = []
   for (let round = 0; round < ROUNDS; round++) {
     const bare = await measure(cpu, { connections, url: `${url}/bare` })
     let spin: Round['spin']
+    let floor: Round['floor']
     if (options.calibrate) {
       spin = {}
       for (const micros of SPIN_MICROS)
         spin[micros] = await measure(cpu, { connections, url: `${url}/bench/spin/${micros}` })
+      floor = {
+        send: await measure(cpu, {
+          connections,
+          url: `${url}/bench/floor/send`,
+          method: 'POST',
+          headers: json,
+          requests: [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                body: JSON.stringify({ phoneNumber: benchNumber(flooredSends++, '95') }),
+              }),
+            },
+          ],
+        }),
+        verify: await measure(cpu, {
+          connections,
+          url: `${url}/bench/floor/verify`,
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ pinId: 'floor', pin: '123456' }),
+        }),
+      }
     }
     const send = await measure(cpu, {
       connections,
@@ -368,7 +396,7 @@ export async function measureRounds(
       { requests: warmUp },
       { requests: pins.length - warmUp },
     )
-    rounds.push({ bare, send, verify, ...(spin ? { spin } : {}) })
+    rounds.push({ bare, send, verify, ...(spin ? { spin } : {}), ...(floor ? { floor } : {}) })
   }
 
   return { rounds, makePins }

@@ -13,6 +13,7 @@ import type { Redis } from 'ioredis'
 import { consoleProvider, memoryStore, serve, twoFactor } from '../../server/node.js'
 import { connectRedisClient, redisStore } from '../../server/stores/redis.js'
 import { benchLimits, mountBenchRoutes } from './bench-app.js'
+import { mountFloorRoutes } from './floor.js'
 
 const quiet = { info() {}, warn() {}, error: (...args: unknown[]) => console.error(...args) }
 // One entry: bench-app reads each PIN right after its send; the load itself keeps nothing.
@@ -48,6 +49,7 @@ const app = new Hono()
 app.route('/2fa', kit)
 mountBenchRoutes(app, kit, sms.outbox)
 app.get('/bench/redis', (c) => c.json(redisTraffic))
+mountFloorRoutes(app, process.env.TWO_FACTOR_PRIVATE_JWK!)
 // The calibration routes (SPIN_MICROS in server-load.ts): the yardstick's answer after spending
 // `micros` of this process's CPU in JavaScript.
 app.get('/bench/spin/:micros', (c) => {
