@@ -21,6 +21,8 @@ describe('clientIpBucket', () => {
     expect(clientIpBucket('::ffff:203.0.113.7')).toBe('203.0.113.7')
     expect(clientIpBucket('::FFFF:cb00:7107')).toBe('203.0.113.7')
     expect(clientIpBucket('203.0.113.8')).toBe('203.0.113.8')
+    expect(clientIpBucket('::ffff:203.000.113.007')).toBe('203.0.113.7')
+    expect(clientIpBucket('::ffff:203.0.113.256')).toBe('::ffff:203.0.113.256')
   })
 
   it('leaves what is not an address as it came, trimmed and lower-cased', () => {
