@@ -5,7 +5,9 @@
  * function per request (cpu-profile-summary.ts) and keeps the .cpuprofile (open it in Chrome's
  * DevTools, Performance tab) under /tmp.
  *
- *   npx tsx test/bench/profile.ts [send|verify|bare] [seconds] [--redis]
+ *   npx tsx test/bench/profile.ts [send|verify|bare|floor-send|floor-verify] [seconds] [--redis]
+ *
+ * `floor-send` and `floor-verify` profile floor.ts's routes: the necessary work alone.
  */
 import autocannon from 'autocannon'
 import { writeFileSync } from 'node:fs'
@@ -14,7 +16,7 @@ import { printProfileSummary, summarizeProfile } from './cpu-profile-summary.js'
 import { benchPinMaker, processCpuMicros, startBenchServer } from './server-load.js'
 
 const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'))
-const route = (args[0] ?? 'send') as 'send' | 'verify' | 'bare'
+const route = (args[0] ?? 'send') as 'send' | 'verify' | 'bare' | 'floor-send' | 'floor-verify'
 const seconds = Number(args[1] ?? 5)
 const useRedis = process.argv.includes('--redis')
 const json = { 'content-type': 'application/json' }
@@ -29,9 +31,13 @@ try {
   let next = 0
   const options = (): autocannon.Options => {
     if (route === 'bare') return { url: `${url}/bare`, connections: 50 }
-    if (route === 'send') {
+    if (route === 'floor-verify') {
+      const body = JSON.stringify({ pinId: 'floor', pin: '123456' })
+      return { url: `${url}/bench/floor/verify`, connections: 50, method: 'POST', headers: json, body }
+    }
+    if (route === 'send' || route === 'floor-send') {
       return {
-        url: `${url}/2fa/pin`,
+        url: route === 'send' ? `${url}/2fa/pin` : `${url}/bench/floor/send`,
         connections: 50,
         method: 'POST',
         headers: json,
