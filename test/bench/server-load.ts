@@ -348,6 +348,8 @@ export async function measureRounds(
           body: JSON.stringify({ pinId: 'floor', pin: '123456' }),
         }),
       }
+      const reset = await fetch(`${url}/bench/floor/reset`, { method: 'POST' })
+      if (!reset.ok) throw new Error(`/bench/floor/reset: ${reset.status}`)
     }
     const send = await measure(cpu, {
       connections,
