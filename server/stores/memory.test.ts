@@ -116,6 +116,31 @@ describe('memory store bounds', () => {
     expect(store.size).toBe(0)
   })
 
+  it('a list entry rewritten 10 times holds one entry, and a rewritten cached lookup counts as the newest when room is made', async () => {
+    const { store, clock } = await storeWithWindows(3)
+    for (let i = 0; i < 10; i++) await store.putListEntry('blocks', 'a', `{"n":${i}}`, null, clock.now())
+    await store.setCached('lookup:a', 'A', MINUTE, clock.now())
+    await store.setCached('lookup:b', 'B', MINUTE, clock.now())
+    await store.setCached('lookup:a', 'A2', MINUTE, clock.now())
+    expect(store.size).toBe(6)
+    expect(await store.hit('ip:new', 5, MINUTE, clock.now())).toMatchObject({ allowed: true, count: 1 })
+    expect(await store.getCached('lookup:b', clock.now())).toBeNull()
+    expect(await store.getCached('lookup:a', clock.now())).toBe('A2')
+    expect(await store.listEntries('blocks', clock.now())).toStrictEqual([
+      { id: 'a', value: '{"n":9}', expiresAt: null },
+    ])
+    expect(store.size).toBe(6)
+  })
+
+  it('a list entry rewritten with an earlier end is forgotten by the next sweep after that end', async () => {
+    const { store, clock } = await storeWithWindows(0)
+    await store.putListEntry('blocks', 'a', '{}', clock.now() + 60 * MINUTE, clock.now())
+    await store.putListEntry('blocks', 'a', '{}', clock.now() + MINUTE, clock.now())
+    clock.advance(2 * MINUTE)
+    await store.putListEntry('blocks', 'b', '{}', null, clock.now())
+    expect(store.size).toBe(1)
+  })
+
   it('refuses a reserve that leaves no room, naming the option', () => {
     expect(() => memoryStore({ maxEntries: 10, reservedForPins: 10 })).toThrow(
       /"reservedForPins".*0 to maxEntries - 1 \(9\)/,

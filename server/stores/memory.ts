@@ -85,8 +85,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
 
   function put(key: string, entry: Entry): void {
     const previous = entries.get(key)
-    if (previous) forget(key)
+    // Replaced in place: a delete and an insert would leave a hole in a big map's table each time,
+    // and every rewrite of a record, a list entry or a window would pay for the table's compaction.
     entries.set(key, entry)
+    nextForgetAt = Math.min(nextForgetAt, entry.forgetAt)
+    // A rewrite of the same kind (a list entry's key names its list) leaves the counts and indexes
+    // as they are; a cached lookup's rewrite makes it the newest.
+    if (previous?.kind === entry.kind && entry.kind !== 'cached') return
+    if (previous) unaccount(key, previous)
     if (isLimiterState(entry)) limiterEntries++
     if (entry.kind === 'cached') cachedKeys.add(key)
     if (entry.kind === 'listEntry') {
@@ -94,15 +100,19 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
       if (!keys) listKeys.set(entry.list, (keys = new Set()))
       keys.add(key)
     }
-    nextForgetAt = Math.min(nextForgetAt, entry.forgetAt)
   }
 
   function forget(key: string): void {
     const entry = entries.get(key)
     if (!entry) return
     entries.delete(key)
+    unaccount(key, entry)
+  }
+
+  /** Takes the entry at `key` out of the counts and indexes kept beside the map. */
+  function unaccount(key: string, entry: Entry): void {
     if (isLimiterState(entry)) limiterEntries--
-    cachedKeys.delete(key)
+    if (entry.kind === 'cached') cachedKeys.delete(key)
     if (entry.kind === 'listEntry') {
       const keys = listKeys.get(entry.list)
       keys?.delete(key)
