@@ -14,7 +14,7 @@
  */
 import { createHmac, createPrivateKey, randomBytes, sign, timingSafeEqual } from 'node:crypto'
 import type { Hono } from 'hono'
-import { parsePhoneNumberWithError } from 'libphonenumber-js/max/es6'
+import { normalizePhoneNumber } from '../../server/core/phone.js'
 
 interface FloorRecord {
   e164: string
@@ -48,9 +48,10 @@ export function mountFloorRoutes(app: Hono, privateJwk: string): void {
 
   app.post('/bench/floor/send', async (c) => {
     const { phoneNumber } = (await c.req.json()) as { phoneNumber: string }
-    const number = parsePhoneNumberWithError(phoneNumber)
-    if (number.getType() !== 'MOBILE') return c.json({ error: 'NOT_MOBILE' }, 400)
-    const e164 = number.number
+    // The kit's own parse, type and mask: one parse with full metadata, as lean as it gets.
+    const number = normalizePhoneNumber(phoneNumber)
+    if (number.numberType !== 'MOBILE') return c.json({ error: 'NOT_MOBILE' }, 400)
+    const e164 = number.e164
     const now = Date.now()
     const ip = c.req.header('x-forwarded-for') ?? 'local'
     const allowed =
@@ -63,8 +64,7 @@ export function mountFloorRoutes(app: Hono, privateJwk: string): void {
     const digest = createHmac('sha256', secret).update(pinId).digest()
     const pin = String(digest.readUInt32BE(0) % 1_000_000).padStart(6, '0')
     records.set(pinId, { e164, mac: mac(pinId, pin), expiresAt: now + PIN_TTL_MS, attemptsRemaining: 5 })
-    const masked = number.formatInternational().replace(/\d(?=(?:\D*\d){2})/g, '•')
-    return c.json({ pinId, to: masked, expiresAt: new Date(now + PIN_TTL_MS).toISOString() }, 201)
+    return c.json({ pinId, to: number.masked, expiresAt: new Date(now + PIN_TTL_MS).toISOString() }, 201)
   })
 
   // One record verified over and over: the floor reads, checks and counts, and never consumes it.
