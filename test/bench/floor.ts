@@ -27,7 +27,10 @@ const PIN_TTL_MS = 600_000
 const DAY_MS = 86_400_000
 const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url')
 
-/** The floor's answers' shape is the kit's (201 with a pinId; 200 with a token). */
+/**
+ * Mounts `POST /bench/floor/send {phoneNumber}` (201 with a pinId, the mask and the expiry),
+ * `POST /bench/floor/verify {pinId, pin}` (200 with a token) and `POST /bench/floor/reset`.
+ */
 export function mountFloorRoutes(app: Hono, privateJwk: string): void {
   const secret = randomBytes(32)
   const macKey = randomBytes(32)
