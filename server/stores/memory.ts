@@ -83,8 +83,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
   let nextForgetAt = Infinity
   let lastSweep = clock()
 
-  function put(key: string, entry: Entry): void {
-    const previous = entries.get(key)
+  /** Sets `key` to `entry`; `previous` is what the key holds now (write has just read it). */
+  function put(key: string, entry: Entry, previous: Entry | undefined): void {
     // Replaced in place: a delete and an insert would leave a hole in a big map's table each time,
     // and every rewrite of a record, a list entry or a window would pay for the table's compaction.
     entries.set(key, entry)
@@ -163,8 +163,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): TwoFactorStore & 
 
   function write(key: string, entry: Entry): void {
     sweep()
-    if (!entries.has(key)) makeRoomFor(entry)
-    put(key, entry)
+    const previous = entries.get(key)
+    if (!previous) makeRoomFor(entry)
+    put(key, entry, previous)
   }
 
   const pinKey = (pinId: string) => `pin:${pinId}`
