@@ -7,10 +7,7 @@
 import type { AttemptLimit, LimitedAttemptResult, PinRecord, TwoFactorStore } from '../stores/types.js'
 
 /** The window `limit` names for `record`. */
-export function attemptLimitKey(
-  limit: AttemptLimit,
-  record: Pick<PinRecord, 'testNumber' | 'phoneNumber'>,
-): string {
+function attemptLimitKey(limit: AttemptLimit, record: Pick<PinRecord, 'testNumber' | 'phoneNumber'>): string {
   return record.testNumber ? `${limit.testNumberKeyPrefix}${record.phoneNumber}` : limit.key
 }
 

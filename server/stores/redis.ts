@@ -656,7 +656,8 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
     setCached: (key, value, ttlMs, now) =>
       guarded('setCached', async () => {
         const ttl = Math.max(1, Math.ceil(ttlMs))
-        const [cacheKey, stored] = [`${prefix}cache:${key}`, `${now + ttlMs}|${value}`]
+        const cacheKey = `${prefix}cache:${key}`
+        const stored = `${now + ttlMs}|${value}`
         await run(scripts.setPx, [cacheKey], [stored, ttl], () => client.set(cacheKey, stored, 'PX', ttl))
       }),
 
@@ -701,15 +702,12 @@ export function redisStore(options: RedisStoreOptions): TwoFactorStore {
       const keys: string[] = []
       const args: (string | number)[] = []
       for (const { key, fields, ttlMs } of updates) {
-        const at = args.length
-        args.push(Math.max(1, Math.ceil(ttlMs)), 0)
+        let count = 0
+        for (const _ in fields) count++
+        if (count === 0) continue
+        keys.push(counterKey(key))
+        args.push(Math.max(1, Math.ceil(ttlMs)), count)
         for (const field in fields) args.push(field, fields[field]!)
-        const count = (args.length - at - 2) / 2
-        if (count === 0) args.length = at
-        else {
-          args[at + 1] = count
-          keys.push(counterKey(key))
-        }
       }
       if (keys.length === 0) return
       await guarded('addCounters', () => run(scripts.addCounters, keys, args))
