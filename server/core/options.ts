@@ -285,8 +285,8 @@ export interface TwoFactorCoreOptions {
   /** The clock, in Unix ms; tests pass a fake one. @default Date.now */
   clock?: () => number
   /**
-   * Makes the token's signatures. The Node entry passes `nodeJwsSigner` (node:crypto's, synchronous):
-   * Web Crypto on Node runs each signature as a thread-pool job, about twice the CPU of a verification's signature.
+   * Makes the token's signatures. The Node entry passes `nodeJwsSigner` (node:crypto's,
+   * synchronous): Web Crypto on Node runs each signature as a thread-pool job, about twice the CPU.
    * @default Web Crypto (`crypto.subtle.sign`)
    */
   jwsSigner?: JwsSigner

@@ -10,10 +10,10 @@
  * the first call to an object also creates it — an SQLite database, and the name's first placement
  * — while an object left idle is evicted and must be loaded again. A send takes six windows as one
  * atomic step (`hitAll`), which only one object can do in one call; its counters are read in one
- * call and added in one, and the lists it reads together are read in one. With an object per PIN, window, counter key, list and message id, a send
- * made 26 calls in 14 rounds and created up to seven objects (its PIN, a window per number and per
- * range, a list per number…), and a verification made 10 calls, to a PIN object idle since the
- * send and a new window object. Now a send makes 10 calls in 6 rounds and a verification 6 in 5,
+ * call and added in one, and the lists it reads together are read in one. With an object per PIN,
+ * window, counter key, list and message id, a send made 26 calls in 14 rounds and created up to
+ * seven objects (its PIN, a window per number and per range, a list per number…), and a
+ * verification made 10 calls, to a PIN object idle since the send and a new window object. Now a send makes 10 calls in 6 rounds and a verification 6 in 5,
  * all to objects that are there already. The cost: every send and verification goes through
  * `limits` and `counters`, so a deployment's rate is bounded by what one Durable Object serves —
  * as it was before by the application-wide window, which every send took too.
